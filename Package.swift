@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+// SwiftKeras: Keras for Swift on Linux.
+import PackageDescription
+
+let package = Package(
+    name: "SwiftKeras",
+    products: [
+        .library(name: "Keras", targets: ["Keras"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .library(name: "HDF5", targets: ["HDF5"]),
+        .executable(name: "swift-keras", targets: ["swift-keras"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        // System libraries: Debian's libhdf5-dev and libdnnl-dev (see README).
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
+        .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+
+        .target(name: "TensorCore", dependencies: ["CDNNL"]),
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "Keras", dependencies: ["TensorCore", "HDF5"]),
+        .executableTarget(
+            name: "swift-keras",
+            dependencies: ["Keras", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .executableTarget(name: "autodiff-demo", dependencies: ["TensorCore"], path: "Examples/autodiff-demo"),
+        .executableTarget(
+            name: "gemm-benchmark", dependencies: ["TensorCore", "CDNNL"], path: "Benchmarks/gemm-benchmark"),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], resources: [.copy("Fixtures")]),
+    ]
+)

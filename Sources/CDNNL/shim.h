@@ -1,0 +1,10 @@
+// Shim over oneDNN (Debian: libdnnl-dev) for row-major single-precision GEMM.
+#ifndef SWIFTKERAS_CDNNL_SHIM_H
+#define SWIFTKERAS_CDNNL_SHIM_H
+#include <oneapi/dnnl/dnnl.h>
+
+// GNU OpenMP (oneDNN's threading runtime on Debian); declared here because
+// <omp.h> lives in GCC's private include directory.
+void omp_set_num_threads(int count);
+int omp_get_max_threads(void);
+#endif

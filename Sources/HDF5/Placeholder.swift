@@ -1,0 +1,1 @@
+// Placeholder until the HDF5 module lands.

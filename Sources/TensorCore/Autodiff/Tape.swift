@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Synchronization
+
+/// The record of operations taken while a gradient is computed: one node per recorded
+/// result, holding the node indices of its inputs and the pullback that maps the
+/// result's gradient to its inputs' gradients.
+///
+/// A tape is current on one thread only, so tests and threads may differentiate concurrently.
+final class Tape {
+  typealias Pullback = (Tensor) throws -> [Tensor?]
+
+  struct Node {
+    let parents: [Int]
+    let pullback: Pullback?
+  }
+
+  private static let nextID = Atomic<Int>(1)
+  private static let key: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key, nil)
+    return key
+  }()
+
+  let id: Int
+  private(set) var nodes: [Node] = []
+  /// Leaf nodes of the variables being differentiated, by identity.
+  var watchedVariables: [ObjectIdentifier: Int] = [:]
+
+  init() { id = Tape.nextID.add(1, ordering: .relaxed).oldValue }
+
+  /// The tape recording on this thread, if any.
+  static var current: Tape? {
+    get {
+      guard let raw = pthread_getspecific(key) else { return nil }
+      return Unmanaged<Tape>.fromOpaque(raw).takeUnretainedValue()
+    }
+    set {
+      if let old = pthread_getspecific(key) { Unmanaged<Tape>.fromOpaque(old).release() }
+      pthread_setspecific(key, newValue.map { Unmanaged.passRetained($0).toOpaque() })
+    }
+  }
+
+  /// Runs `body` with `tape` current on this thread, restoring the previous one after.
+  static func with<R>(_ tape: Tape?, _ body: () throws -> R) rethrows -> R {
+    let previous = current
+    current = tape
+    defer { current = previous }
+    return try body()
+  }
+
+  /// The node of `tensor` on this tape, or -1 when it was not recorded here.
+  @inline(__always)
+  func node(of tensor: Tensor) -> Int { tensor.tapeID == id ? tensor.tapeNode : -1 }
+
+  /// Adds a leaf (an input being differentiated) and returns `tensor` marked with it.
+  func watch(_ tensor: Tensor) -> Tensor {
+    var marked = tensor
+    marked.tapeID = id
+    marked.tapeNode = nodes.count
+    nodes.append(Node(parents: [], pullback: nil))
+    return marked
+  }
+
+  /// Records `result` as computed from `parents` by an op with `pullback`.
+  func record(_ result: inout Tensor, parents: [Int], pullback: @escaping Pullback) {
+    result.tapeID = id
+    result.tapeNode = nodes.count
+    nodes.append(Node(parents: parents, pullback: pullback))
+  }
+
+  /// Gradients of `output` (seeded with `seed`) with respect to every node up to it.
+  func backward(from output: Tensor, seed: Tensor) throws -> [Tensor?] {
+    var grads = [Tensor?](repeating: nil, count: nodes.count)
+    let start = node(of: output)
+    guard start >= 0 else { return grads }
+    grads[start] = seed
+    try Tape.with(nil) {
+      for i in stride(from: start, through: 0, by: -1) {
+        guard let pullback = nodes[i].pullback, let g = grads[i] else { continue }
+        grads[i] = nil  // intermediate gradients are not kept
+        let inputGrads = try pullback(g)
+        for (parent, inputGrad) in zip(nodes[i].parents, inputGrads) where parent >= 0 {
+          guard let inputGrad else { continue }
+          if let existing = grads[parent] {
+            grads[parent] = try existing + inputGrad
+          } else {
+            grads[parent] = inputGrad
+          }
+        }
+      }
+    }
+    return grads
+  }
+}
+
+extension Tensor {
+  /// Records a one-input op on the current tape when `x` is being differentiated.
+  @inline(__always)
+  func recorded(from x: Tensor, pullback: @escaping (Tensor) throws -> Tensor) -> Tensor {
+    guard let tape = Tape.current else { return self }
+    let node = tape.node(of: x)
+    guard node >= 0 else { return self }
+    var result = self
+    tape.record(&result, parents: [node]) { [try pullback($0)] }
+    return result
+  }
+
+  /// Records a two-input op; the pullback returns a gradient per input (or nil when not needed).
+  @inline(__always)
+  func recorded(
+    from a: Tensor, _ b: Tensor, pullback: @escaping (Tensor) throws -> (Tensor?, Tensor?)
+  ) -> Tensor {
+    guard let tape = Tape.current else { return self }
+    let na = tape.node(of: a)
+    let nb = tape.node(of: b)
+    guard na >= 0 || nb >= 0 else { return self }
+    var result = self
+    tape.record(&result, parents: [na, nb]) {
+      let (ga, gb) = try pullback($0)
+      return [ga, gb]
+    }
+    return result
+  }
+
+  /// Records an op over any number of inputs; the pullback returns one gradient per input.
+  func recorded(from inputs: [Tensor], pullback: @escaping (Tensor) throws -> [Tensor?]) -> Tensor {
+    guard let tape = Tape.current else { return self }
+    let parents = inputs.map { tape.node(of: $0) }
+    guard parents.contains(where: { $0 >= 0 }) else { return self }
+    var result = self
+    tape.record(&result, parents: parents, pullback: pullback)
+    return result
+  }
+
+  /// Whether this tensor is being differentiated on this thread's current tape.
+  var isRecorded: Bool {
+    guard let tape = Tape.current else { return false }
+    return tape.node(of: self) >= 0
+  }
+}

@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
+import Synchronization
+
+/// A seeded pseudo-random generator (xoshiro256**, seeded through SplitMix64).
+///
+/// One global instance (``RandomGenerator/global``) drives initializers, dropout and
+/// shuffling, so setting its seed with ``setRandomSeed(_:)`` makes a run reproducible.
+/// Its ``state`` can be saved and restored to resume a run exactly.
+public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
+  /// The four 64-bit words of the generator.
+  public var state: [UInt64]
+
+  /// A generator seeded with `seed`.
+  public init(seed: UInt64) {
+    var s = seed
+    func splitMix() -> UInt64 {
+      s &+= 0x9E37_79B9_7F4A_7C15
+      var z = s
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+    state = [splitMix(), splitMix(), splitMix(), splitMix()]
+  }
+
+  /// A generator continuing from a saved ``state``.
+  ///
+  /// - Throws: when `state` is not four words or is all zero.
+  public init(state: [UInt64]) throws {
+    guard state.count == 4, state.contains(where: { $0 != 0 }) else {
+      throw TensorError.invalidArgument(operation: "RandomGenerator(state:)", "state must be 4 words, not all zero")
+    }
+    self.state = state
+  }
+
+  /// The next 64 random bits.
+  public mutating func next() -> UInt64 {
+    let result = rotate(state[1] &* 5, 7) &* 9
+    let t = state[1] << 17
+    state[2] ^= state[0]
+    state[3] ^= state[1]
+    state[1] ^= state[2]
+    state[0] ^= state[3]
+    state[2] ^= t
+    state[3] = rotate(state[3], 45)
+    return result
+  }
+
+  @inline(__always)
+  private func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+  /// A uniform float in `[0, 1)` with 24 random bits.
+  public mutating func nextUniform() -> Float { Float(next() >> 40) * 0x1p-24 }
+
+  /// A standard normal sample (Box–Muller).
+  public mutating func nextNormal() -> Float {
+    let u1 = (Double(next() >> 11) + 1) * 0x1p-53  // (0, 1]
+    let u2 = Double(next() >> 11) * 0x1p-53
+    return Float((-2 * Glibc.log(u1)).squareRoot() * Glibc.cos(2 * Double.pi * u2))
+  }
+
+  /// The process-wide generator, seeded with 0 until ``setRandomSeed(_:)`` is called.
+  public static let global = Mutex(RandomGenerator(seed: 0))
+}
+
+/// Seeds the global generator, as `keras.utils.set_random_seed`.
+public func setRandomSeed(_ seed: UInt64) {
+  RandomGenerator.global.withLock { $0 = RandomGenerator(seed: seed) }
+}
+
+/// Runs `body` with the generator for `seed`, or the global one when `seed` is nil.
+func withGenerator<R>(seed: UInt64?, _ body: (inout RandomGenerator) throws -> R) rethrows -> R {
+  if let seed {
+    var generator = RandomGenerator(seed: seed)
+    return try body(&generator)
+  }
+  return try RandomGenerator.global.withLock { try body(&$0) }
+}
+
+extension Tensor {
+  /// Uniform samples in `[min, max)`; from the global generator unless `seed` is given.
+  public static func randomUniform(_ shape: [Int], min: Float = 0, max: Float = 1, seed: UInt64? = nil) -> Tensor {
+    withGenerator(seed: seed) { randomUniform(shape, min: min, max: max, using: &$0) }
+  }
+
+  /// Uniform samples in `[min, max)` from `generator`.
+  public static func randomUniform(_ shape: [Int], min: Float = 0, max: Float = 1, using generator: inout RandomGenerator)
+    -> Tensor
+  {
+    Tensor(shape: shape) { out in
+      for i in 0..<out.count { out[i] = min + (max - min) * generator.nextUniform() }
+    }
+  }
+
+  /// Normal samples; from the global generator unless `seed` is given.
+  public static func randomNormal(_ shape: [Int], mean: Float = 0, standardDeviation: Float = 1, seed: UInt64? = nil)
+    -> Tensor
+  {
+    withGenerator(seed: seed) { randomNormal(shape, mean: mean, standardDeviation: standardDeviation, using: &$0) }
+  }
+
+  /// Normal samples from `generator`.
+  public static func randomNormal(
+    _ shape: [Int], mean: Float = 0, standardDeviation: Float = 1, using generator: inout RandomGenerator
+  ) -> Tensor {
+    Tensor(shape: shape) { out in
+      for i in 0..<out.count { out[i] = mean + standardDeviation * generator.nextNormal() }
+    }
+  }
+
+  /// Normal samples redrawn until within two standard deviations of the mean, as
+  /// `keras.random.truncated_normal`; from the global generator unless `seed` is given.
+  public static func truncatedNormal(
+    _ shape: [Int], mean: Float = 0, standardDeviation: Float = 1, seed: UInt64? = nil
+  ) -> Tensor {
+    withGenerator(seed: seed) { truncatedNormal(shape, mean: mean, standardDeviation: standardDeviation, using: &$0) }
+  }
+
+  /// Truncated normal samples from `generator`.
+  public static func truncatedNormal(
+    _ shape: [Int], mean: Float = 0, standardDeviation: Float = 1, using generator: inout RandomGenerator
+  ) -> Tensor {
+    Tensor(shape: shape) { out in
+      for i in 0..<out.count {
+        var z = generator.nextNormal()
+        while Swift.abs(z) > 2 { z = generator.nextNormal() }
+        out[i] = mean + standardDeviation * z
+      }
+    }
+  }
+}
+
+extension RandomGenerator {
+  /// The integers `0..<count` in an order drawn from this generator (Fisher–Yates),
+  /// the same on every platform and Swift version.
+  public mutating func permutation(_ count: Int) -> [Int] {
+    var order = Array(0..<count)
+    if count < 2 { return order }
+    for i in stride(from: count - 1, to: 0, by: -1) {
+      order.swapAt(i, Int(next() % UInt64(i + 1)))
+    }
+    return order
+  }
+}

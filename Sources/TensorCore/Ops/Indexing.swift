@@ -1,0 +1,59 @@
+extension Tensor {
+  /// Slices of this tensor along `axis` picked by `indices` (`tf.gather`); the result
+  /// shape is `shape[..<axis] + indices.shape + shape[(axis+1)...]`.
+  ///
+  /// With a `[V, D]` table and `[N, T]` ids this is an embedding lookup giving `[N, T, D]`.
+  /// The gradient adds each output slice back into the row it came from.
+  /// - Throws: when an index is outside `0..<shape[axis]`, naming the index and the shape.
+  public func gathering(_ indices: IntTensor, axis: Int = 0) throws -> Tensor {
+    let a = try Shape.normalize(axis: axis, rank: rank, shape: shape, operation: "gather")
+    let n = shape[a]
+    for (position, index) in indices.scalars.enumerated() where index < 0 || Int(index) >= n {
+      throw TensorError.invalidArgument(
+        operation: "gather", "index \(index) at position \(position) is out of range 0..<\(n) for axis \(axis) of shape \(shape)")
+    }
+    let outer = Shape.count(Array(shape[..<a]))
+    let inner = Shape.count(Array(shape[(a + 1)...]))
+    let outShape = Array(shape[..<a]) + indices.shape + Array(shape[(a + 1)...])
+    let picks = indices.count
+    let result = Tensor(shape: outShape) { out in
+      withUnsafeBufferPointer { src in
+        for o in 0..<outer {
+          for (p, index) in indices.scalars.enumerated() {
+            (out.baseAddress! + (o * picks + p) * inner).update(
+              from: src.baseAddress! + (o * n + Int(index)) * inner, count: inner)
+          }
+        }
+      }
+    }
+    let inputShape = shape
+    return result.recorded(from: self) { g in
+      var grad = Tensor.zeros(inputShape)
+      grad.withUnsafeMutableBufferPointer { dst in
+        g.withUnsafeBufferPointer { src in
+          for o in 0..<outer {
+            for (p, index) in indices.scalars.enumerated() {
+              let from = (o * picks + p) * inner
+              let to = (o * n + Int(index)) * inner
+              for i in 0..<inner { dst[to + i] += src[from + i] }
+            }
+          }
+        }
+      }
+      return grad
+    }
+  }
+
+  /// One-hot rows for `indices`: shape `indices.shape + [depth]`, 1 at each index, 0
+  /// elsewhere; an index outside `0..<depth` gives an all-zero row, as `tf.one_hot`.
+  public static func oneHot(_ indices: IntTensor, depth: Int) throws -> Tensor {
+    guard depth > 0 else { throw TensorError.invalidArgument(operation: "oneHot", "depth must be positive, got \(depth)") }
+    var result = Tensor.zeros(indices.shape + [depth])
+    result.withUnsafeMutableBufferPointer { out in
+      for (p, index) in indices.scalars.enumerated() where index >= 0 && Int(index) < depth {
+        out[p * depth + Int(index)] = 1
+      }
+    }
+    return result
+  }
+}
