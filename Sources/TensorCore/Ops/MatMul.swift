@@ -44,8 +44,16 @@ extension Tensor {
     }
     return result.recorded(from: a, b) { g in
       // C = op(A)·op(B): dA = g·op(B)ᵀ (transposed back if A was), dB = op(A)ᵀ·g likewise.
-      let da: Tensor? =
-        transposeA ? try b.matmul(g, transposeA: transposeB, transposeB: true) : try g.matmul(b, transposeB: !transposeB)
+      let da: Tensor?
+      if !transposeA {
+        da = try g.matmul(b, transposeB: !transposeB)
+      } else if b.rank == g.rank {
+        da = try b.matmul(g, transposeA: transposeB, transposeB: true)
+      } else {
+        // A shared rank-2 B cannot multiply a batch from the left: transpose g·op(B)ᵀ instead.
+        let r = g.rank
+        da = try g.matmul(b, transposeB: !transposeB).permuted(Array(0..<(r - 2)) + [r - 1, r - 2])
+      }
       var db: Tensor?
       if sharedRight {
         let a2 = try a.reshaped(to: transposeA ? [batch, ar, ac] : [batch * ar, ac])

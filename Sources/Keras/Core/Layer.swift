@@ -1,0 +1,188 @@
+/// What input a layer accepts, checked before every call (Keras' `InputSpec`).
+public struct InputSpec: Sendable, Equatable {
+  /// The exact rank (batch included), if fixed.
+  public var rank: Int?
+  /// The smallest rank, if any.
+  public var minimumRank: Int?
+  /// Required sizes of particular axes (negative axes count from the end).
+  public var axes: [Int: Int]
+
+  /// A spec requiring `rank`, `minimumRank` and the given axis sizes.
+  public init(rank: Int? = nil, minimumRank: Int? = nil, axes: [Int: Int] = [:]) {
+    self.rank = rank
+    self.minimumRank = minimumRank
+    self.axes = axes
+  }
+
+  /// Keras-style text of the accepted shape, e.g. `(None, None, 8)` or `(..., 8)`.
+  var text: String {
+    if let rank {
+      let dims: [Int?] = (0..<rank).map { i in axes[i] ?? axes[i - rank] }
+      return kerasShapeText(dims)
+    }
+    let last = axes.keys.filter { $0 < 0 }.sorted().map { axes[$0]! }
+    let prefix = minimumRank.map { "rank >= \($0): " } ?? ""
+    return prefix + "(..., " + last.map(String.init).joined(separator: ", ") + ")"
+  }
+
+  /// Whether a tensor of `shape` satisfies this spec.
+  func accepts(_ shape: [Int]) -> Bool {
+    if let rank, shape.count != rank { return false }
+    if let minimumRank, shape.count < minimumRank { return false }
+    for (axis, size) in axes {
+      let a = axis < 0 ? axis + shape.count : axis
+      guard a >= 0, a < shape.count, shape[a] == size else { return false }
+    }
+    return true
+  }
+}
+
+/// The base of every layer: named weights created lazily from the first input shape,
+/// a forward pass, an output-shape rule and a Keras config.
+///
+/// A subclass overrides ``build(inputShape:)`` to create its weights with
+/// ``addWeight(_:shape:initializer:regularizer:trainable:)``, ``call(_:training:)``
+/// for the forward pass (written with differentiable tensor ops, so it trains), and
+/// ``outputShape(for:)`` and ``layerConfig`` as needed. Shapes passed to `build` and
+/// `outputShape` include the batch dimension as `nil` (Keras' `None`).
+open class Layer: @unchecked Sendable {
+  /// The layer's unique name (`dense`, `dense_1`, ... by default, as Keras).
+  public let name: String
+  /// Whether the layer's weights are updated by training.
+  public var trainable: Bool
+  /// The input shape given at construction (`inputShape:`), without the batch dimension.
+  public let declaredInputShape: [Int]?
+  /// The shape the layer was built for (batch dimension `nil`), once built.
+  public private(set) var builtInputShape: [Int?]?
+  /// The accepted input, set by `build`; checked on every call.
+  public var inputSpec: InputSpec?
+  /// The weights this layer created, trainable before non-trainable.
+  public private(set) var ownWeights: [Variable] = []
+  /// The weights in Keras order: this layer's, then those of wrapped layers.
+  open var weights: [Variable] { ownWeights }
+  private var regularizers: [(Variable, Regularizer)] = []
+
+  /// The Keras class name (`"Dense"`, `"LSTM"`), used for default names, summaries and configs.
+  open class var className: String { String(describing: self) }
+
+  /// Creates a layer; `name` defaults to a unique snake_case form of the class name.
+  public init(name: String? = nil, trainable: Bool = true, inputShape: [Int]? = nil) {
+    self.name = name ?? LayerNames.unique(LayerNames.snakeCase(Self.className))
+    self.trainable = trainable
+    self.declaredInputShape = inputShape
+  }
+
+  /// Whether the weights exist.
+  public var isBuilt: Bool { builtInputShape != nil }
+
+  /// Creates the weights for inputs of `inputShape` (batch dimension `nil`). The default creates none.
+  open func build(inputShape: [Int?]) throws {}
+
+  /// The forward pass. Subclasses override this (or ``call(_:mask:training:)`` to see the mask).
+  open func call(_ input: Tensor, training: Bool) throws -> Tensor { input }
+
+  /// The forward pass given the mask of padded time steps (`[N, T]`, 1 = real), if any.
+  open func call(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
+    try call(input, training: training)
+  }
+
+  /// The mask this layer passes on to the next one; by default none.
+  open func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { nil }
+
+  /// The output shape for an input shape (batch dimension `nil`). The default is the input shape.
+  open func outputShape(for inputShape: [Int?]) throws -> [Int?] { inputShape }
+
+  /// The layer-specific part of the Keras config, in Keras' key order (after `name`, `trainable`, `dtype`).
+  open var layerConfig: [(String, ConfigValue)] { [] }
+
+  /// The full Keras config (`layer.get_config()`).
+  public var config: ConfigValue {
+    .object(
+      [
+        ("name", .string(name)), ("trainable", .bool(trainable)),
+        (
+          "dtype",
+          .object([
+            ("module", "keras"), ("class_name", "DTypePolicy"), ("config", .object([("name", "float32")])),
+            ("registered_name", .null),
+          ])
+        ),
+      ] + layerConfig)
+  }
+
+  /// Builds the layer for `inputShape` if it is not built yet.
+  public func buildIfNeeded(_ inputShape: [Int?]) throws {
+    guard !isBuilt else { return }
+    try build(inputShape: inputShape)
+    builtInputShape = inputShape
+  }
+
+  /// Runs the layer on `input` (batch first), building it on first use.
+  ///
+  /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` naming this layer, the
+  ///   accepted shape and the given one, before any work is done.
+  public func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
+    try callAsFunction(input, mask: nil, training: training)
+  }
+
+  /// Runs the layer with the mask of the previous layer.
+  public func callAsFunction(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
+    try checkInput(input.shape)
+    try buildIfNeeded([nil] + input.shape.dropFirst().map { $0 })
+    try checkInput(input.shape)
+    return try call(input, mask: mask, training: training)
+  }
+
+  /// Throws when `shape` does not satisfy ``inputSpec``.
+  public func checkInput(_ shape: [Int]) throws {
+    if let inputSpec, !inputSpec.accepts(shape) {
+      throw KerasError.incompatibleInput(layer: name, expected: inputSpec.text, got: shape)
+    }
+  }
+
+  /// Creates a weight named `name` (Keras' weight names: `kernel`, `bias`, `recurrent_kernel`, ...).
+  @discardableResult
+  public func addWeight(
+    _ name: String, shape: [Int], initializer: Initializer, regularizer: Regularizer? = nil, trainable: Bool = true
+  ) throws -> Variable {
+    let variable = Variable(try initializer(shape), name: name, trainable: trainable)
+    if trainable {
+      let firstFrozen = ownWeights.firstIndex { !$0.trainable } ?? ownWeights.endIndex
+      ownWeights.insert(variable, at: firstFrozen)
+    } else {
+      ownWeights.append(variable)
+    }
+    if let regularizer { regularizers.append((variable, regularizer)) }
+    return variable
+  }
+
+  /// The weights training updates (none when the layer is frozen).
+  public var trainableWeights: [Variable] { trainable ? weights.filter(\.trainable) : [] }
+  /// The weights training does not update.
+  public var nonTrainableWeights: [Variable] { trainable ? weights.filter { !$0.trainable } : weights }
+
+  /// The regularization penalties of this layer's weights, for the training loss.
+  open var regularizationLosses: [Tensor] { regularizers.map { variable, penalty in penalty(variable.value) } }
+
+  /// The number of scalars in the weights.
+  public func countParams() -> Int { weights.reduce(0) { $0 + $1.value.count } }
+
+  /// The weight values in Keras order.
+  public func getWeights() -> [Tensor] { weights.map(\.value) }
+
+  /// Replaces the weight values, in Keras order.
+  ///
+  /// - Throws: ``KerasError/weightMismatch(_:)`` naming the layer, the weight and both shapes;
+  ///   no weight changes unless all fit.
+  public func setWeights(_ values: [Tensor]) throws {
+    guard values.count == weights.count else {
+      throw KerasError.weightMismatch(
+        "Layer '\(name)' expects \(weights.count) weights (\(weights.map(\.name).joined(separator: ", "))), got \(values.count)")
+    }
+    for (w, v) in zip(weights, values) where w.shape != v.shape {
+      throw KerasError.weightMismatch("Layer '\(name)': weight '\(w.name)' has shape \(w.shape), got \(v.shape)")
+    }
+    for (w, v) in zip(weights, values) { w.value = v }
+  }
+}
+

@@ -1,0 +1,15 @@
+/// Applies an activation function (`keras.layers.Activation`).
+public final class Activation: Layer, @unchecked Sendable {
+  /// The function applied.
+  public let activation: ActivationFunction
+
+  /// A layer applying `activation`.
+  public init(_ activation: ActivationFunction, inputShape: [Int]? = nil, name: String? = nil) {
+    self.activation = activation
+    super.init(name: name, inputShape: inputShape)
+  }
+
+  public override func call(_ input: Tensor, training: Bool) throws -> Tensor { try activation(input) }
+
+  public override var layerConfig: [(String, ConfigValue)] { [("activation", .string(activation.name))] }
+}

@@ -1,0 +1,68 @@
+/// A densely connected layer: `activation(input · kernel + bias)` over the last axis.
+///
+/// Input `[N, ..., D]`, output `[N, ..., units]`; kernel `[D, units]`, bias `[units]`.
+public final class Dense: Layer, @unchecked Sendable {
+  /// The output size.
+  public let units: Int
+  /// Applied to the result.
+  public let activation: ActivationFunction
+  /// Whether a bias is added.
+  public let useBias: Bool
+  /// Draws the kernel (Keras default: Glorot uniform).
+  public let kernelInitializer: Initializer
+  /// Draws the bias (Keras default: zeros).
+  public let biasInitializer: Initializer
+  /// Penalty on the kernel.
+  public let kernelRegularizer: Regularizer?
+  /// Penalty on the bias.
+  public let biasRegularizer: Regularizer?
+
+  /// The kernel `[D, units]`, once built.
+  public private(set) var kernel: Variable?
+  /// The bias `[units]`, once built.
+  public private(set) var bias: Variable?
+
+  /// A dense layer of `units` outputs.
+  public init(
+    _ units: Int, activation: ActivationFunction = .linear, useBias: Bool = true,
+    kernelInitializer: Initializer = .glorotUniform(), biasInitializer: Initializer = .zeros,
+    kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil,
+    inputShape: [Int]? = nil, name: String? = nil
+  ) {
+    precondition(units > 0, "Dense: units must be positive, got \(units)")
+    self.units = units
+    self.activation = activation
+    self.useBias = useBias
+    self.kernelInitializer = kernelInitializer
+    self.biasInitializer = biasInitializer
+    self.kernelRegularizer = kernelRegularizer
+    self.biasRegularizer = biasRegularizer
+    super.init(name: name, inputShape: inputShape)
+  }
+
+  public override func build(inputShape: [Int?]) throws {
+    guard inputShape.count >= 2, let inputDim = inputShape.last! else {
+      throw KerasError.incompatibleInput(layer: name, expected: "(None, ..., features)", got: inputShape.map { $0 ?? -1 })
+    }
+    kernel = try addWeight("kernel", shape: [inputDim, units], initializer: kernelInitializer, regularizer: kernelRegularizer)
+    if useBias { bias = try addWeight("bias", shape: [units], initializer: biasInitializer, regularizer: biasRegularizer) }
+    inputSpec = InputSpec(minimumRank: 2, axes: [-1: inputDim])
+  }
+
+  public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+    var y = try input.matmul(kernel!.value)
+    if let bias { y = try y + bias.value }
+    return try activation(y)
+  }
+
+  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] { inputShape.dropLast() + [units] }
+
+  public override var layerConfig: [(String, ConfigValue)] {
+    [
+      ("units", .int(units)), ("activation", .string(activation.name)), ("use_bias", .bool(useBias)),
+      ("kernel_initializer", kernelInitializer.config), ("bias_initializer", biasInitializer.config),
+      ("kernel_regularizer", kernelRegularizer?.config ?? .null), ("bias_regularizer", biasRegularizer?.config ?? .null),
+      ("kernel_constraint", .null), ("bias_constraint", .null),
+    ]
+  }
+}

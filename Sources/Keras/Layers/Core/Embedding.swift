@@ -1,0 +1,67 @@
+/// Turns token ids into dense vectors: `[N, T]` ids → `[N, T, outputDim]` (`keras.layers.Embedding`).
+///
+/// Ids arrive as a float tensor holding whole numbers (as Keras casts them); with
+/// `maskZero`, id 0 is padding and the layer passes a mask `[N, T]` to the next layer, so
+/// recurrent layers skip padded steps.
+public final class Embedding: Layer, @unchecked Sendable {
+  /// The vocabulary size: ids must be in `0..<inputDim`.
+  public let inputDim: Int
+  /// The vector size.
+  public let outputDim: Int
+  /// Draws the table (Keras default: uniform in ±0.05).
+  public let embeddingsInitializer: Initializer
+  /// Penalty on the table.
+  public let embeddingsRegularizer: Regularizer?
+  /// Whether id 0 marks padding.
+  public let maskZero: Bool
+
+  /// The table `[inputDim, outputDim]`, once built.
+  public private(set) var embeddings: Variable?
+
+  /// An embedding of `inputDim` ids into `outputDim`-vectors.
+  public init(
+    _ inputDim: Int, _ outputDim: Int, embeddingsInitializer: Initializer = .randomUniform(),
+    embeddingsRegularizer: Regularizer? = nil, maskZero: Bool = false, inputShape: [Int]? = nil, name: String? = nil
+  ) {
+    self.inputDim = inputDim
+    self.outputDim = outputDim
+    self.embeddingsInitializer = embeddingsInitializer
+    self.embeddingsRegularizer = embeddingsRegularizer
+    self.maskZero = maskZero
+    super.init(name: name, inputShape: inputShape)
+  }
+
+  public override func build(inputShape: [Int?]) throws {
+    embeddings = try addWeight(
+      "embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer, regularizer: embeddingsRegularizer)
+  }
+
+  public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+    let ids: IntTensor
+    do {
+      ids = try IntTensor(input)
+    } catch {
+      throw KerasError.invalidArgument("Layer '\(name)': token ids must be whole numbers: \(error)")
+    }
+    do {
+      return try embeddings!.value.gathering(ids)
+    } catch {
+      throw KerasError.invalidArgument("Layer '\(name)': \(error) (input_dim is \(inputDim))")
+    }
+  }
+
+  public override func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? {
+    maskZero ? try input.notEqual(Tensor(0)) : nil
+  }
+
+  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] { inputShape + [outputDim] }
+
+  public override var layerConfig: [(String, ConfigValue)] {
+    [
+      ("input_dim", .int(inputDim)), ("output_dim", .int(outputDim)),
+      ("embeddings_initializer", embeddingsInitializer.config),
+      ("embeddings_regularizer", embeddingsRegularizer?.config ?? .null), ("activity_regularizer", .null),
+      ("embeddings_constraint", .null), ("mask_zero", .bool(maskZero)),
+    ]
+  }
+}
