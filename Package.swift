@@ -32,5 +32,6 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KerasTests", dependencies: ["Keras"], resources: [.copy("Fixtures")]),
     ]
 )
