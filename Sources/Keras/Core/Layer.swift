@@ -26,12 +26,16 @@ public struct InputSpec: Sendable, Equatable {
   }
 
   /// Whether a tensor of `shape` satisfies this spec.
-  func accepts(_ shape: [Int]) -> Bool {
+  func accepts(_ shape: [Int]) -> Bool { accepts(shape.map { $0 }) }
+
+  /// Whether inputs of `shape` (unknown dimensions `nil`) can satisfy this spec.
+  func accepts(_ shape: [Int?]) -> Bool {
     if let rank, shape.count != rank { return false }
     if let minimumRank, shape.count < minimumRank { return false }
     for (axis, size) in axes {
       let a = axis < 0 ? axis + shape.count : axis
-      guard a >= 0, a < shape.count, shape[a] == size else { return false }
+      guard a >= 0, a < shape.count else { return false }
+      if let d = shape[a], d != size { return false }
     }
     return true
   }
@@ -111,10 +115,15 @@ open class Layer: @unchecked Sendable {
   }
 
   /// Builds the layer for `inputShape` if it is not built yet.
+  ///
+  /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` when the shape does not fit
+  ///   the layer's ``inputSpec`` (unknown dimensions are written -1).
   public func buildIfNeeded(_ inputShape: [Int?]) throws {
+    try checkInput(inputShape)
     guard !isBuilt else { return }
     try build(inputShape: inputShape)
     builtInputShape = inputShape
+    try checkInput(inputShape)
   }
 
   /// Runs the layer on `input` (batch first), building it on first use.
@@ -127,16 +136,16 @@ open class Layer: @unchecked Sendable {
 
   /// Runs the layer with the mask of the previous layer.
   public func callAsFunction(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
-    try checkInput(input.shape)
+    try checkInput(input.shape.map { $0 })
     try buildIfNeeded([nil] + input.shape.dropFirst().map { $0 })
-    try checkInput(input.shape)
+    try checkInput(input.shape.map { $0 })
     return try call(input, mask: mask, training: training)
   }
 
-  /// Throws when `shape` does not satisfy ``inputSpec``.
-  public func checkInput(_ shape: [Int]) throws {
+  /// Throws when `shape` (unknown dimensions `nil`) does not satisfy ``inputSpec``.
+  public func checkInput(_ shape: [Int?]) throws {
     if let inputSpec, !inputSpec.accepts(shape) {
-      throw KerasError.incompatibleInput(layer: name, expected: inputSpec.text, got: shape)
+      throw KerasError.incompatibleInput(layer: name, expected: inputSpec.text, got: shape.map { $0 ?? -1 })
     }
   }
 

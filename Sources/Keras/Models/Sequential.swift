@@ -61,9 +61,6 @@ public class Sequential: @unchecked Sendable {
   public func build(_ shape: [Int?]) throws {
     var current = shape
     for layer in layers {
-      if let spec = layer.inputSpec, layer.isBuilt, !spec.accepts(current.map { $0 ?? spec.axes[-1] ?? 1 }) {
-        throw KerasError.incompatibleInput(layer: layer.name, expected: spec.text, got: current.map { $0 ?? -1 })
-      }
       try layer.buildIfNeeded(current)
       current = try layer.outputShape(for: current)
     }

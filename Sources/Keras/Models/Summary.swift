@@ -13,13 +13,16 @@ extension Sequential {
     print(summaryText(lineLength: lineLength), terminator: "")
   }
 
+  /// Keras' table width for a terminal of `columns`: `min(88, columns - 4)`.
+  public static func summaryLineLength(columns: Int) -> Int { Swift.min(88, columns - 4) }
+
   /// The summary as text, one line per row, ending in a newline.
   public func summaryText(lineLength: Int? = nil) -> String {
-    let width = lineLength ?? Swift.min(88, terminalColumns() - 4)
+    let width = lineLength ?? Sequential.summaryLineLength(columns: terminalColumns())
     let shapes = (try? outputShapes()) ?? nil
     let rows: [[String]] = layers.enumerated().map { i, layer in
       let shape = shapes.map { kerasShapeTuple($0[i]) } ?? "?"
-      let params = layer.isBuilt ? layer.countParams().formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_US"))) : "0 (unbuilt)"
+      let params = layer.isBuilt ? grouped(layer.countParams()) : "0 (unbuilt)"
       return ["\(layer.name) (\(type(of: layer).className))", shape, params]
     }
     var text = "Model: \"\(name)\"\n"
