@@ -66,11 +66,13 @@ def write_case(name, layer, x, gradients=False, training=False, mask=None, seed=
         r = rng.uniform(-1, 1, size=y.shape).astype(np.float32)
         with tf.GradientTape() as tape:
             tape.watch(xt)
+            tape.watch([w.value for w in layer.weights])  # non-trainable ones too (moving statistics)
             out = layer(xt, **kwargs)
             if isinstance(out, (list, tuple)):
                 out = out[0]
             loss = tf.reduce_sum(out * r)
         grads = tape.gradient(loss, [xt] + [w.value for w in layer.weights])
+        grads = [g if g is not None else tf.zeros_like(v) for g, v in zip(grads, [xt] + [w.value for w in layer.weights])]
         case["loss_weights"] = enc(r)
         case["input_gradient"] = enc(grads[0].numpy())
         case["weight_gradients"] = [enc(g.numpy()) for g in grads[1:]]

@@ -43,7 +43,7 @@ public final class Dropout: Layer, @unchecked Sendable {
 
   public override var layerConfig: [(String, ConfigValue)] {
     [
-      ("rate", .double(Double(rate))), ("seed", seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null),
+      ("rate", .decimal(rate)), ("seed", seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null),
       ("noise_shape", noiseShape.map { ConfigValue.shape($0) } ?? .null),
     ]
   }

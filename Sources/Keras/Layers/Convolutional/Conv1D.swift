@@ -1,0 +1,116 @@
+/// A 1-D convolution over time: `activation(windows(input) · kernel + bias)` (`keras.layers.Conv1D`).
+///
+/// Input `[N, L, C]` (channels last), output `[N, L', filters]` with `L'` set by
+/// ``padding``, ``strides`` and ``dilationRate``; kernel `[kernelSize, C, filters]`,
+/// bias `[filters]`. As Keras, a stride and a dilation above 1 cannot be combined.
+public final class Conv1D: Layer, @unchecked Sendable {
+  /// The number of output channels.
+  public let filters: Int
+  /// The taps per window.
+  public let kernelSize: Int
+  /// The steps between window starts.
+  public let strides: Int
+  /// How the ends of the sequence are padded.
+  public let padding: Padding
+  /// The steps between taps.
+  public let dilationRate: Int
+  /// Applied to the result.
+  public let activation: ActivationFunction
+  /// Whether a bias is added.
+  public let useBias: Bool
+  /// Draws the kernel (Keras default: Glorot uniform).
+  public let kernelInitializer: Initializer
+  /// Draws the bias (Keras default: zeros).
+  public let biasInitializer: Initializer
+  /// Penalty on the kernel.
+  public let kernelRegularizer: Regularizer?
+  /// Penalty on the bias.
+  public let biasRegularizer: Regularizer?
+
+  /// The kernel `[kernelSize, C, filters]`, once built.
+  public private(set) var kernel: Variable?
+  /// The bias `[filters]`, once built.
+  public private(set) var bias: Variable?
+
+  private var windows: SlidingWindows {
+    SlidingWindows(size: kernelSize, stride: strides, dilation: dilationRate, padding: padding)
+  }
+
+  /// A convolution of `filters` output channels with windows of `kernelSize` taps.
+  public init(
+    _ filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilationRate: Int = 1,
+    activation: ActivationFunction = .linear, useBias: Bool = true,
+    kernelInitializer: Initializer = .glorotUniform(), biasInitializer: Initializer = .zeros,
+    kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil,
+    inputShape: [Int]? = nil, name: String? = nil
+  ) {
+    precondition(filters > 0, "Conv1D: filters must be positive, got \(filters)")
+    precondition(kernelSize > 0, "Conv1D: kernelSize must be positive, got \(kernelSize)")
+    precondition(strides > 0, "Conv1D: strides must be positive, got \(strides)")
+    precondition(dilationRate > 0, "Conv1D: dilationRate must be positive, got \(dilationRate)")
+    self.filters = filters
+    self.kernelSize = kernelSize
+    self.strides = strides
+    self.padding = padding
+    self.dilationRate = dilationRate
+    self.activation = activation
+    self.useBias = useBias
+    self.kernelInitializer = kernelInitializer
+    self.biasInitializer = biasInitializer
+    self.kernelRegularizer = kernelRegularizer
+    self.biasRegularizer = biasRegularizer
+    super.init(name: name, inputShape: inputShape)
+    inputSpec = InputSpec(rank: 3)
+  }
+
+  /// Creates the kernel and bias for inputs `[N, L, C]`.
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` when both `strides` and `dilationRate` exceed 1;
+  ///   ``KerasError/incompatibleInput(layer:expected:got:)`` when the channel count is unknown.
+  public override func build(inputShape: [Int?]) throws {
+    guard strides == 1 || dilationRate == 1 else {
+      throw KerasError.invalidArgument(
+        "Layer '\(name)': strides > 1 cannot be combined with dilationRate > 1 "
+          + "(strides=\(strides), dilationRate=\(dilationRate))")
+    }
+    guard inputShape.count == 3, let channels = inputShape[2] else {
+      throw KerasError.incompatibleInput(
+        layer: name, expected: "(None, steps, channels)", got: inputShape.map { $0 ?? -1 })
+    }
+    kernel = try addWeight(
+      "kernel", shape: [kernelSize, channels, filters], initializer: kernelInitializer, regularizer: kernelRegularizer)
+    if useBias {
+      bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer)
+    }
+    inputSpec = InputSpec(rank: 3, axes: [-1: channels])
+  }
+
+  /// Convolves `input` `[N, L, C]` into `[N, L', filters]`: all windows gathered, then one matmul.
+  ///
+  /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` when the sequence is shorter than one window.
+  public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+    let kernel = kernel!.value
+    let taps = try windows.gather(input, fill: 0, layer: name)
+    let rows = try taps.reshaped(to: [taps.shape[0], taps.shape[1], kernelSize * input.shape[2]])
+    var y = try rows.matmul(kernel.reshaped(to: [kernelSize * input.shape[2], filters]))
+    if let bias { y = try y + bias.value }
+    return try activation(y)
+  }
+
+  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
+    try windows.outputShape(for: inputShape, channels: filters, layer: name)
+  }
+
+  public override var layerConfig: [(String, ConfigValue)] {
+    [
+      ("filters", .int(filters)), ("kernel_size", .array([.int(kernelSize)])), ("strides", .array([.int(strides)])),
+      ("padding", .string(padding.rawValue)), ("data_format", "channels_last"),
+      ("dilation_rate", .array([.int(dilationRate)])),
+      ("groups", 1), ("activation", .string(activation.name)), ("use_bias", .bool(useBias)),
+      ("kernel_initializer", kernelInitializer.config), ("bias_initializer", biasInitializer.config),
+      ("kernel_regularizer", kernelRegularizer?.config ?? .null),
+      ("bias_regularizer", biasRegularizer?.config ?? .null),
+      ("activity_regularizer", .null), ("kernel_constraint", .null), ("bias_constraint", .null),
+    ]
+  }
+}

@@ -1,0 +1,36 @@
+/// The mean over time of each channel (`keras.layers.GlobalAveragePooling1D`).
+///
+/// Input `[N, L, C]`, output `[N, C]` (`[N, 1, C]` with `keepDims`). Given the mask of a
+/// previous layer (`[N, L]`, 1 = real step), only real steps are averaged, as Keras does.
+public final class GlobalAveragePooling1D: Layer, @unchecked Sendable {
+  /// Whether the time axis is kept with length 1.
+  public let keepDims: Bool
+
+  /// Global average pooling over the time axis.
+  public init(keepDims: Bool = false, inputShape: [Int]? = nil, name: String? = nil) {
+    self.keepDims = keepDims
+    super.init(name: name, inputShape: inputShape)
+    inputSpec = InputSpec(rank: 3)
+  }
+
+  /// The mean over time of `input` `[N, L, C]`, over the steps where `mask` `[N, L]` is non-zero if given.
+  public override func call(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
+    guard let mask else { return try input.mean(axis: 1, keepDims: keepDims) }
+    guard mask.shape == Array(input.shape.prefix(2)) else {
+      throw KerasError.incompatibleInput(
+        layer: name, expected: "a mask of shape \(Array(input.shape.prefix(2)))", got: mask.shape)
+    }
+    let steps = try mask.notEqual(Tensor(0)).expandingDims(at: 2)
+    let total = try Tensor.where(steps, input, Tensor(0)).sum(axis: 1, keepDims: keepDims)
+    return try total / steps.sum(axis: 1, keepDims: keepDims)
+  }
+
+  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
+    keepDims
+      ? [inputShape.first ?? nil, 1, inputShape.last ?? nil] : [inputShape.first ?? nil, inputShape.last ?? nil]
+  }
+
+  public override var layerConfig: [(String, ConfigValue)] {
+    [("data_format", "channels_last"), ("keepdims", .bool(keepDims))]
+  }
+}
