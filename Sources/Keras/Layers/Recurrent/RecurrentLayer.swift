@@ -1,0 +1,214 @@
+/// The recurrent driver shared by ``SimpleRNN``, ``LSTM`` and ``GRU``: weights created by
+/// Keras' names, dropout masks, masking, and the whole sequence run as one fused op
+/// (``recurrentSequence(_:cell:kernel:recurrentKernel:bias:initialStates:mask:inputDropoutMask:recurrentDropoutMask:goBackwards:returnSequences:zeroOutputForMask:)``).
+///
+/// Input `[N, T, F]`; output `[N, T, units]` with `returnSequences`, else `[N, units]`. Weights:
+/// `kernel` `[F, G·units]`, `recurrent_kernel` `[units, G·units]`, `bias` (G = 1, 4, 3 gates).
+///
+/// Dropout: in training, `dropout` multiplies the input by one mask per sequence and
+/// `recurrentDropout` the previous state by another, shared by all gates (Keras 3's fused
+/// implementation; its per-gate implementation 1 indexes single mask rows, which is not reproduced).
+public class RecurrentLayer: Layer, @unchecked Sendable {
+  /// The width of the state and the output.
+  public let units: Int
+  /// The candidate/output activation.
+  public let activation: ActivationFunction
+  /// The gate activation (unused by SimpleRNN).
+  public let recurrentActivation: ActivationFunction
+  /// Whether the layer has a bias.
+  public let useBias: Bool
+  /// Draws the kernel (Keras default: Glorot uniform).
+  public let kernelInitializer: Initializer
+  /// Draws the recurrent kernel (Keras default: orthogonal).
+  public let recurrentInitializer: Initializer
+  /// Draws the bias (Keras default: zeros).
+  public let biasInitializer: Initializer
+  /// Penalty on the kernel.
+  public let kernelRegularizer: Regularizer?
+  /// Penalty on the recurrent kernel.
+  public let recurrentRegularizer: Regularizer?
+  /// Penalty on the bias.
+  public let biasRegularizer: Regularizer?
+  /// Fraction of input units dropped in training.
+  public let dropout: Float
+  /// Fraction of state units dropped in training.
+  public let recurrentDropout: Float
+  /// Whether to return the output of every step.
+  public let returnSequences: Bool
+  /// Whether ``callReturningStates(_:mask:initialStates:training:)`` is the intended use (kept for the config).
+  public let returnState: Bool
+  /// Whether the sequence is processed from last step to first.
+  public let goBackwards: Bool
+  /// A seed for the dropout masks, or nil for the global generator.
+  public let seed: UInt64?
+  /// Whether masked steps output zeros rather than the previous output (Keras' `zero_output_for_mask`;
+  /// ``Bidirectional`` sets it when returning sequences, as Keras does).
+  public internal(set) var zeroOutputForMask = false
+
+  /// The kernel `[F, G·units]`, once built.
+  public private(set) var kernel: Variable?
+  /// The recurrent kernel `[units, G·units]`, once built.
+  public private(set) var recurrentKernel: Variable?
+  /// The bias, once built (if `useBias`).
+  public private(set) var bias: Variable?
+  private var generator: RandomGenerator?
+
+  /// The fused cell this layer runs; subclasses say which.
+  var cell: RecurrentCell { fatalError("RecurrentLayer.cell must be overridden") }
+
+  init(
+    units: Int, activation: ActivationFunction, recurrentActivation: ActivationFunction, useBias: Bool,
+    kernelInitializer: Initializer, recurrentInitializer: Initializer, biasInitializer: Initializer,
+    kernelRegularizer: Regularizer?, recurrentRegularizer: Regularizer?, biasRegularizer: Regularizer?,
+    dropout: Float, recurrentDropout: Float, returnSequences: Bool, returnState: Bool, goBackwards: Bool,
+    seed: UInt64?, inputShape: [Int]?, name: String?
+  ) {
+    precondition(units > 0, "\(Self.className): units must be positive, got \(units)")
+    precondition(dropout >= 0 && dropout < 1, "\(Self.className): dropout must be in [0, 1), got \(dropout)")
+    precondition(
+      recurrentDropout >= 0 && recurrentDropout < 1, "\(Self.className): recurrentDropout must be in [0, 1), got \(recurrentDropout)")
+    self.units = units
+    self.activation = activation
+    self.recurrentActivation = recurrentActivation
+    self.useBias = useBias
+    self.kernelInitializer = kernelInitializer
+    self.recurrentInitializer = recurrentInitializer
+    self.biasInitializer = biasInitializer
+    self.kernelRegularizer = kernelRegularizer
+    self.recurrentRegularizer = recurrentRegularizer
+    self.biasRegularizer = biasRegularizer
+    self.dropout = dropout
+    self.recurrentDropout = recurrentDropout
+    self.returnSequences = returnSequences
+    self.returnState = returnState
+    self.goBackwards = goBackwards
+    self.seed = seed
+    self.generator = seed.map { RandomGenerator(seed: $0) }
+    super.init(name: name, inputShape: inputShape)
+    inputSpec = InputSpec(rank: 3)
+  }
+
+  /// The first value of the bias; LSTM overrides it for `unit_forget_bias`.
+  func initialBias(shape: [Int]) throws -> Tensor { try biasInitializer(shape) }
+
+  /// A copy with the same settings, a new name and the given direction (for ``Bidirectional``).
+  func copy(name: String, goBackwards: Bool) -> RecurrentLayer { fatalError("RecurrentLayer.copy must be overridden") }
+
+  /// The activation as the fused kernel knows it.
+  static func kernelActivation(_ function: ActivationFunction, layer: String, argument: String) throws
+    -> RecurrentActivation
+  {
+    guard let value = RecurrentActivation(rawValue: function.name) else {
+      throw KerasError.invalidArgument(
+        "Layer '\(layer)': \(argument) '\(function.name)' is not supported by the recurrent kernel; use one of "
+          + RecurrentActivation.allCases.map(\.rawValue).joined(separator: ", "))
+    }
+    return value
+  }
+
+  public override func build(inputShape: [Int?]) throws {
+    guard inputShape.count == 3, let features = inputShape[2] else {
+      throw KerasError.incompatibleInput(layer: name, expected: "(None, None, features)", got: inputShape.map { $0 ?? -1 })
+    }
+    _ = try RecurrentLayer.kernelActivation(activation, layer: name, argument: "activation")
+    _ = try RecurrentLayer.kernelActivation(recurrentActivation, layer: name, argument: "recurrentActivation")
+    let cell = self.cell
+    kernel = try addWeight(
+      "kernel", shape: cell.kernelShape(features: features), initializer: kernelInitializer, regularizer: kernelRegularizer)
+    recurrentKernel = try addWeight(
+      "recurrent_kernel", shape: cell.recurrentKernelShape, initializer: recurrentInitializer,
+      regularizer: recurrentRegularizer)
+    if useBias {
+      let b = try addWeight("bias", shape: cell.biasShape, initializer: .zeros, regularizer: biasRegularizer)
+      b.value = try initialBias(shape: cell.biasShape)
+      bias = b
+    }
+    inputSpec = InputSpec(rank: 3, axes: [2: features])
+  }
+
+  /// A dropout mask of `shape` scaled by `1 / (1 - rate)`.
+  private func dropoutMask(_ shape: [Int], rate: Float) -> Tensor {
+    let uniform: Tensor
+    if generator != nil {
+      uniform = Tensor.randomUniform(shape, using: &generator!)
+    } else {
+      uniform = Tensor.randomUniform(shape)
+    }
+    let scale = 1 / (1 - rate)
+    return Tensor(shape: shape) { out in
+      uniform.withUnsafeBufferPointer { u in for i in 0..<out.count { out[i] = u[i] >= rate ? scale : 0 } }
+    }
+  }
+
+  /// The output and the final states (`[h]`, or `[h, c]` for LSTM), as Keras' `return_state=True`.
+  ///
+  /// - Parameters:
+  ///   - input: `[N, T, F]`.
+  ///   - mask: `[N, T]`, nonzero for real steps; masked steps keep the state and repeat the previous output.
+  ///   - initialStates: each `[N, units]`; zeros when nil.
+  public func callReturningStates(
+    _ input: Tensor, mask: Tensor? = nil, initialStates: [Tensor]? = nil, training: Bool = false
+  ) throws -> (output: Tensor, states: [Tensor]) {
+    try checkInput(input.shape.map { $0 })
+    try buildIfNeeded([nil] + input.shape.dropFirst().map { $0 })
+    try checkInput(input.shape.map { $0 })
+    return try run(input, mask: mask, initialStates: initialStates, training: training)
+  }
+
+  private func run(_ input: Tensor, mask: Tensor?, initialStates: [Tensor]?, training: Bool) throws -> (
+    output: Tensor, states: [Tensor]
+  ) {
+    let n = input.shape[0]
+    let inputMask = training && dropout > 0 ? dropoutMask([n, input.shape[2]], rate: dropout) : nil
+    let stateMask = training && recurrentDropout > 0 ? dropoutMask([n, units], rate: recurrentDropout) : nil
+    do {
+      return try recurrentSequence(
+        input, cell: cell, kernel: kernel!.value, recurrentKernel: recurrentKernel!.value, bias: bias?.value,
+        initialStates: initialStates, mask: mask, inputDropoutMask: inputMask, recurrentDropoutMask: stateMask,
+        goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask)
+    } catch let error as TensorError {
+      throw KerasError.invalidArgument("Layer '\(name)': \(error)")
+    }
+  }
+
+  public override func call(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
+    try run(input, mask: mask, initialStates: nil, training: training).output
+  }
+
+  public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+    try call(input, mask: nil, training: training)
+  }
+
+  public override func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { returnSequences ? mask : nil }
+
+  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
+    returnSequences ? [inputShape[0], inputShape[1], units] : [inputShape[0], units]
+  }
+
+  /// The settings Keras' `RNN` base writes first.
+  var sequenceConfig: [(String, ConfigValue)] {
+    [
+      ("return_sequences", .bool(returnSequences)), ("return_state", .bool(returnState)),
+      ("go_backwards", .bool(goBackwards)), ("stateful", false), ("unroll", false),
+      ("zero_output_for_mask", .bool(zeroOutputForMask)),
+    ]
+  }
+
+  /// `kernel_initializer` through `bias_constraint`, as the cells write them.
+  func weightConfig(unitForgetBias: Bool?) -> [(String, ConfigValue)] {
+    var config: [(String, ConfigValue)] = [
+      ("kernel_initializer", kernelInitializer.config), ("recurrent_initializer", recurrentInitializer.config),
+      ("bias_initializer", biasInitializer.config),
+    ]
+    if let unitForgetBias { config.append(("unit_forget_bias", .bool(unitForgetBias))) }
+    return config + [
+      ("kernel_regularizer", kernelRegularizer?.config ?? .null),
+      ("recurrent_regularizer", recurrentRegularizer?.config ?? .null),
+      ("bias_regularizer", biasRegularizer?.config ?? .null), ("activity_regularizer", .null),
+      ("kernel_constraint", .null), ("recurrent_constraint", .null), ("bias_constraint", .null),
+      ("dropout", .decimal(dropout)), ("recurrent_dropout", .decimal(recurrentDropout)),
+    ]
+  }
+
+  var seedConfig: ConfigValue { seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null }
+}

@@ -1,0 +1,563 @@
+/// The fused loop over time behind SimpleRNN, LSTM and GRU: one forward pass over the whole
+/// sequence and its hand-written backward pass through time.
+///
+/// Shapes: batch `B`, steps `T`, features `F`, units `u`, gates `G` (see ``RecurrentCell``).
+/// The input products `x·W` of all steps are one GEMM over step-major rows; each step then
+/// does one GEMM `h·U` and one loop over its rows for the gate math (bias included). The
+/// backward pass collects every step's gate gradients so that `dW` and `dU` are one GEMM
+/// each over all `T·B` rows at the end, and multiplies by a transposed copy of `U` per step.
+///
+/// Masking follows Keras' TensorFlow `rnn()`: a masked step leaves the states unchanged and
+/// outputs the previous step's output (zero before the first unmasked step), or zero with
+/// `zeroOutputForMask`. Outputs are in processing order, so going backwards they are reversed.
+struct RecurrentKernel {
+  let cell: RecurrentCell
+  let batch: Int
+  let steps: Int
+  let features: Int
+  /// Input dropout masks: 0, 1 (shared by the gates) or `G`.
+  let inputMaskCount: Int
+  /// Recurrent dropout masks: 0, 1 (shared by the gates) or `G`.
+  let recurrentMaskCount: Int
+  let goBackwards: Bool
+  let returnSequences: Bool
+  let zeroOutputForMask: Bool
+
+  var units: Int { cell.units }
+  var gateWidth: Int { cell.gateCount * cell.units }
+  var outputSteps: Int { returnSequences ? steps : 1 }
+
+  /// GRU with the reset gate before the recurrent product (Keras' `reset_after=False`), whose
+  /// candidate gate multiplies `r·h` rather than `h` by `U_h`.
+  var resetsBefore: Bool { cell.kind == .gru(resetAfter: false) }
+
+  /// Groups of gates sharing one input product.
+  var inputGroups: [GateGroup] { GateGroup.groups(gates: cell.gateCount, maskCount: inputMaskCount) }
+
+  /// Groups of gates sharing one recurrent product `h·U` (all but the candidate of `resetsBefore`).
+  var recurrentGroups: [GateGroup] {
+    GateGroup.groups(gates: resetsBefore ? 2 : cell.gateCount, maskCount: recurrentMaskCount)
+  }
+
+  /// The recurrent dropout mask that the candidate gate of `resetsBefore` uses.
+  var candidateOperand: Int { recurrentMaskCount > 1 ? 2 : 0 }
+
+  /// The input time step processed at step `s`.
+  @inline(__always)
+  func inputTime(ofStep s: Int) -> Int { goBackwards ? steps - 1 - s : s }
+
+  /// The input bias row and the recurrent bias row (zeros when absent), `G·u` each.
+  private func biasRows(_ bias: Tensor?) -> TensorStorage {
+    let rows = TensorStorage(repeating: 0, count: 2 * gateWidth)
+    if let bias { rows.pointer.update(from: bias.storage.pointer, count: bias.count) }
+    return rows
+  }
+
+  /// A dropout mask row pointer, or nil without masks.
+  @inline(__always)
+  private func maskRows(_ mask: Tensor?, operand: Int, rowWidth: Int) -> UnsafeMutablePointer<Float>? {
+    guard let mask else { return nil }
+    return mask.storage.pointer + (mask.rank == 2 ? 0 : operand * batch * rowWidth)
+  }
+
+  // MARK: Forward
+
+  /// Runs the sequence, writing the outputs and final states to `result`; the returned trace
+  /// holds what ``backward(_:trace:gradients:needs:)`` needs when `keepsHistory` is set.
+  func forward(_ operands: RecurrentOperands, keepsHistory: Bool, into result: RecurrentResultLayout) -> RecurrentTrace {
+    let (b, t, f, u, width) = (batch, steps, features, units, gateWidth)
+    let trace = RecurrentTrace(kernel: self, operands: operands, keepsHistory: keepsHistory)
+
+    // The input in step-major rows (times each input dropout mask), then x·W for all steps.
+    let x = operands.input.storage.pointer
+    for operand in 0..<Swift.max(1, inputMaskCount) {
+      let rows = TensorStorage(uninitializedCount: t * b * f)
+      let dropout = maskRows(operands.inputDropoutMask, operand: operand, rowWidth: f)
+      for s in 0..<t {
+        let time = inputTime(ofStep: s)
+        for row in 0..<b {
+          let source = x + (row * t + time) * f
+          let target = rows.pointer + (s * b + row) * f
+          if let dropout {
+            let m = dropout + row * f
+            for k in 0..<f { target[k] = source[k] * m[k] }
+          } else {
+            target.update(from: source, count: f)
+          }
+        }
+      }
+      trace.stepInputs.append(rows)
+    }
+    let projection = TensorStorage(uninitializedCount: t * b * width)
+    let w = operands.kernel.storage.pointer
+    for group in inputGroups {
+      let column = group.firstGate * u
+      GEMM.sgemm(
+        transposeA: false, transposeB: false, m: t * b, n: group.gateCount * u, k: f,
+        a: trace.stepInputs[group.operand].pointer, lda: f, b: w + column, ldb: width,
+        c: projection.pointer + column, ldc: width)
+    }
+
+    // Initial states.
+    let initial = operands.initialStates
+    for k in 0..<cell.stateCount {
+      let target = k == 0 ? trace.hidden(after: 0) : trace.carry(after: 0)
+      if initial.isEmpty {
+        target.initialize(repeating: 0, count: b * u)
+      } else {
+        target.update(from: initial[k].storage.pointer, count: b * u)
+      }
+    }
+
+    let biases = biasRows(operands.bias)
+    let products = TensorStorage(uninitializedCount: b * width)
+    let recurrentKernel = operands.recurrentKernel.storage.pointer
+    for s in 0..<t {
+      let previous = trace.hidden(after: s)
+      for operand in 0..<recurrentMaskCount {
+        let dropped = trace.recurrentOperand(operand, step: s)
+        let mask = maskRows(operands.recurrentDropoutMask, operand: operand, rowWidth: u)!
+        for k in 0..<(b * u) { dropped[k] = previous[k] * mask[k] }
+      }
+      for group in recurrentGroups {
+        let column = group.firstGate * u
+        GEMM.sgemm(
+          transposeA: false, transposeB: false, m: b, n: group.gateCount * u, k: u,
+          a: trace.recurrentOperand(group.operand, step: s), lda: u, b: recurrentKernel + column, ldb: width,
+          c: products.pointer + column, ldc: width)
+      }
+      let step = ForwardStep(
+        projection: projection.pointer + s * b * width, products: products.pointer, gates: trace.gates(step: s),
+        auxiliary: trace.auxiliary?.pointer.advanced(by: trace.stepOffset(s) * u),
+        hiddenBefore: previous, hiddenAfter: trace.hidden(after: s + 1),
+        carryBefore: trace.carry == nil ? nil : trace.carry(after: s),
+        carryAfter: trace.carry == nil ? nil : trace.carry(after: s + 1),
+        inputBias: biases.pointer, recurrentBias: biases.pointer + width)
+      switch cell.kind {
+      case .simpleRNN: for row in 0..<b { simpleRNNForward(step, row: row) }
+      case .lstm: for row in 0..<b { lstmForward(step, row: row) }
+      case .gru(resetAfter: true): for row in 0..<b { gruForward(step, row: row) }
+      case .gru(resetAfter: false):
+        for row in 0..<b { gruResetBeforeGates(step, row: row, operand: trace.recurrentOperand(candidateOperand, step: s)) }
+        GEMM.sgemm(
+          transposeA: false, transposeB: false, m: b, n: u, k: u, a: step.auxiliary!, lda: u,
+          b: recurrentKernel + 2 * u, ldb: width, c: products.pointer + 2 * u, ldc: width)
+        for row in 0..<b { gruResetBeforeCandidate(step, row: row) }
+      }
+      finishStep(s, step: step, trace: trace, result: result)
+    }
+    for row in 0..<b {
+      result.states[0].advanced(by: row * result.stateRowStride).update(from: trace.hidden(after: t) + row * u, count: u)
+      if cell.kind == .lstm {
+        result.states[1].advanced(by: row * result.stateRowStride).update(from: trace.carry(after: t) + row * u, count: u)
+      }
+    }
+    return trace
+  }
+
+  /// Pointers to one step's rows for the forward row functions.
+  struct ForwardStep {
+    let projection: UnsafeMutablePointer<Float>
+    let products: UnsafeMutablePointer<Float>
+    let gates: UnsafeMutablePointer<Float>
+    let auxiliary: UnsafeMutablePointer<Float>?
+    let hiddenBefore: UnsafeMutablePointer<Float>
+    let hiddenAfter: UnsafeMutablePointer<Float>
+    let carryBefore: UnsafeMutablePointer<Float>?
+    let carryAfter: UnsafeMutablePointer<Float>?
+    let inputBias: UnsafeMutablePointer<Float>
+    let recurrentBias: UnsafeMutablePointer<Float>
+  }
+
+  /// `h' = act(x·W + h·U + b)`.
+  private func simpleRNNForward(_ step: ForwardStep, row: Int) {
+    let u = units
+    let (x, h, a) = (step.projection + row * u, step.products + row * u, step.gates + row * u)
+    for j in 0..<u { a[j] = x[j] + h[j] + step.inputBias[j] }
+    cell.activation.apply(a, count: u)
+    step.hiddenAfter.advanced(by: row * u).update(from: a, count: u)
+  }
+
+  /// Gates i, f, c, o; `c' = f·c + i·g`, `h' = o·act(c')`.
+  private func lstmForward(_ step: ForwardStep, row: Int) {
+    let (u, width) = (units, gateWidth)
+    let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    for k in 0..<width { a[k] = x[k] + h[k] + step.inputBias[k] }
+    cell.recurrentActivation.apply(a, count: 2 * u)
+    cell.activation.apply(a + 2 * u, count: u)
+    cell.recurrentActivation.apply(a + 3 * u, count: u)
+    let (i, f, g, o) = (a, a + u, a + 2 * u, a + 3 * u)
+    let (c, cNext, activated) = (step.carryBefore! + row * u, step.carryAfter! + row * u, step.auxiliary! + row * u)
+    for j in 0..<u {
+      cNext[j] = f[j] * c[j] + i[j] * g[j]
+      activated[j] = cNext[j]
+    }
+    cell.activation.apply(activated, count: u)
+    let hNext = step.hiddenAfter + row * u
+    for j in 0..<u { hNext[j] = o[j] * activated[j] }
+  }
+
+  /// Gates z, r, hh with the reset gate after the product: `hh = act(x·W_h + b_ih + r·(h·U_h + b_rh))`.
+  private func gruForward(_ step: ForwardStep, row: Int) {
+    let (u, width) = (units, gateWidth)
+    let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    let (bx, bh) = (step.inputBias, step.recurrentBias)
+    for k in 0..<(2 * u) { a[k] = (x[k] + bx[k]) + (h[k] + bh[k]) }
+    cell.recurrentActivation.apply(a, count: 2 * u)
+    let recurrentCandidate = step.auxiliary! + row * u
+    for j in 0..<u {
+      recurrentCandidate[j] = h[2 * u + j] + bh[2 * u + j]
+      a[2 * u + j] = (x[2 * u + j] + bx[2 * u + j]) + a[u + j] * recurrentCandidate[j]
+    }
+    cell.activation.apply(a + 2 * u, count: u)
+    gruMix(step, row: row)
+  }
+
+  /// Gates z and r of a GRU with the reset gate before the product, and `r·h` for the candidate's product.
+  private func gruResetBeforeGates(_ step: ForwardStep, row: Int, operand: UnsafeMutablePointer<Float>) {
+    let (u, width) = (units, gateWidth)
+    let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    for k in 0..<(2 * u) { a[k] = (x[k] + step.inputBias[k]) + h[k] }
+    cell.recurrentActivation.apply(a, count: 2 * u)
+    let (resetHidden, previous) = (step.auxiliary! + row * u, operand + row * u)
+    for j in 0..<u { resetHidden[j] = a[u + j] * previous[j] }
+  }
+
+  /// The candidate `hh = act(x·W_h + b_h + (r·h)·U_h)` of a GRU with the reset gate before the product.
+  private func gruResetBeforeCandidate(_ step: ForwardStep, row: Int) {
+    let (u, width) = (units, gateWidth)
+    let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    for j in (2 * u)..<width { a[j] = (x[j] + step.inputBias[j]) + h[j] }
+    cell.activation.apply(a + 2 * u, count: u)
+    gruMix(step, row: row)
+  }
+
+  /// `h' = z·h + (1 - z)·hh`.
+  @inline(__always)
+  private func gruMix(_ step: ForwardStep, row: Int) {
+    let u = units
+    let a = step.gates + row * gateWidth
+    let (z, candidate) = (a, a + 2 * u)
+    let (h, hNext) = (step.hiddenBefore + row * u, step.hiddenAfter + row * u)
+    for j in 0..<u { hNext[j] = z[j] * h[j] + (1 - z[j]) * candidate[j] }
+  }
+
+  /// Keeps the states of masked rows and writes the step's outputs.
+  private func finishStep(_ s: Int, step: ForwardStep, trace: RecurrentTrace, result: RecurrentResultLayout) {
+    let u = units
+    for row in 0..<batch {
+      let index = s * batch + row
+      let hNext = step.hiddenAfter + row * u
+      if !trace.updates(row: index) {
+        hNext.update(from: step.hiddenBefore + row * u, count: u)
+        if let carry = step.carryAfter { (carry + row * u).update(from: step.carryBefore! + row * u, count: u) }
+      }
+      guard returnSequences || s == steps - 1 else { continue }
+      let target = result.output + row * result.outputRowStride + (returnSequences ? s * u : 0)
+      if trace.outputShowsState?[index] ?? true {
+        target.update(from: hNext, count: u)
+      } else {
+        target.update(repeating: 0, count: u)
+      }
+    }
+  }
+
+  // MARK: Backward
+
+  /// Which gradients the caller wants; the others are not computed.
+  struct Needs {
+    var input = true
+    var weights = true
+    var initialStates = true
+  }
+
+  /// The gradients of one call, shaped as the operands (nil where not needed).
+  struct Gradients {
+    var input: Tensor?
+    var kernel: Tensor?
+    var recurrentKernel: Tensor?
+    var bias: Tensor?
+    var initialStates: [Tensor] = []
+  }
+
+  /// Backpropagation through time: from the gradients of the outputs and the final states
+  /// (laid out as the forward's result) to the gradients of the operands.
+  func backward(
+    _ operands: RecurrentOperands, trace: RecurrentTrace, gradients incoming: RecurrentResultLayout, needs: Needs
+  ) -> Gradients {
+    precondition(trace.keepsHistory, "RecurrentKernel.backward needs a forward trace with history")
+    let (b, t, f, u, width) = (batch, steps, features, units, gateWidth)
+    let rows = t * b
+
+    // Gradients of the states after the last step, then of the states before each step.
+    let hiddenGradient = TensorStorage(uninitializedCount: b * u)
+    let carryGradient = TensorStorage(repeating: 0, count: cell.kind == .lstm ? b * u : 0)
+    for row in 0..<b {
+      let dh = hiddenGradient.pointer + row * u
+      dh.update(from: incoming.states[0] + row * incoming.stateRowStride, count: u)
+      if cell.kind == .lstm {
+        (carryGradient.pointer + row * u).update(from: incoming.states[1] + row * incoming.stateRowStride, count: u)
+      }
+      if !returnSequences && (trace.outputShowsState?[(t - 1) * b + row] ?? true) {
+        let g = incoming.output + row * incoming.outputRowStride
+        for j in 0..<u { dh[j] += g[j] }
+      }
+    }
+
+    // Gate gradients by step (pre-activation); GRU with reset after needs a separate copy
+    // for the recurrent side, whose candidate column is multiplied by r.
+    let gateGradients = TensorStorage(uninitializedCount: rows * width)
+    let recurrentGateGradients =
+      cell.hasRecurrentBias ? TensorStorage(uninitializedCount: rows * width) : gateGradients
+    let biasGradients = TensorStorage(repeating: 0, count: 2 * width)
+    let transposedRecurrentKernel = Self.transposed(operands.recurrentKernel.storage.pointer, rows: u, columns: width)
+    let stateProduct = TensorStorage(uninitializedCount: b * u)
+
+    for s in stride(from: t - 1, through: 0, by: -1) {
+      let step = BackwardStep(
+        gates: trace.gates(step: s), auxiliary: trace.auxiliary?.pointer.advanced(by: trace.stepOffset(s) * u),
+        hiddenBefore: trace.hidden(after: s), carryBefore: trace.carry == nil ? nil : trace.carry(after: s),
+        hiddenGradient: hiddenGradient.pointer, carryGradient: carryGradient.pointer,
+        gateGradients: gateGradients.pointer + s * b * width,
+        recurrentGateGradients: recurrentGateGradients.pointer + s * b * width,
+        inputBiasGradient: biasGradients.pointer, recurrentBiasGradient: biasGradients.pointer + width)
+      for row in 0..<b {
+        let index = s * b + row
+        if returnSequences && (trace.outputShowsState?[index] ?? true) {
+          let (dh, g) = (hiddenGradient.pointer + row * u, incoming.output + row * incoming.outputRowStride + s * u)
+          for j in 0..<u { dh[j] += g[j] }
+        }
+        if !trace.updates(row: index) {
+          // The states passed through unchanged: their gradients pass back as they are.
+          (step.gateGradients + row * width).update(repeating: 0, count: width)
+          if cell.hasRecurrentBias { (step.recurrentGateGradients + row * width).update(repeating: 0, count: width) }
+          continue
+        }
+        switch cell.kind {
+        case .simpleRNN: simpleRNNBackward(step, row: row)
+        case .lstm: lstmBackward(step, row: row)
+        case .gru(resetAfter: true): gruBackward(step, row: row)
+        case .gru(resetAfter: false): gruResetBeforeCandidateBackward(step, row: row)
+        }
+      }
+      if resetsBefore {
+        // d(r·h) = d(candidate pre-activation) · U_hᵀ, then the reset gate's gradient.
+        GEMM.sgemm(
+          transposeA: false, transposeB: false, m: b, n: u, k: u, a: step.gateGradients + 2 * u, lda: width,
+          b: transposedRecurrentKernel.pointer + 2 * u * u, ldb: u, c: stateProduct.pointer, ldc: u)
+        let operand = trace.recurrentOperand(candidateOperand, step: s)
+        let dropout = maskRows(operands.recurrentDropoutMask, operand: candidateOperand, rowWidth: u)
+        for row in 0..<b where trace.updates(row: s * b + row) {
+          gruResetBeforeGatesBackward(
+            step, row: row, resetHiddenGradient: stateProduct.pointer + row * u, operand: operand + row * u,
+            dropout: dropout.map { $0 + row * u })
+        }
+      }
+      // dh_{s-1} += d(gates) · Uᵀ, times the recurrent dropout mask.
+      for group in recurrentGroups {
+        let column = group.firstGate * u
+        let dropout = maskRows(operands.recurrentDropoutMask, operand: group.operand, rowWidth: u)
+        GEMM.sgemm(
+          transposeA: false, transposeB: false, m: b, n: u, k: group.gateCount * u,
+          a: step.recurrentGateGradients + column, lda: width, b: transposedRecurrentKernel.pointer + column * u, ldb: u,
+          beta: dropout == nil ? 1 : 0, c: dropout == nil ? hiddenGradient.pointer : stateProduct.pointer, ldc: u)
+        if let dropout {
+          for k in 0..<(b * u) { hiddenGradient.pointer[k] += stateProduct.pointer[k] * dropout[k] }
+        }
+      }
+    }
+
+    var result = Gradients()
+    if needs.weights {
+      result.kernel = weightGradients(
+        operands: { trace.stepInputs[$0].pointer }, groups: inputGroups, gateGradients: gateGradients.pointer,
+        operandWidth: f)
+      var recurrentKernelGradient = weightGradients(
+        operands: { trace.droppedHidden.isEmpty ? trace.hidden.pointer : trace.droppedHidden[$0].pointer },
+        groups: recurrentGroups, gateGradients: recurrentGateGradients.pointer, operandWidth: u)
+      if resetsBefore {
+        recurrentKernelGradient.withUnsafeMutableBufferPointer { dU in
+          GEMM.sgemm(
+            transposeA: true, transposeB: false, m: u, n: u, k: rows, a: trace.auxiliary!.pointer, lda: u,
+            b: gateGradients.pointer + 2 * u, ldb: width, c: dU.baseAddress! + 2 * u, ldc: width)
+        }
+      }
+      result.recurrentKernel = recurrentKernelGradient
+      if let bias = operands.bias {
+        result.bias = Tensor(shape: bias.shape) { $0.baseAddress!.update(from: biasGradients.pointer, count: bias.count) }
+      }
+    }
+    if needs.input {
+      result.input = inputGradient(operands, gateGradients: gateGradients.pointer)
+    }
+    if needs.initialStates {
+      result.initialStates = [Tensor(shape: [b, u], storage: hiddenGradient)]
+      if cell.kind == .lstm { result.initialStates.append(Tensor(shape: [b, u], storage: carryGradient)) }
+    }
+    return result
+  }
+
+  /// Pointers to one step's rows for the backward row functions.
+  struct BackwardStep {
+    let gates: UnsafeMutablePointer<Float>
+    let auxiliary: UnsafeMutablePointer<Float>?
+    let hiddenBefore: UnsafeMutablePointer<Float>
+    let carryBefore: UnsafeMutablePointer<Float>?
+    /// In: the gradient of the state after the step; out: its part passed directly to the state before.
+    let hiddenGradient: UnsafeMutablePointer<Float>
+    let carryGradient: UnsafeMutablePointer<Float>
+    let gateGradients: UnsafeMutablePointer<Float>
+    let recurrentGateGradients: UnsafeMutablePointer<Float>
+    let inputBiasGradient: UnsafeMutablePointer<Float>
+    let recurrentBiasGradient: UnsafeMutablePointer<Float>
+  }
+
+  private func simpleRNNBackward(_ step: BackwardStep, row: Int) {
+    let u = units
+    let (dh, da, a) = (step.hiddenGradient + row * u, step.gateGradients + row * u, step.gates + row * u)
+    da.update(from: dh, count: u)
+    cell.activation.multiplyByDerivative(da, outputs: a, count: u)
+    for j in 0..<u {
+      step.inputBiasGradient[j] += da[j]
+      dh[j] = 0
+    }
+  }
+
+  private func lstmBackward(_ step: BackwardStep, row: Int) {
+    let (u, width) = (units, gateWidth)
+    let (a, da) = (step.gates + row * width, step.gateGradients + row * width)
+    let (i, f, g, o) = (a, a + u, a + 2 * u, a + 3 * u)
+    let (dh, dc) = (step.hiddenGradient + row * u, step.carryGradient + row * u)
+    let (c, activated) = (step.carryBefore! + row * u, step.auxiliary! + row * u)
+    // dc' += dh · o · act'(c'), staged in the o column.
+    for j in 0..<u { da[3 * u + j] = dh[j] * o[j] }
+    cell.activation.multiplyByDerivative(da + 3 * u, outputs: activated, count: u)
+    for j in 0..<u {
+      let dcNext = dc[j] + da[3 * u + j]
+      da[j] = dcNext * g[j]
+      da[u + j] = dcNext * c[j]
+      da[2 * u + j] = dcNext * i[j]
+      da[3 * u + j] = dh[j] * activated[j]
+      dc[j] = dcNext * f[j]
+      dh[j] = 0
+    }
+    cell.recurrentActivation.multiplyByDerivative(da, outputs: a, count: 2 * u)
+    cell.activation.multiplyByDerivative(da + 2 * u, outputs: g, count: u)
+    cell.recurrentActivation.multiplyByDerivative(da + 3 * u, outputs: o, count: u)
+    for k in 0..<width { step.inputBiasGradient[k] += da[k] }
+  }
+
+  /// The part common to both GRU variants: z and the candidate from `dh'`, leaving `dh'·z` in `dh`.
+  @inline(__always)
+  private func gruMixBackward(_ step: BackwardStep, row: Int) {
+    let (u, width) = (units, gateWidth)
+    let (a, da) = (step.gates + row * width, step.gateGradients + row * width)
+    let (z, candidate) = (a, a + 2 * u)
+    let (dh, h) = (step.hiddenGradient + row * u, step.hiddenBefore + row * u)
+    for j in 0..<u {
+      da[j] = dh[j] * (h[j] - candidate[j])
+      da[2 * u + j] = dh[j] * (1 - z[j])
+      dh[j] *= z[j]
+    }
+    cell.recurrentActivation.multiplyByDerivative(da, outputs: z, count: u)
+    cell.activation.multiplyByDerivative(da + 2 * u, outputs: candidate, count: u)
+  }
+
+  private func gruBackward(_ step: BackwardStep, row: Int) {
+    let (u, width) = (units, gateWidth)
+    gruMixBackward(step, row: row)
+    let (a, da, dr) = (step.gates + row * width, step.gateGradients + row * width, step.recurrentGateGradients + row * width)
+    let recurrentCandidate = step.auxiliary! + row * u
+    for j in 0..<u { da[u + j] = da[2 * u + j] * recurrentCandidate[j] }
+    cell.recurrentActivation.multiplyByDerivative(da + u, outputs: a + u, count: u)
+    for k in 0..<(2 * u) { dr[k] = da[k] }
+    for j in 0..<u { dr[2 * u + j] = da[2 * u + j] * a[u + j] }
+    for k in 0..<width {
+      step.inputBiasGradient[k] += da[k]
+      step.recurrentBiasGradient[k] += dr[k]
+    }
+  }
+
+  private func gruResetBeforeCandidateBackward(_ step: BackwardStep, row: Int) {
+    gruMixBackward(step, row: row)
+  }
+
+  /// The reset gate of a GRU with the reset gate before the product, from `d(r·h)`.
+  private func gruResetBeforeGatesBackward(
+    _ step: BackwardStep, row: Int, resetHiddenGradient: UnsafeMutablePointer<Float>,
+    operand: UnsafeMutablePointer<Float>, dropout: UnsafeMutablePointer<Float>?
+  ) {
+    let (u, width) = (units, gateWidth)
+    let (a, da, dh) = (step.gates + row * width, step.gateGradients + row * width, step.hiddenGradient + row * u)
+    let r = a + u
+    for j in 0..<u { da[u + j] = resetHiddenGradient[j] * operand[j] }
+    cell.recurrentActivation.multiplyByDerivative(da + u, outputs: r, count: u)
+    if let dropout {
+      for j in 0..<u { dh[j] += resetHiddenGradient[j] * r[j] * dropout[j] }
+    } else {
+      for j in 0..<u { dh[j] += resetHiddenGradient[j] * r[j] }
+    }
+    for k in 0..<width { step.inputBiasGradient[k] += da[k] }
+  }
+
+  /// `operandᵀ · gate gradients` over all `T·B` rows, one GEMM per group: `[operandWidth, G·u]`.
+  ///
+  /// The columns of gates outside the groups (GRU reset-before's candidate) are left for the caller.
+  private func weightGradients(
+    operands: (Int) -> UnsafeMutablePointer<Float>, groups: [GateGroup], gateGradients: UnsafeMutablePointer<Float>,
+    operandWidth: Int
+  ) -> Tensor {
+    let (u, width) = (units, gateWidth)
+    return Tensor(shape: [operandWidth, width]) { gradient in
+      for group in groups {
+        let column = group.firstGate * u
+        GEMM.sgemm(
+          transposeA: true, transposeB: false, m: operandWidth, n: group.gateCount * u, k: steps * batch,
+          a: operands(group.operand), lda: operandWidth, b: gateGradients + column, ldb: width,
+          c: gradient.baseAddress! + column, ldc: width)
+      }
+    }
+  }
+
+  /// `dx = gate gradients · Wᵀ` (times the input dropout masks), back in `[B, T, F]` order.
+  private func inputGradient(_ operands: RecurrentOperands, gateGradients: UnsafeMutablePointer<Float>) -> Tensor {
+    let (b, t, f, u, width) = (batch, steps, features, units, gateWidth)
+    let transposedKernel = Self.transposed(operands.kernel.storage.pointer, rows: f, columns: width)
+    let stepMajor = TensorStorage(uninitializedCount: t * b * f)
+    let product = inputMaskCount > 0 ? TensorStorage(uninitializedCount: t * b * f) : stepMajor
+    if inputMaskCount > 0 { stepMajor.pointer.initialize(repeating: 0, count: t * b * f) }
+    for group in inputGroups {
+      let column = group.firstGate * u
+      GEMM.sgemm(
+        transposeA: false, transposeB: false, m: t * b, n: f, k: group.gateCount * u, a: gateGradients + column,
+        lda: width, b: transposedKernel.pointer + column * f, ldb: f, c: product.pointer, ldc: f)
+      if let dropout = maskRows(operands.inputDropoutMask, operand: group.operand, rowWidth: f) {
+        for s in 0..<t {
+          for row in 0..<b {
+            let (target, source, m) = (
+              stepMajor.pointer + (s * b + row) * f, product.pointer + (s * b + row) * f, dropout + row * f
+            )
+            for k in 0..<f { target[k] += source[k] * m[k] }
+          }
+        }
+      }
+    }
+    return Tensor(shape: [b, t, f]) { dx in
+      for s in 0..<t {
+        let time = inputTime(ofStep: s)
+        for row in 0..<b {
+          (dx.baseAddress! + (row * t + time) * f).update(from: stepMajor.pointer + (s * b + row) * f, count: f)
+        }
+      }
+    }
+  }
+
+  /// A row-major `[columns, rows]` copy of the `[rows, columns]` matrix at `source`.
+  static func transposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int) -> TensorStorage {
+    let result = TensorStorage(uninitializedCount: rows * columns)
+    for i in 0..<rows {
+      for j in 0..<columns { result.pointer[j * rows + i] = source[i * columns + j] }
+    }
+    return result
+  }
+}
