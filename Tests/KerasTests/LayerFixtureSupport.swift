@@ -31,7 +31,7 @@ struct LayerFixture: Decodable {
 }
 
 /// Any JSON value, for reading Keras configs in tests.
-enum JSONValue: Decodable, Equatable {
+enum JSONValue: Decodable, Equatable, Sendable {
   case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
 
   init(from decoder: Decoder) throws {

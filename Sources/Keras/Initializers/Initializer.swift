@@ -225,22 +225,22 @@ public struct Initializer: Sendable, Equatable {
     let seedValue: ConfigValue = seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null
     switch kind {
     case .zeros, .ones: break
-    case .constant(let value): inner = [("value", .double(Double(value)))]
+    case .constant(let value): inner = [("value", .decimal(value))]
     case .randomUniform(let min, let max):
-      inner = [("seed", seedValue), ("minval", .double(Double(min))), ("maxval", .double(Double(max)))]
+      inner = [("seed", seedValue), ("minval", .decimal(min)), ("maxval", .decimal(max))]
     case .randomNormal(let mean, let sd), .truncatedNormal(let mean, let sd):
-      inner = [("seed", seedValue), ("mean", .double(Double(mean))), ("stddev", .double(Double(sd)))]
+      inner = [("seed", seedValue), ("mean", .decimal(mean)), ("stddev", .decimal(sd))]
     case .varianceScaling(let scale, let mode, let distribution):
       if className == "VarianceScaling" {
         inner = [
-          ("seed", seedValue), ("scale", .double(Double(scale))), ("mode", .string(mode.rawValue)),
+          ("seed", seedValue), ("scale", .decimal(scale)), ("mode", .string(mode.rawValue)),
           ("distribution", .string(distribution.rawValue)),
         ]
       } else {
         inner = [("seed", seedValue)]
       }
-    case .orthogonal(let gain): inner = [("seed", seedValue), ("gain", .double(Double(gain)))]
-    case .identity(let gain): inner = [("gain", .double(Double(gain)))]
+    case .orthogonal(let gain): inner = [("seed", seedValue), ("gain", .decimal(gain))]
+    case .identity(let gain): inner = gain == 1 ? [] : [("gain", .decimal(gain))]  // Keras writes {} by default
     }
     return .object([
       ("module", "keras.initializers"), ("class_name", .string(className)), ("config", .object(inner)),

@@ -43,8 +43,8 @@ public struct Regularizer: Sendable, Equatable {
   public var config: ConfigValue {
     let (className, inner): (String, [(String, ConfigValue)]) =
       l1 != 0 && l2 != 0 || (l1 == 0 && l2 == 0)
-      ? ("L1L2", [("l1", .double(Double(l1))), ("l2", .double(Double(l2)))])
-      : l1 != 0 ? ("L1", [("l1", .double(Double(l1)))]) : ("L2", [("l2", .double(Double(l2)))])
+      ? ("L1L2", [("l1", .decimal(l1)), ("l2", .decimal(l2))])
+      : l1 != 0 ? ("L1", [("l1", .decimal(l1))]) : ("L2", [("l2", .decimal(l2))])
     return .object([
       ("module", "keras.regularizers"), ("class_name", .string(className)), ("config", .object(inner)),
       ("registered_name", .null),
