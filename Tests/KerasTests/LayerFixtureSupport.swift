@@ -112,11 +112,20 @@ func expectMatchesKeras(
     }
   }
 
-  // Every key Swift writes must be a Keras key with Keras' value (initializer seeds aside).
-  let ours = JSONValue.from(layer.config)
+  expectConfigMatchesKeras(layer.config, fixture.config, fixture: name, sourceLocation: sourceLocation)
+}
+
+/// Checks that every key of a Swift layer `config` is a Keras key with Keras' value, the name
+/// aside; initializers and wrapped layers are compared by class name (their seeds and newer
+/// Keras keys aside).
+func expectConfigMatchesKeras(
+  _ config: ConfigValue, _ kerasConfig: JSONValue, fixture name: String,
+  sourceLocation: SourceLocation = #_sourceLocation
+) {
+  let ours = JSONValue.from(config)
   if case .object(let keys) = ours {
     for (key, value) in keys where key != "name" {
-      guard let kerasValue = fixture.config[key] else {
+      guard let kerasValue = kerasConfig[key] else {
         Issue.record("\(name): config key '\(key)' is not in Keras' config", sourceLocation: sourceLocation)
         continue
       }

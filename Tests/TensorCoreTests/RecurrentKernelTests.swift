@@ -84,6 +84,15 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
       zeroOutputForMask: zeroOutputForMask)
   }
 
+  /// The fused kernel itself for `operands`, with the batch rows split into `batchParts` parallel parts.
+  func kernel(_ o: RecurrentOperands, batchParts: Int) -> RecurrentKernel {
+    RecurrentKernel(
+      cell: cell, batch: Self.batch, steps: Self.steps, features: Self.features,
+      inputMaskCount: RecurrentOperands.maskCount(o.inputDropoutMask),
+      recurrentMaskCount: RecurrentOperands.maskCount(o.recurrentDropoutMask), goBackwards: goBackwards,
+      returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask, batchParts: batchParts)
+  }
+
   /// The same computation step by step with ordinary tensor ops, following Keras' cells
   /// (`implementation=1`, one matrix per gate) and the masking of Keras' TensorFlow `rnn()`.
   func reference(_ o: RecurrentOperands) throws -> (output: Tensor, states: [Tensor]) {
@@ -269,6 +278,39 @@ struct RecurrentKernelTests {
     let steps = x.shape[1]
     let expectedLast = try fixture.output.tensor.slice(axis: 1, (steps - 1)..<steps).reshaped(to: last.shape)
     #expect(mismatch(last, expectedLast, absolute: 1e-5, relative: 0) == nil)
+  }
+
+  @Test(
+    "splitting the batch rows across threads gives the same results",
+    arguments: RecurrentScenario.all.filter { $0.name.hasPrefix("per-gate") || $0.name.hasPrefix("masked sequences from") })
+  func batchParts(_ scenario: RecurrentScenario) throws {
+    let operands = scenario.operands()
+    let (b, u) = (RecurrentScenario.batch, RecurrentScenario.units)
+    func run(parts: Int) -> [Tensor] {
+      let kernel = scenario.kernel(operands, batchParts: parts)
+      let packedSteps = kernel.outputSteps + scenario.cell.stateCount
+      func layout(_ base: UnsafeMutablePointer<Float>) -> RecurrentResultLayout {
+        RecurrentResultLayout(
+          output: base, outputRowStride: packedSteps * u,
+          states: (0..<scenario.cell.stateCount).map { base + (kernel.outputSteps + $0) * u },
+          stateRowStride: packedSteps * u)
+      }
+      var packed = Tensor.zeros([b, packedSteps, u])
+      let incoming = Tensor.randomUniform([b, packedSteps, u], min: -1, max: 1, seed: 5)
+      return packed.withUnsafeMutableBufferPointer { result in
+        let trace = kernel.forward(operands, keepsHistory: true, into: layout(result.baseAddress!))
+        let gradients = incoming.withUnsafeBufferPointer {
+          kernel.backward(
+            operands, trace: trace, gradients: layout(UnsafeMutablePointer(mutating: $0.baseAddress!)), needs: .init())
+        }
+        return [try! Tensor(shape: [result.count], scalars: Array(result))] + [
+          gradients.input!, gradients.kernel!, gradients.recurrentKernel!,
+        ] + (gradients.bias.map { [$0] } ?? []) + gradients.initialStates
+      }
+    }
+    let whole = run(parts: 1)
+    let split = run(parts: 3)
+    for (a, b) in zip(whole, split) { #expect(mismatch(a, b, absolute: 1e-6) == nil) }
   }
 
   @Test("on the tape and off it, the forward results are the same")

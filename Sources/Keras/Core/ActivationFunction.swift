@@ -37,6 +37,9 @@ public enum ActivationFunction: String, CaseIterable, Sendable {
     self = value
   }
 
+  /// Whether Keras keeps the input of this activation as logits for cross-entropy (sigmoid, softmax).
+  public var producesLogits: Bool { self == .sigmoid || self == .softmax }
+
   /// The Keras name, as written in configs.
   public var name: String { rawValue }
 

@@ -90,6 +90,12 @@ open class Layer: @unchecked Sendable {
     try call(input, training: training)
   }
 
+  /// The forward pass, plus the pre-activation values when the output came out of a sigmoid or
+  /// softmax (so cross-entropy losses can use them, as Keras does). The default has no logits.
+  open func callReturningLogits(_ input: Tensor, mask: Tensor?, training: Bool) throws -> (Tensor, OutputLogits?) {
+    (try call(input, mask: mask, training: training), nil)
+  }
+
   /// The mask this layer passes on to the next one; by default none.
   open func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { nil }
 

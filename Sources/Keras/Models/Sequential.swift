@@ -11,6 +11,11 @@ public class Sequential: @unchecked Sendable {
   /// The input shape with the batch dimension as `nil`, once known.
   public private(set) var inputShape: [Int?]?
   private var inputLayer: InputLayer?
+  /// Set by a callback to end ``fit(_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:classWeight:sampleWeight:initialEpoch:)``
+  /// after the current epoch (Keras' `model.stop_training`).
+  public var stopTraining = false
+  /// The loss, optimizer and metrics set by `compile`.
+  var compiled: CompiledModel?
 
   /// An empty model; add layers with ``add(_:)``.
   public init(name: String? = nil) {
@@ -107,19 +112,27 @@ public class Sequential: @unchecked Sendable {
   }
 
   /// Predictions for `x` in batches of `batchSize`, in inference mode (`model.predict`).
-  public func predict(_ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+  ///
+  /// `verbose` 1 shows Keras' progress bar (as Keras' default), 0 nothing.
+  public func predict(_ x: Tensor, batchSize: Int = 32, verbose: Int = 1, callbacks: [any Callback] = []) throws -> Tensor {
     guard batchSize > 0 else { throw KerasError.invalidArgument("predict: batchSize must be positive, got \(batchSize)") }
     guard x.rank >= 1, x.shape[0] > 0 else {
       throw KerasError.invalidArgument("predict: the input of shape \(x.shape) holds no samples")
     }
     let n = x.shape[0]
+    let steps = (n + batchSize - 1) / batchSize
+    let hooks = CallbackList(
+      callbacks + (verbose > 0 ? [ProgressBar()] : []), model: self,
+      params: TrainingParams(epochs: 1, steps: steps, verbose: verbose))
+    hooks.each { $0.onPredictBegin(Logs()) }
     var outputs: [Tensor] = []
-    var start = 0
-    while start < n {
-      let end = Swift.min(start + batchSize, n)
-      outputs.append(try self(x.slice(axis: 0, start..<end), training: false))
-      start = end
+    for step in 0..<steps {
+      hooks.each { $0.onPredictBatchBegin(step, Logs()) }
+      let range = (step * batchSize)..<Swift.min((step + 1) * batchSize, n)
+      outputs.append(try self(x.slice(axis: 0, range), training: false))
+      hooks.each { $0.onPredictBatchEnd(step, Logs()) }
     }
+    hooks.each { $0.onPredictEnd(Logs()) }
     return outputs.count == 1 ? outputs[0] : try Tensor.concatenate(outputs, axis: 0)
   }
 

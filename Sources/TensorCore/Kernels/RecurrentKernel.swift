@@ -22,6 +22,11 @@ struct RecurrentKernel {
   let goBackwards: Bool
   let returnSequences: Bool
   let zeroOutputForMask: Bool
+  /// How many slices of the batch rows run the steps in parallel, each on its own thread.
+  let batchParts: Int
+
+  /// One part per GEMM thread, with at least 8 batch rows each.
+  static func batchParts(batch: Int) -> Int { Swift.max(1, Swift.min(GEMM.threadCount, batch / 8)) }
 
   var units: Int { cell.units }
   var gateWidth: Int { cell.gateCount * cell.units }
@@ -47,8 +52,8 @@ struct RecurrentKernel {
   func inputTime(ofStep s: Int) -> Int { goBackwards ? steps - 1 - s : s }
 
   /// The input bias row and the recurrent bias row (zeros when absent), `G·u` each.
-  private func biasRows(_ bias: Tensor?) -> TensorStorage {
-    let rows = TensorStorage(repeating: 0, count: 2 * gateWidth)
+  private func biasRows(_ bias: Tensor?) -> ScratchBuffer {
+    let rows = ScratchBuffer(zeros: 2 * gateWidth)
     if let bias { rows.pointer.update(from: bias.storage.pointer, count: bias.count) }
     return rows
   }
@@ -58,6 +63,45 @@ struct RecurrentKernel {
   private func maskRows(_ mask: Tensor?, operand: Int, rowWidth: Int) -> UnsafeMutablePointer<Float>? {
     guard let mask else { return nil }
     return mask.storage.pointer + (mask.rank == 2 ? 0 : operand * batch * rowWidth)
+  }
+
+  /// Runs `body(part)` for each of the `batchParts` parts in parallel, each thread with
+  /// single-threaded GEMMs. Every GEMM of a call runs this way when the batch is split, so
+  /// that no thread waits for or competes with a separate GEMM team.
+  ///
+  /// The parts write disjoint rows or columns of shared buffers, hence the unchecked `Sendable`s.
+  private func inParallel(_ body: @Sendable (Int) -> Void) {
+    OpenMPRegion.run(parts: batchParts, body)
+  }
+
+  /// Runs `body(part, rows)` for each slice of the batch rows in parallel: one parallel region
+  /// for a whole pass over the steps rather than a synchronisation per step.
+  private func forEachBatchPart(_ body: @Sendable (Int, Range<Int>) -> Void) {
+    let (parts, rows) = (batchParts, batch)
+    inParallel { part in body(part, (part * rows / parts)..<((part + 1) * rows / parts)) }
+  }
+
+  /// `C = op(A)·B`, row-major, with the columns of C (or its rows) divided among the parts.
+  private func partitionedGEMM(
+    splittingRows: Bool = false, transposeA: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    let parts = batchParts
+    let matrices = PartShared((a, b, c))
+    inParallel { part in
+      let (a, b, c) = matrices.value
+      let range = (part * (splittingRows ? m : n) / parts)..<((part + 1) * (splittingRows ? m : n) / parts)
+      if splittingRows {
+        GEMM.sgemm(
+          transposeA: transposeA, transposeB: false, m: range.count, n: n, k: k,
+          a: a + (transposeA ? range.lowerBound : range.lowerBound * lda), lda: lda, b: b, ldb: ldb,
+          c: c + range.lowerBound * ldc, ldc: ldc)
+      } else {
+        GEMM.sgemm(
+          transposeA: transposeA, transposeB: false, m: m, n: range.count, k: k, a: a, lda: lda,
+          b: b + range.lowerBound, ldb: ldb, c: c + range.lowerBound, ldc: ldc)
+      }
+    }
   }
 
   // MARK: Forward
@@ -71,7 +115,7 @@ struct RecurrentKernel {
     // The input in step-major rows (times each input dropout mask), then x·W for all steps.
     let x = operands.input.storage.pointer
     for operand in 0..<Swift.max(1, inputMaskCount) {
-      let rows = TensorStorage(uninitializedCount: t * b * f)
+      let rows = ScratchBuffer(count: t * b * f)
       let dropout = maskRows(operands.inputDropoutMask, operand: operand, rowWidth: f)
       for s in 0..<t {
         let time = inputTime(ofStep: s)
@@ -88,14 +132,13 @@ struct RecurrentKernel {
       }
       trace.stepInputs.append(rows)
     }
-    let projection = TensorStorage(uninitializedCount: t * b * width)
+    let projection = ScratchBuffer(count: t * b * width)
     let w = operands.kernel.storage.pointer
     for group in inputGroups {
       let column = group.firstGate * u
-      GEMM.sgemm(
-        transposeA: false, transposeB: false, m: t * b, n: group.gateCount * u, k: f,
-        a: trace.stepInputs[group.operand].pointer, lda: f, b: w + column, ldb: width,
-        c: projection.pointer + column, ldc: width)
+      partitionedGEMM(
+        m: t * b, n: group.gateCount * u, k: f, a: trace.stepInputs[group.operand].pointer, lda: f, b: w + column,
+        ldb: width, c: projection.pointer + column, ldc: width)
     }
 
     // Initial states.
@@ -109,42 +152,12 @@ struct RecurrentKernel {
       }
     }
 
-    let biases = biasRows(operands.bias)
-    let products = TensorStorage(uninitializedCount: b * width)
-    let recurrentKernel = operands.recurrentKernel.storage.pointer
-    for s in 0..<t {
-      let previous = trace.hidden(after: s)
-      for operand in 0..<recurrentMaskCount {
-        let dropped = trace.recurrentOperand(operand, step: s)
-        let mask = maskRows(operands.recurrentDropoutMask, operand: operand, rowWidth: u)!
-        for k in 0..<(b * u) { dropped[k] = previous[k] * mask[k] }
-      }
-      for group in recurrentGroups {
-        let column = group.firstGate * u
-        GEMM.sgemm(
-          transposeA: false, transposeB: false, m: b, n: group.gateCount * u, k: u,
-          a: trace.recurrentOperand(group.operand, step: s), lda: u, b: recurrentKernel + column, ldb: width,
-          c: products.pointer + column, ldc: width)
-      }
-      let step = ForwardStep(
-        projection: projection.pointer + s * b * width, products: products.pointer, gates: trace.gates(step: s),
-        auxiliary: trace.auxiliary?.pointer.advanced(by: trace.stepOffset(s) * u),
-        hiddenBefore: previous, hiddenAfter: trace.hidden(after: s + 1),
-        carryBefore: trace.carry == nil ? nil : trace.carry(after: s),
-        carryAfter: trace.carry == nil ? nil : trace.carry(after: s + 1),
-        inputBias: biases.pointer, recurrentBias: biases.pointer + width)
-      switch cell.kind {
-      case .simpleRNN: for row in 0..<b { simpleRNNForward(step, row: row) }
-      case .lstm: for row in 0..<b { lstmForward(step, row: row) }
-      case .gru(resetAfter: true): for row in 0..<b { gruForward(step, row: row) }
-      case .gru(resetAfter: false):
-        for row in 0..<b { gruResetBeforeGates(step, row: row, operand: trace.recurrentOperand(candidateOperand, step: s)) }
-        GEMM.sgemm(
-          transposeA: false, transposeB: false, m: b, n: u, k: u, a: step.auxiliary!, lda: u,
-          b: recurrentKernel + 2 * u, ldb: width, c: products.pointer + 2 * u, ldc: width)
-        for row in 0..<b { gruResetBeforeCandidate(step, row: row) }
-      }
-      finishStep(s, step: step, trace: trace, result: result)
+    let pass = ForwardPass(
+      trace: trace, projection: projection, products: ScratchBuffer(count: b * width), biases: biasRows(operands.bias),
+      recurrentKernel: operands.recurrentKernel.storage.pointer, recurrentDropoutMask: operands.recurrentDropoutMask,
+      result: result)
+    forEachBatchPart { _, rows in
+      for s in 0..<t { forwardStep(s, rows: rows, pass) }
     }
     for row in 0..<b {
       result.states[0].advanced(by: row * result.stateRowStride).update(from: trace.hidden(after: t) + row * u, count: u)
@@ -153,6 +166,58 @@ struct RecurrentKernel {
       }
     }
     return trace
+  }
+
+  /// What every step of a forward pass reads and writes.
+  struct ForwardPass: @unchecked Sendable {
+    let trace: RecurrentTrace
+    /// `x·W` of every step, `[T·B, G·u]`.
+    let projection: ScratchBuffer
+    /// `h·U` of the current step, `[B, G·u]`.
+    let products: ScratchBuffer
+    let biases: ScratchBuffer
+    let recurrentKernel: UnsafeMutablePointer<Float>
+    let recurrentDropoutMask: Tensor?
+    let result: RecurrentResultLayout
+  }
+
+  /// Step `s` for the batch rows `rows`: the recurrent products, the gate math and the outputs.
+  private func forwardStep(_ s: Int, rows: Range<Int>, _ pass: ForwardPass) {
+    let (b, u, width) = (batch, units, gateWidth)
+    let (trace, products, first) = (pass.trace, pass.products.pointer, rows.lowerBound)
+    let previous = trace.hidden(after: s)
+    for operand in 0..<recurrentMaskCount {
+      let dropped = trace.recurrentOperand(operand, step: s)
+      let mask = maskRows(pass.recurrentDropoutMask, operand: operand, rowWidth: u)!
+      for k in (first * u)..<(rows.upperBound * u) { dropped[k] = previous[k] * mask[k] }
+    }
+    for group in recurrentGroups {
+      let column = group.firstGate * u
+      GEMM.sgemm(
+        transposeA: false, transposeB: false, m: rows.count, n: group.gateCount * u, k: u,
+        a: trace.recurrentOperand(group.operand, step: s) + first * u, lda: u, b: pass.recurrentKernel + column,
+        ldb: width, c: products + first * width + column, ldc: width)
+    }
+    let step = ForwardStep(
+      projection: pass.projection.pointer + s * b * width, products: products, gates: trace.gates(step: s),
+      auxiliary: trace.auxiliary?.pointer.advanced(by: trace.stepOffset(s) * u),
+      hiddenBefore: previous, hiddenAfter: trace.hidden(after: s + 1),
+      carryBefore: trace.carry == nil ? nil : trace.carry(after: s),
+      carryAfter: trace.carry == nil ? nil : trace.carry(after: s + 1),
+      inputBias: pass.biases.pointer, recurrentBias: pass.biases.pointer + width)
+    switch cell.kind {
+    case .simpleRNN: for row in rows { simpleRNNForward(step, row: row) }
+    case .lstm: for row in rows { lstmForward(step, row: row) }
+    case .gru(resetAfter: true): for row in rows { gruForward(step, row: row) }
+    case .gru(resetAfter: false):
+      let operand = trace.recurrentOperand(candidateOperand, step: s)
+      for row in rows { gruResetBeforeGates(step, row: row, operand: operand) }
+      GEMM.sgemm(
+        transposeA: false, transposeB: false, m: rows.count, n: u, k: u, a: step.auxiliary! + first * u, lda: u,
+        b: pass.recurrentKernel + 2 * u, ldb: width, c: products + first * width + 2 * u, ldc: width)
+      for row in rows { gruResetBeforeCandidate(step, row: row) }
+    }
+    finishStep(s, rows: rows, step: step, trace: trace, result: pass.result)
   }
 
   /// Pointers to one step's rows for the forward row functions.
@@ -243,9 +308,11 @@ struct RecurrentKernel {
   }
 
   /// Keeps the states of masked rows and writes the step's outputs.
-  private func finishStep(_ s: Int, step: ForwardStep, trace: RecurrentTrace, result: RecurrentResultLayout) {
+  private func finishStep(
+    _ s: Int, rows: Range<Int>, step: ForwardStep, trace: RecurrentTrace, result: RecurrentResultLayout
+  ) {
     let u = units
-    for row in 0..<batch {
+    for row in rows {
       let index = s * batch + row
       let hNext = step.hiddenAfter + row * u
       if !trace.updates(row: index) {
@@ -290,7 +357,7 @@ struct RecurrentKernel {
     let rows = t * b
 
     // Gradients of the states after the last step, then of the states before each step.
-    let hiddenGradient = TensorStorage(uninitializedCount: b * u)
+    let hiddenGradient = TensorStorage(uninitializedCount: b * u)  // becomes dh0
     let carryGradient = TensorStorage(repeating: 0, count: cell.kind == .lstm ? b * u : 0)
     for row in 0..<b {
       let dh = hiddenGradient.pointer + row * u
@@ -306,65 +373,23 @@ struct RecurrentKernel {
 
     // Gate gradients by step (pre-activation); GRU with reset after needs a separate copy
     // for the recurrent side, whose candidate column is multiplied by r.
-    let gateGradients = TensorStorage(uninitializedCount: rows * width)
+    let gateGradients = ScratchBuffer(count: rows * width)
     let recurrentGateGradients =
-      cell.hasRecurrentBias ? TensorStorage(uninitializedCount: rows * width) : gateGradients
-    let biasGradients = TensorStorage(repeating: 0, count: 2 * width)
-    let transposedRecurrentKernel = Self.transposed(operands.recurrentKernel.storage.pointer, rows: u, columns: width)
-    let stateProduct = TensorStorage(uninitializedCount: b * u)
-
-    for s in stride(from: t - 1, through: 0, by: -1) {
-      let step = BackwardStep(
-        gates: trace.gates(step: s), auxiliary: trace.auxiliary?.pointer.advanced(by: trace.stepOffset(s) * u),
-        hiddenBefore: trace.hidden(after: s), carryBefore: trace.carry == nil ? nil : trace.carry(after: s),
-        hiddenGradient: hiddenGradient.pointer, carryGradient: carryGradient.pointer,
-        gateGradients: gateGradients.pointer + s * b * width,
-        recurrentGateGradients: recurrentGateGradients.pointer + s * b * width,
-        inputBiasGradient: biasGradients.pointer, recurrentBiasGradient: biasGradients.pointer + width)
-      for row in 0..<b {
-        let index = s * b + row
-        if returnSequences && (trace.outputShowsState?[index] ?? true) {
-          let (dh, g) = (hiddenGradient.pointer + row * u, incoming.output + row * incoming.outputRowStride + s * u)
-          for j in 0..<u { dh[j] += g[j] }
-        }
-        if !trace.updates(row: index) {
-          // The states passed through unchanged: their gradients pass back as they are.
-          (step.gateGradients + row * width).update(repeating: 0, count: width)
-          if cell.hasRecurrentBias { (step.recurrentGateGradients + row * width).update(repeating: 0, count: width) }
-          continue
-        }
-        switch cell.kind {
-        case .simpleRNN: simpleRNNBackward(step, row: row)
-        case .lstm: lstmBackward(step, row: row)
-        case .gru(resetAfter: true): gruBackward(step, row: row)
-        case .gru(resetAfter: false): gruResetBeforeCandidateBackward(step, row: row)
-        }
+      cell.hasRecurrentBias ? ScratchBuffer(count: rows * width) : gateGradients
+    let pass = BackwardPass(
+      trace: trace, incoming: incoming, gateGradients: gateGradients, recurrentGateGradients: recurrentGateGradients,
+      transposedRecurrentKernel: Self.transposed(operands.recurrentKernel.storage.pointer, rows: u, columns: width),
+      stateProduct: ScratchBuffer(count: b * u), hiddenGradient: hiddenGradient.pointer,
+      carryGradient: carryGradient.pointer, recurrentDropoutMask: operands.recurrentDropoutMask)
+    // Bias gradients per batch part (input row, recurrent row), summed after.
+    let biasGradients = ScratchBuffer(zeros: batchParts * 2 * width)
+    forEachBatchPart { part, rows in
+      for s in stride(from: t - 1, through: 0, by: -1) {
+        backwardStep(s, rows: rows, pass, biasGradients: biasGradients.pointer + part * 2 * width)
       }
-      if resetsBefore {
-        // d(r·h) = d(candidate pre-activation) · U_hᵀ, then the reset gate's gradient.
-        GEMM.sgemm(
-          transposeA: false, transposeB: false, m: b, n: u, k: u, a: step.gateGradients + 2 * u, lda: width,
-          b: transposedRecurrentKernel.pointer + 2 * u * u, ldb: u, c: stateProduct.pointer, ldc: u)
-        let operand = trace.recurrentOperand(candidateOperand, step: s)
-        let dropout = maskRows(operands.recurrentDropoutMask, operand: candidateOperand, rowWidth: u)
-        for row in 0..<b where trace.updates(row: s * b + row) {
-          gruResetBeforeGatesBackward(
-            step, row: row, resetHiddenGradient: stateProduct.pointer + row * u, operand: operand + row * u,
-            dropout: dropout.map { $0 + row * u })
-        }
-      }
-      // dh_{s-1} += d(gates) · Uᵀ, times the recurrent dropout mask.
-      for group in recurrentGroups {
-        let column = group.firstGate * u
-        let dropout = maskRows(operands.recurrentDropoutMask, operand: group.operand, rowWidth: u)
-        GEMM.sgemm(
-          transposeA: false, transposeB: false, m: b, n: u, k: group.gateCount * u,
-          a: step.recurrentGateGradients + column, lda: width, b: transposedRecurrentKernel.pointer + column * u, ldb: u,
-          beta: dropout == nil ? 1 : 0, c: dropout == nil ? hiddenGradient.pointer : stateProduct.pointer, ldc: u)
-        if let dropout {
-          for k in 0..<(b * u) { hiddenGradient.pointer[k] += stateProduct.pointer[k] * dropout[k] }
-        }
-      }
+    }
+    for part in 1..<batchParts {
+      for k in 0..<(2 * width) { biasGradients.pointer[k] += biasGradients.pointer[part * 2 * width + k] }
     }
 
     var result = Gradients()
@@ -377,8 +402,8 @@ struct RecurrentKernel {
         groups: recurrentGroups, gateGradients: recurrentGateGradients.pointer, operandWidth: u)
       if resetsBefore {
         recurrentKernelGradient.withUnsafeMutableBufferPointer { dU in
-          GEMM.sgemm(
-            transposeA: true, transposeB: false, m: u, n: u, k: rows, a: trace.auxiliary!.pointer, lda: u,
+          partitionedGEMM(
+            transposeA: true, m: u, n: u, k: rows, a: trace.auxiliary!.pointer, lda: u,
             b: gateGradients.pointer + 2 * u, ldb: width, c: dU.baseAddress! + 2 * u, ldc: width)
         }
       }
@@ -395,6 +420,81 @@ struct RecurrentKernel {
       if cell.kind == .lstm { result.initialStates.append(Tensor(shape: [b, u], storage: carryGradient)) }
     }
     return result
+  }
+
+  /// What every step of a backward pass reads and writes.
+  struct BackwardPass: @unchecked Sendable {
+    let trace: RecurrentTrace
+    let incoming: RecurrentResultLayout
+    let gateGradients: ScratchBuffer
+    let recurrentGateGradients: ScratchBuffer
+    /// `Uᵀ`, `[G·u, u]`, so that the per-step product is untransposed (faster in oneDNN).
+    let transposedRecurrentKernel: ScratchBuffer
+    /// `[B, u]` products before they are multiplied by a dropout mask.
+    let stateProduct: ScratchBuffer
+    let hiddenGradient: UnsafeMutablePointer<Float>
+    let carryGradient: UnsafeMutablePointer<Float>
+    let recurrentDropoutMask: Tensor?
+  }
+
+  /// Step `s` backwards for the batch rows `rows`: gate gradients from the state gradients,
+  /// then the state gradients before the step.
+  private func backwardStep(_ s: Int, rows: Range<Int>, _ pass: BackwardPass, biasGradients: UnsafeMutablePointer<Float>) {
+    let (b, u, width) = (batch, units, gateWidth)
+    let (trace, incoming, first) = (pass.trace, pass.incoming, rows.lowerBound)
+    let (hiddenGradient, stateProduct) = (pass.hiddenGradient, pass.stateProduct.pointer)
+    let transposedRecurrentKernel = pass.transposedRecurrentKernel.pointer
+    let step = BackwardStep(
+      gates: trace.gates(step: s), auxiliary: trace.auxiliary?.pointer.advanced(by: trace.stepOffset(s) * u),
+      hiddenBefore: trace.hidden(after: s), carryBefore: trace.carry == nil ? nil : trace.carry(after: s),
+      hiddenGradient: hiddenGradient, carryGradient: pass.carryGradient,
+      gateGradients: pass.gateGradients.pointer + s * b * width,
+      recurrentGateGradients: pass.recurrentGateGradients.pointer + s * b * width,
+      inputBiasGradient: biasGradients, recurrentBiasGradient: biasGradients + width)
+    for row in rows {
+      let index = s * b + row
+      if returnSequences && (trace.outputShowsState?[index] ?? true) {
+        let (dh, g) = (hiddenGradient + row * u, incoming.output + row * incoming.outputRowStride + s * u)
+        for j in 0..<u { dh[j] += g[j] }
+      }
+      if !trace.updates(row: index) {
+        // The states passed through unchanged: their gradients pass back as they are.
+        (step.gateGradients + row * width).update(repeating: 0, count: width)
+        if cell.hasRecurrentBias { (step.recurrentGateGradients + row * width).update(repeating: 0, count: width) }
+        continue
+      }
+      switch cell.kind {
+      case .simpleRNN: simpleRNNBackward(step, row: row)
+      case .lstm: lstmBackward(step, row: row)
+      case .gru(resetAfter: true): gruBackward(step, row: row)
+      case .gru(resetAfter: false): gruMixBackward(step, row: row)
+      }
+    }
+    if resetsBefore {
+      // d(r·h) = d(candidate pre-activation) · U_hᵀ, then the reset gate's gradient.
+      GEMM.sgemm(
+        transposeA: false, transposeB: false, m: rows.count, n: u, k: u, a: step.gateGradients + first * width + 2 * u,
+        lda: width, b: transposedRecurrentKernel + 2 * u * u, ldb: u, c: stateProduct + first * u, ldc: u)
+      let operand = trace.recurrentOperand(candidateOperand, step: s)
+      let dropout = maskRows(pass.recurrentDropoutMask, operand: candidateOperand, rowWidth: u)
+      for row in rows where trace.updates(row: s * b + row) {
+        gruResetBeforeGatesBackward(
+          step, row: row, resetHiddenGradient: stateProduct + row * u, operand: operand + row * u,
+          dropout: dropout.map { $0 + row * u })
+      }
+    }
+    // dh_{s-1} += d(gates) · Uᵀ, times the recurrent dropout mask.
+    for group in recurrentGroups {
+      let column = group.firstGate * u
+      let dropout = maskRows(pass.recurrentDropoutMask, operand: group.operand, rowWidth: u)
+      GEMM.sgemm(
+        transposeA: false, transposeB: false, m: rows.count, n: u, k: group.gateCount * u,
+        a: step.recurrentGateGradients + first * width + column, lda: width, b: transposedRecurrentKernel + column * u,
+        ldb: u, beta: dropout == nil ? 1 : 0, c: (dropout == nil ? hiddenGradient : stateProduct) + first * u, ldc: u)
+      if let dropout {
+        for k in (first * u)..<(rows.upperBound * u) { hiddenGradient[k] += stateProduct[k] * dropout[k] }
+      }
+    }
   }
 
   /// Pointers to one step's rows for the backward row functions.
@@ -478,10 +578,6 @@ struct RecurrentKernel {
     }
   }
 
-  private func gruResetBeforeCandidateBackward(_ step: BackwardStep, row: Int) {
-    gruMixBackward(step, row: row)
-  }
-
   /// The reset gate of a GRU with the reset gate before the product, from `d(r·h)`.
   private func gruResetBeforeGatesBackward(
     _ step: BackwardStep, row: Int, resetHiddenGradient: UnsafeMutablePointer<Float>,
@@ -511,10 +607,9 @@ struct RecurrentKernel {
     return Tensor(shape: [operandWidth, width]) { gradient in
       for group in groups {
         let column = group.firstGate * u
-        GEMM.sgemm(
-          transposeA: true, transposeB: false, m: operandWidth, n: group.gateCount * u, k: steps * batch,
-          a: operands(group.operand), lda: operandWidth, b: gateGradients + column, ldb: width,
-          c: gradient.baseAddress! + column, ldc: width)
+        partitionedGEMM(
+          transposeA: true, m: operandWidth, n: group.gateCount * u, k: steps * batch, a: operands(group.operand),
+          lda: operandWidth, b: gateGradients + column, ldb: width, c: gradient.baseAddress! + column, ldc: width)
       }
     }
   }
@@ -523,14 +618,13 @@ struct RecurrentKernel {
   private func inputGradient(_ operands: RecurrentOperands, gateGradients: UnsafeMutablePointer<Float>) -> Tensor {
     let (b, t, f, u, width) = (batch, steps, features, units, gateWidth)
     let transposedKernel = Self.transposed(operands.kernel.storage.pointer, rows: f, columns: width)
-    let stepMajor = TensorStorage(uninitializedCount: t * b * f)
-    let product = inputMaskCount > 0 ? TensorStorage(uninitializedCount: t * b * f) : stepMajor
-    if inputMaskCount > 0 { stepMajor.pointer.initialize(repeating: 0, count: t * b * f) }
+    let stepMajor = inputMaskCount > 0 ? ScratchBuffer(zeros: t * b * f) : ScratchBuffer(count: t * b * f)
+    let product = inputMaskCount > 0 ? ScratchBuffer(count: t * b * f) : stepMajor
     for group in inputGroups {
       let column = group.firstGate * u
-      GEMM.sgemm(
-        transposeA: false, transposeB: false, m: t * b, n: f, k: group.gateCount * u, a: gateGradients + column,
-        lda: width, b: transposedKernel.pointer + column * f, ldb: f, c: product.pointer, ldc: f)
+      partitionedGEMM(
+        splittingRows: true, m: t * b, n: f, k: group.gateCount * u, a: gateGradients + column, lda: width,
+        b: transposedKernel.pointer + column * f, ldb: f, c: product.pointer, ldc: f)
       if let dropout = maskRows(operands.inputDropoutMask, operand: group.operand, rowWidth: f) {
         for s in 0..<t {
           for row in 0..<b {
@@ -552,9 +646,15 @@ struct RecurrentKernel {
     }
   }
 
+  /// A value the parallel parts share, each touching only its own rows or columns of it.
+  struct PartShared<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+  }
+
   /// A row-major `[columns, rows]` copy of the `[rows, columns]` matrix at `source`.
-  static func transposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int) -> TensorStorage {
-    let result = TensorStorage(uninitializedCount: rows * columns)
+  static func transposed(_ source: UnsafePointer<Float>, rows: Int, columns: Int) -> ScratchBuffer {
+    let result = ScratchBuffer(count: rows * columns)
     for i in 0..<rows {
       for j in 0..<columns { result.pointer[j * rows + i] = source[i * columns + j] }
     }

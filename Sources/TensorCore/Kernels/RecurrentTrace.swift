@@ -23,7 +23,7 @@ struct RecurrentOperands {
 /// Where results go, or where their gradients come from: row `b` of the output at step `s`
 /// is at `output + b·outputRowStride + s·u` (`s` is 0 when only the last output is kept),
 /// row `b` of state `k` at `states[k] + b·stateRowStride`.
-struct RecurrentResultLayout {
+struct RecurrentResultLayout: @unchecked Sendable {
   var output: UnsafeMutablePointer<Float>
   var outputRowStride: Int
   var states: [UnsafeMutablePointer<Float>]
@@ -50,23 +50,24 @@ struct GateGroup {
 ///
 /// Per-step buffers are step-major: step `s` (in processing order) is a contiguous block of
 /// `B` rows. Without history, step buffers hold one block and states two, reused in turn.
-final class RecurrentTrace {
+/// Parallel parts of a pass write disjoint rows, hence the unchecked `Sendable`.
+final class RecurrentTrace: @unchecked Sendable {
   let keepsHistory: Bool
   let batch: Int
   let units: Int
   let gateWidth: Int
   /// The input in step-major rows `[T·B, F]`, one copy per input dropout mask (times it).
-  var stepInputs: [TensorStorage] = []
+  var stepInputs: [ScratchBuffer] = []
   /// Gate activations `[B, G·u]` per step (LSTM i, f, c, o; GRU z, r, hh; SimpleRNN h').
-  let gates: TensorStorage
+  let gates: ScratchBuffer
   /// The state h before the first step and after each step: `[B, u]` per block.
-  let hidden: TensorStorage
+  let hidden: ScratchBuffer
   /// The LSTM carry c, blocked as `hidden`.
-  let carry: TensorStorage?
+  let carry: ScratchBuffer?
   /// Per step `[B, u]`: LSTM `act(c')`; GRU with reset after `h·U_h + b_rh`; GRU with reset before `r·h`.
-  let auxiliary: TensorStorage?
+  let auxiliary: ScratchBuffer?
   /// The previous state times each recurrent dropout mask, `[B, u]` per step and mask.
-  let droppedHidden: [TensorStorage]
+  let droppedHidden: [ScratchBuffer]
   /// Per step-major row `s·B + b`: whether the mask lets the step update the row's states.
   let updates: [Bool]?
   /// Per step-major row: whether the output equals the state (else it is zero, as in Keras
@@ -81,11 +82,11 @@ final class RecurrentTrace {
     gateWidth = kernel.gateWidth
     let blocks = keepsHistory ? t : 1
     let stateBlocks = keepsHistory ? t + 1 : 2
-    gates = TensorStorage(uninitializedCount: blocks * b * gateWidth)
-    hidden = TensorStorage(uninitializedCount: stateBlocks * b * u)
-    carry = kernel.cell.kind == .lstm ? TensorStorage(uninitializedCount: stateBlocks * b * u) : nil
-    auxiliary = kernel.cell.kind == .simpleRNN ? nil : TensorStorage(uninitializedCount: blocks * b * u)
-    droppedHidden = (0..<kernel.recurrentMaskCount).map { _ in TensorStorage(uninitializedCount: blocks * b * u) }
+    gates = ScratchBuffer(count: blocks * b * gateWidth)
+    hidden = ScratchBuffer(count: stateBlocks * b * u)
+    carry = kernel.cell.kind == .lstm ? ScratchBuffer(count: stateBlocks * b * u) : nil
+    auxiliary = kernel.cell.kind == .simpleRNN ? nil : ScratchBuffer(count: blocks * b * u)
+    droppedHidden = (0..<kernel.recurrentMaskCount).map { _ in ScratchBuffer(count: blocks * b * u) }
 
     if let mask = operands.mask {
       var updates = [Bool](repeating: true, count: t * b)

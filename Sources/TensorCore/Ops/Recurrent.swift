@@ -49,7 +49,8 @@ public func recurrentSequence(
     cell: cell, batch: b, steps: t, features: f,
     inputMaskCount: RecurrentOperands.maskCount(inputDropoutMask),
     recurrentMaskCount: RecurrentOperands.maskCount(recurrentDropoutMask),
-    goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask)
+    goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask,
+    batchParts: RecurrentKernel.batchParts(batch: b))
   let outputSteps = kernelDriver.outputSteps
   let stateCount = cell.stateCount
   let differentiable = [input, kernel, recurrentKernel] + (bias.map { [$0] } ?? []) + operands.initialStates

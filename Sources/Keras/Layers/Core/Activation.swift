@@ -11,5 +11,9 @@ public final class Activation: Layer, @unchecked Sendable {
 
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor { try activation(input) }
 
+  public override func callReturningLogits(_ input: Tensor, mask: Tensor?, training: Bool) throws -> (Tensor, OutputLogits?) {
+    (try activation(input), activation.producesLogits ? OutputLogits(activation: activation, values: input) : nil)
+  }
+
   public override var layerConfig: [(String, ConfigValue)] { [("activation", .string(activation.name))] }
 }

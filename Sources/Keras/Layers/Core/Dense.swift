@@ -50,9 +50,18 @@ public final class Dense: Layer, @unchecked Sendable {
   }
 
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-    var y = try input.matmul(kernel!.value)
-    if let bias { y = try y + bias.value }
-    return try activation(y)
+    try activation(preActivation(input))
+  }
+
+  /// `input · kernel + bias`.
+  func preActivation(_ input: Tensor) throws -> Tensor {
+    let y = try input.matmul(kernel!.value)
+    return try bias.map { try y + $0.value } ?? y
+  }
+
+  public override func callReturningLogits(_ input: Tensor, mask: Tensor?, training: Bool) throws -> (Tensor, OutputLogits?) {
+    let z = try preActivation(input)
+    return (try activation(z), activation.producesLogits ? OutputLogits(activation: activation, values: z) : nil)
   }
 
   public override func outputShape(for inputShape: [Int?]) throws -> [Int?] { inputShape.dropLast() + [units] }

@@ -1,0 +1,26 @@
+/// Sets the learning rate at the start of each epoch from `schedule(epoch, currentRate)`
+/// (`keras.callbacks.LearningRateScheduler`).
+public final class LearningRateScheduler: Callback {
+  private let schedule: (Int, Float) -> Float
+  /// Print the new rate each epoch.
+  public let verbose: Int
+  private weak var model: Sequential?
+
+  /// A scheduler calling `schedule(epoch, rate)` (epoch 0-based) before each epoch.
+  public init(verbose: Int = 0, _ schedule: @escaping (_ epoch: Int, _ learningRate: Float) -> Float) {
+    self.schedule = schedule
+    self.verbose = verbose
+  }
+
+  public func setModel(_ model: Sequential) { self.model = model }
+
+  public func onEpochBegin(_ epoch: Int, _ logs: Logs) {
+    guard let optimizer = model?.optimizer else { return }
+    let current = optimizer.learningRate.value(at: optimizer.iterations)
+    let rate = schedule(epoch, current)
+    optimizer.learningRate = .constant(rate)
+    if verbose > 0 {
+      FileHandleOutput.standardOutput("\nEpoch \(epoch + 1): LearningRateScheduler setting learning rate to \(rate).\n")
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/// Adagrad (`keras.optimizers.Adagrad`): `a += g²`, `w -= lr · g / √(a + ε)`, with the slot
+/// `accumulator` starting at `initialAccumulatorValue`.
+public final class Adagrad: Optimizer, @unchecked Sendable {
+  /// The starting value of every accumulator element.
+  public let initialAccumulatorValue: Float
+  /// The constant added under the square root.
+  public let epsilon: Float
+
+  /// Adagrad with Keras' defaults.
+  public init(
+    learningRate: LearningRate = 0.001, initialAccumulatorValue: Float = 0.1, epsilon: Float = 1e-7,
+    weightDecay: Float? = nil, clipnorm: Float? = nil, clipvalue: Float? = nil, globalClipnorm: Float? = nil,
+    name: String? = nil
+  ) {
+    self.initialAccumulatorValue = initialAccumulatorValue
+    self.epsilon = epsilon
+    super.init(
+      learningRate: learningRate, weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue,
+      globalClipnorm: globalClipnorm, name: name)
+  }
+
+  /// `accumulator`, starting at `initialAccumulatorValue`.
+  public override var slotGroups: [[OptimizerSlot]] {
+    [[OptimizerSlot("accumulator", initialValue: initialAccumulatorValue)]]
+  }
+
+  /// Keras' Adagrad step.
+  public override func update(
+    _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
+    learningRate lr: Float, step: Int
+  ) {
+    let accumulator = slots[0]
+    for i in variable.indices {
+      let g = gradient[i]
+      accumulator[i] += g * g
+      variable[i] -= lr * g / (accumulator[i] + epsilon).squareRoot()
+    }
+  }
+
+  /// `initial_accumulator_value`, `epsilon`.
+  public override var optimizerConfig: [(String, ConfigValue)] {
+    [("initial_accumulator_value", .decimal(initialAccumulatorValue)), ("epsilon", .decimal(epsilon))]
+  }
+}
