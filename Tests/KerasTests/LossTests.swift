@@ -65,7 +65,8 @@ private func makeLoss(_ className: String, _ args: [String: JSONValue]) throws -
   case "CategoricalCrossentropy":
     return Losses.CategoricalCrossentropy(fromLogits: fromLogits, labelSmoothing: labelSmoothing, axis: axis)
   case "SparseCategoricalCrossentropy":
-    return Losses.SparseCategoricalCrossentropy(fromLogits: fromLogits, ignoreClass: number("ignore_class").map { Int($0) })
+    return Losses.SparseCategoricalCrossentropy(
+      fromLogits: fromLogits, ignoreClass: number("ignore_class").map { Int($0) })
   case "Huber": return Losses.Huber(delta: Float(number("delta") ?? 1))
   case "CosineSimilarity": return Losses.CosineSimilarity(axis: axis)
   default: return try loss(named: className)
@@ -114,7 +115,7 @@ struct LossTests {
     let largest = fixture.gradient.data.map(Swift.abs).max() ?? 0
     for (index, (actual, expected)) in zip(gradient.scalars, fixture.gradient.data).enumerated() {
       #expect(
-        isClose(actual, expected, relative: 1e-5, absolute: 1e-6 * largest),
+        isClose(actual, expected, relative: 1e-5, absolute: 1e-9 * largest),
         "gradient[\(index)] \(actual), Keras \(expected)")
     }
   }
@@ -146,7 +147,9 @@ struct LossTests {
         ["sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"], "SparseCategoricalCrossentropy",
         "sparse_categorical_crossentropy"
       ),
-      (["kl_divergence", "kld", "KLD", "kullback_leibler_divergence", "KLDivergence"], "KLDivergence", "kl_divergence"),
+      (
+        ["kl_divergence", "kld", "KLD", "kullback_leibler_divergence", "KLDivergence"], "KLDivergence", "kl_divergence"
+      ),
       (["poisson", "Poisson"], "Poisson", "poisson"),
       (["hinge", "Hinge"], "Hinge", "hinge"),
       (["squared_hinge", "SquaredHinge"], "SquaredHinge", "squared_hinge"),

@@ -33,14 +33,17 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
         RecurrentScenario(name: "sequences", cell: cell, returnSequences: true),
         RecurrentScenario(name: "backwards sequences", cell: cell, goBackwards: true, returnSequences: true),
         RecurrentScenario(
-          name: "masked sequences from initial states", cell: cell, initialStates: true, mask: true, returnSequences: true),
-        RecurrentScenario(name: "masked backwards last output", cell: cell, initialStates: true, mask: true, goBackwards: true),
+          name: "masked sequences from initial states", cell: cell, initialStates: true, mask: true,
+          returnSequences: true),
+        RecurrentScenario(
+          name: "masked backwards last output", cell: cell, initialStates: true, mask: true, goBackwards: true),
         RecurrentScenario(
           name: "masked sequences with zero output", cell: cell, initialStates: true, mask: true, returnSequences: true,
           zeroOutputForMask: true),
         RecurrentScenario(name: "shared dropout masks", cell: cell, initialStates: true, dropout: .shared),
         RecurrentScenario(
-          name: "per-gate dropout masks", cell: cell, mask: true, dropout: .perGate, goBackwards: true, returnSequences: true),
+          name: "per-gate dropout masks", cell: cell, mask: true, dropout: .perGate, goBackwards: true,
+          returnSequences: true),
         RecurrentScenario(
           name: "other activations without bias",
           cell: RecurrentCell(kind: cell.kind, units: units, activation: .relu, recurrentActivation: .hardSigmoid),
@@ -79,7 +82,8 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
   func fused(_ o: RecurrentOperands) throws -> (output: Tensor, states: [Tensor]) {
     try recurrentSequence(
       o.input, cell: cell, kernel: o.kernel, recurrentKernel: o.recurrentKernel, bias: o.bias,
-      initialStates: o.initialStates.isEmpty ? nil : o.initialStates, mask: o.mask, inputDropoutMask: o.inputDropoutMask,
+      initialStates: o.initialStates.isEmpty ? nil : o.initialStates, mask: o.mask,
+      inputDropoutMask: o.inputDropoutMask,
       recurrentDropoutMask: o.recurrentDropoutMask, goBackwards: goBackwards, returnSequences: returnSequences,
       zeroOutputForMask: zeroOutputForMask)
   }
@@ -124,7 +128,9 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
         let product = try dropped.matmul(column(o.kernel, gate))
         return try inputBias.map { try product + column($0, gate) } ?? product
       }
-      func recurrentInput(_ gate: Int) throws -> Tensor { try gateMask(o.recurrentDropoutMask, gate).map { try h * $0 } ?? h }
+      func recurrentInput(_ gate: Int) throws -> Tensor {
+        try gateMask(o.recurrentDropoutMask, gate).map { try h * $0 } ?? h
+      }
       func recurrentPart(_ gate: Int) throws -> Tensor {
         let product = try recurrentInput(gate).matmul(column(o.recurrentKernel, gate))
         return try recurrentBias.map { try product + column($0, gate) } ?? product
@@ -235,7 +241,8 @@ struct RecurrentKernelTests {
       RecurrentScenario(
         name: "masked sequences", cell: .gru(units: 3, resetAfter: false), initialStates: true, mask: true,
         dropout: .shared, returnSequences: true),
-      RecurrentScenario(name: "sequences", cell: .simpleRNN(units: 3), initialStates: true, mask: true, returnSequences: true),
+      RecurrentScenario(
+        name: "sequences", cell: .simpleRNN(units: 3), initialStates: true, mask: true, returnSequences: true),
     ])
   func finiteDifferences(_ scenario: RecurrentScenario) throws {
     let operands = scenario.operands()
@@ -264,7 +271,8 @@ struct RecurrentKernelTests {
     let weights = fixture.weights.map(\.tensor)
     let mask = fixture.mask.map(\.tensor)
     let (output, states) = try recurrentSequence(
-      x, cell: fixture.cell, kernel: weights[0], recurrentKernel: weights[1], bias: weights.count > 2 ? weights[2] : nil,
+      x, cell: fixture.cell, kernel: weights[0], recurrentKernel: weights[1],
+      bias: weights.count > 2 ? weights[2] : nil,
       initialStates: fixture.initialStates?.map(\.tensor), mask: mask, goBackwards: fixture.goBackwards,
       returnSequences: true)
     #expect(mismatch(output, fixture.output.tensor, absolute: 1e-5, relative: 0) == nil)
@@ -273,7 +281,8 @@ struct RecurrentKernelTests {
     }
     // Only the last output: Keras' output at the last step (zero for a row never updated).
     let (last, _) = try recurrentSequence(
-      x, cell: fixture.cell, kernel: weights[0], recurrentKernel: weights[1], bias: weights.count > 2 ? weights[2] : nil,
+      x, cell: fixture.cell, kernel: weights[0], recurrentKernel: weights[1],
+      bias: weights.count > 2 ? weights[2] : nil,
       initialStates: fixture.initialStates?.map(\.tensor), mask: mask, goBackwards: fixture.goBackwards)
     let steps = x.shape[1]
     let expectedLast = try fixture.output.tensor.slice(axis: 1, (steps - 1)..<steps).reshaped(to: last.shape)
@@ -282,7 +291,9 @@ struct RecurrentKernelTests {
 
   @Test(
     "splitting the batch rows across threads gives the same results",
-    arguments: RecurrentScenario.all.filter { $0.name.hasPrefix("per-gate") || $0.name.hasPrefix("masked sequences from") })
+    arguments: RecurrentScenario.all.filter {
+      $0.name.hasPrefix("per-gate") || $0.name.hasPrefix("masked sequences from")
+    })
   func batchParts(_ scenario: RecurrentScenario) throws {
     let operands = scenario.operands()
     let (b, u) = (RecurrentScenario.batch, RecurrentScenario.units)
@@ -315,7 +326,8 @@ struct RecurrentKernelTests {
 
   @Test("on the tape and off it, the forward results are the same")
   func recordingDoesNotChangeValues() throws {
-    let scenario = RecurrentScenario(name: "", cell: .lstm(units: 3), initialStates: true, mask: true, returnSequences: true)
+    let scenario = RecurrentScenario(
+      name: "", cell: .lstm(units: 3), initialStates: true, mask: true, returnSequences: true)
     let operands = scenario.operands()
     let plain = try scenario.fused(operands)
     var recorded: (output: Tensor, states: [Tensor])?
@@ -367,24 +379,31 @@ struct RecurrentKernelTests {
         == "recurrentSequence: \(cell): kernel has shape [5, 12], expected [4, 12] for input of shape [2, 5, 4]")
     #expect(
       message { _ = try recurrentSequence(x, cell: cell, kernel: w, recurrentKernel: Tensor.zeros([3, 9]), bias: b) }
-        == "recurrentSequence: \(cell): recurrent kernel has shape [3, 9], expected [3, 12] for input of shape [2, 5, 4]")
+        == "recurrentSequence: \(cell): recurrent kernel has shape [3, 9], expected [3, 12] for input of shape [2, 5, 4]"
+    )
     #expect(
       message {
         _ = try recurrentSequence(
           x, cell: .gru(units: 3), kernel: Tensor.zeros([4, 9]), recurrentKernel: Tensor.zeros([3, 9]),
           bias: Tensor.zeros([9]))
-      } == "recurrentSequence: \(RecurrentCell.gru(units: 3)): bias has shape [9], expected [2, 9] for input of shape [2, 5, 4]")
+      }
+        == "recurrentSequence: \(RecurrentCell.gru(units: 3)): bias has shape [9], expected [2, 9] for input of shape [2, 5, 4]"
+    )
     #expect(
-      message { _ = try recurrentSequence(x, cell: cell, kernel: w, recurrentKernel: u, bias: b, mask: Tensor.zeros([5, 2])) }
+      message {
+        _ = try recurrentSequence(x, cell: cell, kernel: w, recurrentKernel: u, bias: b, mask: Tensor.zeros([5, 2]))
+      }
         == "recurrentSequence: \(cell): mask has shape [5, 2], expected [2, 5] for input of shape [2, 5, 4]")
     #expect(
       message {
-        _ = try recurrentSequence(x, cell: cell, kernel: w, recurrentKernel: u, bias: b, initialStates: [Tensor.zeros([2, 3])])
+        _ = try recurrentSequence(
+          x, cell: cell, kernel: w, recurrentKernel: u, bias: b, initialStates: [Tensor.zeros([2, 3])])
       } == "recurrentSequence: \(cell): 1 initial states given, the cell has 2")
     #expect(
       message {
         _ = try recurrentSequence(
-          x, cell: cell, kernel: w, recurrentKernel: u, bias: b, initialStates: [Tensor.zeros([2, 3]), Tensor.zeros([3, 3])])
+          x, cell: cell, kernel: w, recurrentKernel: u, bias: b,
+          initialStates: [Tensor.zeros([2, 3]), Tensor.zeros([3, 3])])
       } == "recurrentSequence: \(cell): initial state 1 has shape [3, 3], expected [2, 3] for input of shape [2, 5, 4]")
     #expect(
       message {

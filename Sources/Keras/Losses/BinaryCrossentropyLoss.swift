@@ -19,7 +19,9 @@ extension Losses {
     public let name: String
 
     /// Binary cross-entropy with Keras' defaults: probabilities, no smoothing, mean over the last axis.
-    public init(fromLogits: Bool = false, labelSmoothing: Float = 0, axis: Int = -1, name: String = "binary_crossentropy") {
+    public init(
+      fromLogits: Bool = false, labelSmoothing: Float = 0, axis: Int = -1, name: String = "binary_crossentropy"
+    ) {
       self.fromLogits = fromLogits
       self.labelSmoothing = labelSmoothing
       self.axis = axis

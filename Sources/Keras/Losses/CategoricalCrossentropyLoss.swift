@@ -5,8 +5,8 @@ extension Losses {
   ///
   /// From logits `x` (with `fromLogits`, or when the model output came out of a softmax, as Keras
   /// on TensorFlow does) it is `-sum(t · logSoftmax(x), axis)`, which does not saturate, with
-  /// TensorFlow's gradient `softmax(x) - t`. Label
-  /// smoothing spreads `s` over the `C` classes: `t = yTrue · (1 - s) + s / C`.
+  /// TensorFlow's gradient `softmax(x) - t`. Label smoothing spreads `s` over the `C` classes:
+  /// `t = yTrue · (1 - s) + s / C`.
   ///
   /// One-hot labels and predictions `[N, C]` give per-sample losses `[N]`, `[N, T, C]` give `[N, T]`.
   public struct CategoricalCrossentropy: Loss {
@@ -54,10 +54,10 @@ extension Losses {
       return try -(target * p.log()).sum(axis: axis)
     }
 
-    /// `-sum(t · logSoftmax(x), axis)` written as `sum(t) · lse(x) - sum(t · x)`, differentiated as
-    /// TensorFlow's fused `softmax_cross_entropy_with_logits`: `softmax(x) - t`, as if each label
-    /// row summed to 1 (it differs from the exact `sum(t) · softmax(x) - t` only when it does not).
-    /// So `lse` enters once with its gradient and `sum(t) - 1` times without.
+    /// `-sum(t · logSoftmax(x), axis)` written as `sum(t) · lse(x) - sum(t · x)` and differentiated
+    /// as TensorFlow's fused `softmax_cross_entropy_with_logits`: `softmax(x) - t`, as if each
+    /// label row summed to 1 (the exact gradient `sum(t) · softmax(x) - t` differs only when a row
+    /// does not). So `lse` enters once with its gradient and `sum(t) - 1` times without.
     private func softmaxCrossEntropy(_ target: Tensor, logits x: Tensor) throws -> Tensor {
       let logSumExp = try x.logSumExp(axes: [axis], keepDims: true)
       let labelMass = try target.sum(axis: axis, keepDims: true).detached()

@@ -31,5 +31,7 @@ extension Losses {
 
 extension Loss where Self == Losses.MeanAbsolutePercentageError {
   /// Mean absolute percentage error (`"mape"`).
-  public static var meanAbsolutePercentageError: Losses.MeanAbsolutePercentageError { Losses.MeanAbsolutePercentageError() }
+  public static var meanAbsolutePercentageError: Losses.MeanAbsolutePercentageError {
+    Losses.MeanAbsolutePercentageError()
+  }
 }

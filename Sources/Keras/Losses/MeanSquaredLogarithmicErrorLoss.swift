@@ -32,5 +32,7 @@ extension Losses {
 
 extension Loss where Self == Losses.MeanSquaredLogarithmicError {
   /// Mean squared logarithmic error (`"msle"`).
-  public static var meanSquaredLogarithmicError: Losses.MeanSquaredLogarithmicError { Losses.MeanSquaredLogarithmicError() }
+  public static var meanSquaredLogarithmicError: Losses.MeanSquaredLogarithmicError {
+    Losses.MeanSquaredLogarithmicError()
+  }
 }

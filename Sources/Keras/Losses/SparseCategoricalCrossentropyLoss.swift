@@ -41,7 +41,8 @@ extension Losses {
       var (labels, predictions) = try sameRank(yTrue, yPred)
       if labels.rank == predictions.rank, labels.shape.last == 1 { labels = try labels.squeezing(axes: [-1]) }
       guard predictions.rank >= 1, labels.shape == Array(predictions.shape.dropLast()) else {
-        throw shapeMismatch(yTrue, yPred, "do not fit: labels must be shaped like the predictions without their last axis")
+        throw shapeMismatch(
+          yTrue, yPred, "do not fit: labels must be shaped like the predictions without their last axis")
       }
       let classes = predictions.shape[predictions.rank - 1]
       let valid = labels.scalars.map { label in ignoreClass.map { label != Float($0) } ?? true }
@@ -89,7 +90,9 @@ extension Losses {
 
 extension Loss where Self == Losses.SparseCategoricalCrossentropy {
   /// Sparse categorical cross-entropy of probabilities (`"sparse_categorical_crossentropy"`).
-  public static var sparseCategoricalCrossentropy: Losses.SparseCategoricalCrossentropy { Losses.SparseCategoricalCrossentropy() }
+  public static var sparseCategoricalCrossentropy: Losses.SparseCategoricalCrossentropy {
+    Losses.SparseCategoricalCrossentropy()
+  }
 
   /// Sparse categorical cross-entropy with the given options.
   public static func sparseCategoricalCrossentropy(fromLogits: Bool = false, ignoreClass: Int? = nil)

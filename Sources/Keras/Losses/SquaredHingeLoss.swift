@@ -18,7 +18,8 @@ extension Losses {
     ///
     /// - Throws: ``KerasError/invalidArgument(_:)`` when the shapes differ, naming both.
     public func call(_ yTrue: Tensor, _ yPred: Tensor) throws -> Tensor {
-      try meanOverLastAxis(yTrue, yPred) { labels, predictions in try Losses.hingeMargins(labels, predictions).square() }
+      try meanOverLastAxis(yTrue, yPred) { labels, predictions in try Losses.hingeMargins(labels, predictions).square()
+      }
     }
 
     /// Keras' serialized `SquaredHinge`.

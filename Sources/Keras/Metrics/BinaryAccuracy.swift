@@ -22,10 +22,11 @@ public final class BinaryAccuracy: MeanMetricWrapper {
   public func values(_ yTrue: Tensor, _ yPred: Tensor) throws -> Tensor {
     let threshold = threshold
     return try perSampleValues(yTrue, yPred) {
-      MetricValues.rankMatchedElementwise($0, $1) { label, prediction in label == (prediction > threshold ? 1 : 0) ? 1 : 0 }
+      MetricValues.rankMatchedElementwise($0, $1) { label, prediction in
+        label == (prediction > threshold ? 1 : 0) ? 1 : 0
+      }
     }
   }
-
 
   /// `{"class_name": "BinaryAccuracy", "config": {"name", "dtype", "threshold"}, ...}`.
   public var config: ConfigValue {

@@ -20,7 +20,6 @@ public final class CategoricalAccuracy: MeanMetricWrapper {
     try perSampleValues(yTrue, yPred, Self.matches)
   }
 
-
   /// Keras' `categorical_accuracy`, or `nil` when the shapes do not fit.
   static func matches(_ yTrue: MetricValues, _ yPred: MetricValues) -> MetricValues? {
     guard var labels = yTrue.argmaxOfLastAxis(), let predicted = yPred.argmaxOfLastAxis() else { return nil }

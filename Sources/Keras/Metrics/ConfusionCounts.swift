@@ -42,23 +42,6 @@ struct ConfusionCounts {
     if !multiLabel || labels != nil { allocate(labels: multiLabel ? labels! : 1) }
   }
 
-  /// The counts of ``Precision`` or ``Recall`` and the `thresholds` entry of their config:
-  /// `thresholds` (each in `[0, 1]`) or else 0.5, or ``negativeInfinity`` when `topK` is given.
-  static func forThresholdMetric(_ thresholds: [Float]?, topK: Int?, classId: Int?) -> (ConfusionCounts, ConfigValue) {
-    if let thresholds {
-      precondition(!thresholds.isEmpty, "Precision/Recall: thresholds must not be empty")
-      for threshold in thresholds {
-        precondition(
-          threshold >= 0 && threshold <= 1, "Precision/Recall: thresholds must be in [0, 1], got \(threshold)")
-      }
-    }
-    precondition(topK.map { $0 >= 1 } ?? true, "Precision/Recall: topK must be at least 1, got \(topK!)")
-    precondition(classId.map { $0 >= 0 } ?? true, "Precision/Recall: classId must not be negative, got \(classId!)")
-    let values = thresholds ?? [topK == nil ? 0.5 : negativeInfinity]
-    let config: ConfigValue = thresholds.map { .array($0.map { .decimal($0) }) } ?? nil
-    return (ConfusionCounts(thresholds: values, topK: topK, classId: classId), config)
-  }
-
   /// Adds a batch of tensors for the metric named `metric`.
   ///
   /// - Throws: ``KerasError/invalidArgument(_:)`` naming the metric and the shapes that do not fit.

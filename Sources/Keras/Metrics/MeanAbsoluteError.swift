@@ -17,9 +17,10 @@ public final class MeanAbsoluteError: MeanMetricWrapper {
   ///
   /// - Throws: ``KerasError/invalidArgument(_:)`` when the shapes do not broadcast.
   public func values(_ yTrue: Tensor, _ yPred: Tensor) throws -> Tensor {
-    try perSampleValues(yTrue, yPred) { MetricValues.rankMatchedElementwise($0, $1) { Swift.abs($0 - $1) }?.meanOfLastAxis() }
+    try perSampleValues(yTrue, yPred) {
+      MetricValues.rankMatchedElementwise($0, $1) { Swift.abs($0 - $1) }?.meanOfLastAxis()
+    }
   }
-
 
   /// `{"class_name": "MeanAbsoluteError", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "MeanAbsoluteError", name: name) }

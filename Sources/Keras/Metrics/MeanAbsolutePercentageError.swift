@@ -24,7 +24,6 @@ public final class MeanAbsolutePercentageError: MeanMetricWrapper {
     }
   }
 
-
   /// `{"class_name": "MeanAbsolutePercentageError", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "MeanAbsolutePercentageError", name: name) }
 }

@@ -22,7 +22,6 @@ public final class MeanSquaredError: MeanMetricWrapper {
     }
   }
 
-
   /// `{"class_name": "MeanSquaredError", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "MeanSquaredError", name: name) }
 }

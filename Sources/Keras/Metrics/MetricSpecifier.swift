@@ -178,14 +178,18 @@ extension MetricSpecifier {
     MetricSpecifier(TopKCategoricalAccuracy(k: k, name: name))
   }
 
-  /// A ``Precision`` at one threshold.
-  public static func precision(thresholds: Float = 0.5, classId: Int? = nil, name: String? = nil) -> MetricSpecifier {
-    MetricSpecifier(Precision(thresholds: thresholds, classId: classId, name: name))
+  /// A ``Precision``.
+  public static func precision(
+    thresholds: MetricThresholds? = nil, topK: Int? = nil, classId: Int? = nil, name: String? = nil
+  ) -> MetricSpecifier {
+    MetricSpecifier(Precision(thresholds: thresholds, topK: topK, classId: classId, name: name))
   }
 
-  /// A ``Recall`` at one threshold.
-  public static func recall(thresholds: Float = 0.5, classId: Int? = nil, name: String? = nil) -> MetricSpecifier {
-    MetricSpecifier(Recall(thresholds: thresholds, classId: classId, name: name))
+  /// A ``Recall``.
+  public static func recall(
+    thresholds: MetricThresholds? = nil, topK: Int? = nil, classId: Int? = nil, name: String? = nil
+  ) -> MetricSpecifier {
+    MetricSpecifier(Recall(thresholds: thresholds, topK: topK, classId: classId, name: name))
   }
 
   /// An ``AUC``.

@@ -19,7 +19,6 @@ public final class RootMeanSquaredError: MeanMetricWrapper {
     try perSampleValues(yTrue, yPred) { MetricValues.rankMatchedElementwise($0, $1) { ($1 - $0) * ($1 - $0) } }
   }
 
-
   /// `sqrt` of the running mean of the squared errors.
   public func result() -> Float { mean.result().squareRoot() }
 

@@ -21,7 +21,6 @@ public final class SparseCategoricalAccuracy: MeanMetricWrapper {
     try perSampleValues(yTrue, yPred, Self.matches)
   }
 
-
   /// Keras' `sparse_categorical_accuracy`, or `nil` when the shapes do not fit.
   static func matches(_ yTrue: MetricValues, _ yPred: MetricValues) -> MetricValues? {
     var labels = yTrue

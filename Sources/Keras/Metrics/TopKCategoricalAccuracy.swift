@@ -25,7 +25,6 @@ public final class TopKCategoricalAccuracy: MeanMetricWrapper {
     return try perSampleValues(yTrue, yPred) { Self.matches($0, $1, k: k) }
   }
 
-
   /// Keras' `top_k_categorical_accuracy`, or `nil` when the shapes do not fit.
   static func matches(_ yTrue: MetricValues, _ yPred: MetricValues, k: Int) -> MetricValues? {
     guard let labels = yTrue.argmaxOfLastAxis(), labels.rank >= 1, yPred.rank >= 2, let classes = yPred.shape.last,

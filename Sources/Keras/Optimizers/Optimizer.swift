@@ -69,6 +69,18 @@ public struct SlotBuffers {
 /// Computing gradients and applying them are separate steps (``apply(_:to:)``), so gradients
 /// can be averaged across processes in between. Updates run in place: in steady state a step
 /// allocates no tensors.
+///
+/// A custom optimizer overrides the per-variable rule (and ``slotGroups`` when it keeps state):
+/// ```swift
+/// final class SignSGD: Optimizer, @unchecked Sendable {
+///   override func update(
+///     _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
+///     learningRate: Float, step: Int
+///   ) {
+///     for i in variable.indices where gradient[i] != 0 { variable[i] -= gradient[i] > 0 ? learningRate : -learningRate }
+///   }
+/// }
+/// ```
 open class Optimizer: @unchecked Sendable {
   /// The Keras class name (`"Adam"`, `"RMSprop"`), used in configs and for default names.
   open class var className: String { String(describing: self) }

@@ -126,6 +126,7 @@ private struct LayerArguments {
     return dims.map { $0! }
   }
 
+  /// An InputLayer with every size but the batch known.
   static func inputLayer(_ reader: ConfigReader, name: String?) throws -> Layer {
     let batchShape = try inputBatchShape(reader)
     guard batchShape.count >= 2, batchShape.dropFirst().allSatisfy({ $0 != nil }) else {
@@ -150,6 +151,7 @@ private struct LayerArguments {
     return batchShape
   }
 
+  /// The layer of class `className`, every argument read from the config.
   func makeLayer(_ className: String) throws -> Layer {
     switch className {
     case "Dense": return try dense()
@@ -191,7 +193,7 @@ private struct LayerArguments {
     try reader.require("data_format", in: [.null, "channels_last"], "SwiftKeras layers take channels last")
   }
 
-  /// Constraints and an activity regularizer must be absent: SwiftKeras has neither.
+  /// Weight constraints must be absent: SwiftKeras has none.
   private func requireNoConstraints(_ keys: String...) throws {
     for key in keys { try reader.requireNull(key, "SwiftKeras has no weight constraints") }
   }
@@ -207,6 +209,7 @@ private struct LayerArguments {
     reader.ignore("lora_alpha")
   }
 
+  /// The layer serialized under `key` (as `{"class_name", "config"}`), its name passed through `rename`.
   private func nestedLayer(_ key: String, renaming rename: (String) -> String = { $0 }) throws -> Layer {
     guard let value = reader.present(key) else {
       throw reader.invalid(key, expected: "a layer config", got: .null)
@@ -261,8 +264,7 @@ private struct LayerArguments {
 
   private func recurrent(_ className: String) throws -> RecurrentLayer {
     try reader.require("stateful", in: [false], "SwiftKeras recurrent layers are not stateful")
-    try reader.require(
-      "unroll", in: [false], "SwiftKeras runs the fused loop over time (the result is the same without unroll)")
+    try reader.require("unroll", in: [false], "SwiftKeras runs one fused loop over time and does not unroll it")
     try reader.require("time_major", in: [false], "SwiftKeras takes batch-major sequences")
     try requireNoConstraints("kernel_constraint", "recurrent_constraint", "bias_constraint")
     try requireNoActivityRegularizer()

@@ -18,12 +18,12 @@ struct EpochTracker {
     for m in metrics { try m.update(labels, step.predictions, sampleWeight: nil) }
   }
 
-  /// Metrics in compile order, then `loss`, each name prefixed by `prefix`.
+  /// The loss and metrics (repeated names numbered `_1`, `_2` as Keras), sorted by name as
+  /// Keras on TensorFlow returns them, each name prefixed by `prefix`.
   func logs(prefix: String = "") -> Logs {
-    var logs = Logs()
-    for m in metrics { logs[prefix + m.name] = m.result() }
-    logs[prefix + "loss"] = lossCount > 0 ? lossTotal / lossCount : 0
-    return logs
+    var entries = zip(MetricSpecifier.logNames(for: metrics), metrics).map { (prefix + $0, $1.result()) }
+    entries.append((prefix + "loss", lossCount > 0 ? lossTotal / lossCount : 0))
+    return Logs(entries.sorted { $0.0 < $1.0 })
   }
 }
 
@@ -160,6 +160,7 @@ extension Sequential {
       if let validation {
         let validationLogs = try runEvaluation(compiled, validation, batchSize: batchSize, hooks: hooks)
         for (name, value) in validationLogs.entries { logs["val_" + name] = value }
+        logs = Logs(logs.entries.map { ($0.name, $0.value) }.sorted { $0.0 < $1.0 })
       }
       hooks.each { $0.onEpochEnd(epoch, logs) }
       epoch += 1

@@ -20,7 +20,7 @@ enum OpenMPRegion {
     let threadCount: ThreadQuery
   }
 
-  private nonisolated(unsafe) static let runtime: Runtime? = {
+  private static let runtime: Runtime? = {
     guard let library = dlopen("libgomp.so.1", RTLD_NOW),
       let parallel = dlsym(library, "GOMP_parallel"),
       let threadNumber = dlsym(library, "omp_get_thread_num"),

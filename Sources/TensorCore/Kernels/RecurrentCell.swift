@@ -59,7 +59,8 @@ public struct RecurrentCell: Sendable, Equatable, CustomStringConvertible {
     recurrentActivation: RecurrentActivation = .sigmoid
   ) -> RecurrentCell {
     RecurrentCell(
-      kind: .gru(resetAfter: resetAfter), units: units, activation: activation, recurrentActivation: recurrentActivation)
+      kind: .gru(resetAfter: resetAfter), units: units, activation: activation, recurrentActivation: recurrentActivation
+    )
   }
 
   /// The number `G` of gates stacked along the kernels' columns.

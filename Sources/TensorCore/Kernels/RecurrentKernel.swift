@@ -6,6 +6,8 @@
 /// does one GEMM `h·U` and one loop over its rows for the gate math (bias included). The
 /// backward pass collects every step's gate gradients so that `dW` and `dU` are one GEMM
 /// each over all `T·B` rows at the end, and multiplies by a transposed copy of `U` per step.
+/// With more than one GEMM thread and at least 8 rows per thread, the batch rows are split
+/// across the threads for a whole pass, each thread running single-threaded GEMMs.
 ///
 /// Masking follows Keras' TensorFlow `rnn()`: a masked step leaves the states unchanged and
 /// outputs the previous step's output (zero before the first unmasked step), or zero with
@@ -108,7 +110,8 @@ struct RecurrentKernel {
 
   /// Runs the sequence, writing the outputs and final states to `result`; the returned trace
   /// holds what ``backward(_:trace:gradients:needs:)`` needs when `keepsHistory` is set.
-  func forward(_ operands: RecurrentOperands, keepsHistory: Bool, into result: RecurrentResultLayout) -> RecurrentTrace {
+  func forward(_ operands: RecurrentOperands, keepsHistory: Bool, into result: RecurrentResultLayout) -> RecurrentTrace
+  {
     let (b, t, f, u, width) = (batch, steps, features, units, gateWidth)
     let trace = RecurrentTrace(kernel: self, operands: operands, keepsHistory: keepsHistory)
 
@@ -160,9 +163,11 @@ struct RecurrentKernel {
       for s in 0..<t { forwardStep(s, rows: rows, pass) }
     }
     for row in 0..<b {
-      result.states[0].advanced(by: row * result.stateRowStride).update(from: trace.hidden(after: t) + row * u, count: u)
+      result.states[0].advanced(by: row * result.stateRowStride).update(
+        from: trace.hidden(after: t) + row * u, count: u)
       if cell.kind == .lstm {
-        result.states[1].advanced(by: row * result.stateRowStride).update(from: trace.carry(after: t) + row * u, count: u)
+        result.states[1].advanced(by: row * result.stateRowStride).update(
+          from: trace.carry(after: t) + row * u, count: u)
       }
     }
     return trace
@@ -409,7 +414,9 @@ struct RecurrentKernel {
       }
       result.recurrentKernel = recurrentKernelGradient
       if let bias = operands.bias {
-        result.bias = Tensor(shape: bias.shape) { $0.baseAddress!.update(from: biasGradients.pointer, count: bias.count) }
+        result.bias = Tensor(shape: bias.shape) {
+          $0.baseAddress!.update(from: biasGradients.pointer, count: bias.count)
+        }
       }
     }
     if needs.input {
@@ -439,7 +446,9 @@ struct RecurrentKernel {
 
   /// Step `s` backwards for the batch rows `rows`: gate gradients from the state gradients,
   /// then the state gradients before the step.
-  private func backwardStep(_ s: Int, rows: Range<Int>, _ pass: BackwardPass, biasGradients: UnsafeMutablePointer<Float>) {
+  private func backwardStep(
+    _ s: Int, rows: Range<Int>, _ pass: BackwardPass, biasGradients: UnsafeMutablePointer<Float>
+  ) {
     let (b, u, width) = (batch, units, gateWidth)
     let (trace, incoming, first) = (pass.trace, pass.incoming, rows.lowerBound)
     let (hiddenGradient, stateProduct) = (pass.hiddenGradient, pass.stateProduct.pointer)
@@ -566,7 +575,9 @@ struct RecurrentKernel {
   private func gruBackward(_ step: BackwardStep, row: Int) {
     let (u, width) = (units, gateWidth)
     gruMixBackward(step, row: row)
-    let (a, da, dr) = (step.gates + row * width, step.gateGradients + row * width, step.recurrentGateGradients + row * width)
+    let (a, da, dr) = (
+      step.gates + row * width, step.gateGradients + row * width, step.recurrentGateGradients + row * width
+    )
     let recurrentCandidate = step.auxiliary! + row * u
     for j in 0..<u { da[u + j] = da[2 * u + j] * recurrentCandidate[j] }
     cell.recurrentActivation.multiplyByDerivative(da + u, outputs: a + u, count: u)

@@ -116,11 +116,15 @@ final class RecurrentTrace: @unchecked Sendable {
 
   /// Rows of the state after `k` steps (`k = 0`: the initial state).
   @inline(__always)
-  func hidden(after k: Int) -> UnsafeMutablePointer<Float> { hidden.pointer + (keepsHistory ? k : k & 1) * batch * units }
+  func hidden(after k: Int) -> UnsafeMutablePointer<Float> {
+    hidden.pointer + (keepsHistory ? k : k & 1) * batch * units
+  }
 
   /// Rows of the LSTM carry after `k` steps.
   @inline(__always)
-  func carry(after k: Int) -> UnsafeMutablePointer<Float> { carry!.pointer + (keepsHistory ? k : k & 1) * batch * units }
+  func carry(after k: Int) -> UnsafeMutablePointer<Float> {
+    carry!.pointer + (keepsHistory ? k : k & 1) * batch * units
+  }
 
   /// Rows `[B, G·u]` of the gate activations of step `s`.
   @inline(__always)

@@ -1,7 +1,8 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import Synchronization
 
 /// Working memory of a fused kernel (64-byte aligned, uninitialized), recycled between calls.
 ///

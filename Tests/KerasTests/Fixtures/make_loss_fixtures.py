@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Golden values for the losses, computed with real Keras (TF backend), into losses.json.
 
-Every case names a Keras loss class, the constructor arguments used (`args`), labels, predictions (or the logits of a sigmoid/softmax model output),
-optional sample weights, the reduced loss and the gradient of the reduced loss with respect
-to the predictions (or to the logits) taken with tf.GradientTape. `configs` holds Keras'
-serialized config (`keras.losses.serialize`) once for each class and arguments used.
+Every case names a Keras loss class, the constructor arguments used (`args`), labels,
+predictions (or the logits of a sigmoid/softmax model output), optional sample weights, the
+reduced loss and the gradient of the reduced loss with respect to the predictions (or to the
+logits) taken with tf.GradientTape. `configs` holds Keras' serialized config
+(`keras.losses.serialize`) once for each class and arguments used. Inputs are seeded and
+rounded to two decimals; results are float32 values written in their shortest form.
 
 Logits cases run the logits through a tiny `keras.Model` ending in `Activation("sigmoid")`
 or `Activation("softmax")`, so the output carries `_keras_logits` and TensorFlow computes the
@@ -72,8 +74,7 @@ def case(name, loss, y_true, y_pred=None, args=None, sample_weight=None, logits=
             tape.watch(watched)
             value = loss(yt, watched, sample_weight=sw)
     gradient = tape.gradient(value, watched)
-    if gradient is None:
-        gradient = tf.zeros_like(watched)
+    assert gradient is not None, name
     entry = {
         "name": name,
         "class_name": loss.__class__.__name__,
