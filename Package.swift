@@ -27,6 +27,7 @@ let package = Package(
         ),
 
         .executableTarget(name: "autodiff-demo", dependencies: ["TensorCore"], path: "Examples/autodiff-demo"),
+        .executableTarget(name: "lstm-classifier", dependencies: ["Keras"], path: "Examples/lstm-classifier"),
         .executableTarget(
             name: "gemm-benchmark", dependencies: ["TensorCore", "CDNNL"], path: "Benchmarks/gemm-benchmark"),
 

@@ -21,9 +21,7 @@ public final class ProgressBar: Callback {
 
   /// A progress bar writing to standard output (whether it is a terminal is detected).
   public convenience init() {
-    self.init(isTerminal: isatty(STDOUT_FILENO) != 0) { text in
-      FileHandle.standardOutput.write(Data(text.utf8))
-    }
+    self.init(isTerminal: isatty(STDOUT_FILENO) != 0) { FileHandleOutput.standardOutput($0) }
   }
 
   /// A progress bar writing through `write`, drawn as on a terminal or not.
