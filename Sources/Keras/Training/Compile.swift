@@ -19,7 +19,7 @@ extension Sequential {
     try compile(optimizer: Keras.optimizer(named: optimizer), loss: Keras.loss(named: loss), metrics: metrics)
   }
 
-  /// Configures the model for training with a loss value: `loss: .binaryCrossentropy` or `BinaryCrossentropy(fromLogits: true)`.
+  /// Configures the model for training with a loss value: `loss: .binaryCrossentropy` or `.binaryCrossentropy(fromLogits: true)`.
   public func compile(optimizer: String = "rmsprop", loss: some Loss, metrics: [MetricSpecifier] = []) throws {
     try compile(optimizer: Keras.optimizer(named: optimizer), loss: loss, metrics: metrics)
   }
