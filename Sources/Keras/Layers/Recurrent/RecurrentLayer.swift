@@ -5,9 +5,9 @@
 /// Input `[N, T, F]`; output `[N, T, units]` with `returnSequences`, else `[N, units]`. Weights:
 /// `kernel` `[F, G·units]`, `recurrent_kernel` `[units, G·units]`, `bias` (G = 1, 4, 3 gates).
 ///
-/// Dropout: in training, `dropout` multiplies the input by one mask per sequence and
-/// `recurrentDropout` the previous state by another, shared by all gates (Keras 3's fused
-/// implementation; its per-gate implementation 1 indexes single mask rows, which is not reproduced).
+/// Dropout, as Keras 3: in training, `dropout` multiplies the input by one mask drawn per
+/// sequence; with `recurrentDropout > 0`, LSTM and GRU switch to Keras' per-gate
+/// implementation, drawing one input mask and one state mask per gate.
 public class RecurrentLayer: Layer, @unchecked Sendable {
   /// The width of the state and the output.
   public let units: Int
@@ -159,8 +159,10 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
     output: Tensor, states: [Tensor]
   ) {
     let n = input.shape[0]
-    let inputMask = training && dropout > 0 ? dropoutMask([n, input.shape[2]], rate: dropout) : nil
-    let stateMask = training && recurrentDropout > 0 ? dropoutMask([n, units], rate: recurrentDropout) : nil
+    // Keras 3 uses per-gate masks (implementation 1) whenever recurrent dropout is on.
+    let perGate = recurrentDropout > 0 && cell.gateCount > 1 ? [cell.gateCount] : []
+    let inputMask = training && dropout > 0 ? dropoutMask(perGate + [n, input.shape[2]], rate: dropout) : nil
+    let stateMask = training && recurrentDropout > 0 ? dropoutMask(perGate + [n, units], rate: recurrentDropout) : nil
     do {
       return try recurrentSequence(
         input, cell: cell, kernel: kernel!.value, recurrentKernel: recurrentKernel!.value, bias: bias?.value,
