@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import Keras
+@testable import TensorCore
 
 /// A Keras training run: initial weights, data, History and final weights (make_training_fixtures.py).
 struct TrainingFixture: Decodable {
@@ -99,5 +100,29 @@ struct TrainingTests {
       let difference = maxDifference(ours, theirs.tensor)
       #expect(difference <= 1e-4, "\(c.name): final weight \(i) differs from Keras by \(difference)")
     }
+  }
+}
+
+@Suite("The training step's memory")
+struct TrainingMemoryTests {
+  @Test("after the first epoch, training allocates no new buffers: every tensor comes from the pool")
+  func steadyStateAllocatesNothing() throws {
+    let x = Tensor.randomUniform([64, 6, 3], seed: 1)
+    let y = Tensor.randomUniform([64, 1], seed: 2)
+    let model = Sequential {
+      Input(shape: [6, 3])
+      LSTM(8, returnSequences: true)
+      LSTM(4)
+      Dense(1)
+    }
+    try model.compile(optimizer: "adam", loss: "mse", metrics: ["mae"])
+    let start = TensorStorage.freshAllocationsOnThisThread
+    // Warm up with a batch size no other test uses, so the pool must grow: the counter works.
+    try model.fit(x, y, batchSize: 13, epochs: 1, verbose: 0)
+    #expect(TensorStorage.freshAllocationsOnThisThread > start)
+    try model.fit(x, y, batchSize: 16, epochs: 2, verbose: 0)  // warm up: pool fills, optimizer slots exist
+    let before = TensorStorage.freshAllocationsOnThisThread
+    try model.fit(x, y, batchSize: 16, epochs: 2, verbose: 0)
+    #expect(TensorStorage.freshAllocationsOnThisThread == before)
   }
 }

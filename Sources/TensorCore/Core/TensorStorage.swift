@@ -1,24 +1,79 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import Synchronization
 
 /// A 64-byte-aligned, fixed-size buffer of `Float` shared by tensors until one of them writes.
 ///
-/// The memory is uninitialized on allocation; every creator writes all of it.
+/// The memory is uninitialized on allocation; every creator writes all of it. Released
+/// buffers go back to a process-wide pool by size (up to ``poolLimit`` bytes in all) and
+/// are handed out again: a training step asks for the same sizes every time, and fresh
+/// large allocations come from `mmap`, whose first touch costs a page fault per 4 KB. In
+/// steady state a training loop therefore allocates no new memory.
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
   @usableFromInline let pointer: UnsafeMutablePointer<Float>
   @usableFromInline let count: Int
 
+  /// Most bytes the pool keeps; buffers released beyond it are freed.
+  static let poolLimit = 256 << 20
+
+  /// Free buffers by element count, as addresses (pointers are not `Sendable`).
+  private struct Pool {
+    var free: [Int: [UInt]] = [:]
+    var bytes = 0
+    /// Buffers obtained from the system rather than the pool, since the process started.
+    var freshAllocations = 0
+  }
+  private static let pool = Mutex(Pool())
+
+  /// How many buffers were newly allocated from the system so far (the rest came from the pool).
+  static var freshAllocations: Int { pool.withLock { $0.freshAllocations } }
+
+  /// A per-thread count of fresh allocations, so a test can watch one training loop.
+  private static let threadCounterKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key) { free($0) }
+    return key
+  }()
+
+  /// Fresh (non-pooled) allocations made by the calling thread so far.
+  static var freshAllocationsOnThisThread: Int {
+    pthread_getspecific(threadCounterKey)?.load(as: Int.self) ?? 0
+  }
+
+  private static func countFreshAllocationOnThisThread() {
+    if let counter = pthread_getspecific(threadCounterKey) {
+      counter.storeBytes(of: counter.load(as: Int.self) + 1, as: Int.self)
+    } else {
+      let counter = malloc(MemoryLayout<Int>.size)!
+      counter.storeBytes(of: 1, as: Int.self)
+      pthread_setspecific(threadCounterKey, counter)
+    }
+  }
+
   @usableFromInline
   init(uninitializedCount count: Int) {
     self.count = count
-    var raw: UnsafeMutableRawPointer?
-    let bytes = max(count, 1) * MemoryLayout<Float>.stride
-    guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
-      fatalError("TensorCore: out of memory allocating \(count) floats")
+    let reused = Self.pool.withLock { pool -> UInt? in
+      guard let address = pool.free[count]?.popLast() else {
+        pool.freshAllocations += 1
+        return nil
+      }
+      pool.bytes -= count * MemoryLayout<Float>.stride
+      return address
     }
-    pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) {
+      self.pointer = pointer
+    } else {
+      Self.countFreshAllocationOnThisThread()
+      var raw: UnsafeMutableRawPointer?
+      let bytes = Swift.max(count, 1) * MemoryLayout<Float>.stride
+      guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+        fatalError("TensorCore: out of memory allocating \(count) floats")
+      }
+      pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
+    }
   }
 
   @usableFromInline
@@ -27,6 +82,12 @@ final class TensorStorage: @unchecked Sendable {
     pointer.initialize(repeating: value, count: count)
   }
 
+  /// Working memory of `count` floats for a kernel (uninitialized).
+  convenience init(count: Int) { self.init(uninitializedCount: count) }
+
+  /// Working memory of `count` zeros.
+  convenience init(zeros count: Int) { self.init(repeating: 0, count: count) }
+
   @usableFromInline
   func copy() -> TensorStorage {
     let result = TensorStorage(uninitializedCount: count)
@@ -34,5 +95,18 @@ final class TensorStorage: @unchecked Sendable {
     return result
   }
 
-  deinit { free(pointer) }
+  deinit {
+    let (address, count) = (UInt(bitPattern: pointer), self.count)
+    let bytes = count * MemoryLayout<Float>.stride
+    let kept = Self.pool.withLock { pool -> Bool in
+      guard pool.bytes + bytes <= Self.poolLimit else { return false }
+      pool.free[count, default: []].append(address)
+      pool.bytes += bytes
+      return true
+    }
+    if !kept { free(pointer) }
+  }
 }
+
+/// Kernel working memory is tensor storage: the same pooled, aligned buffers.
+typealias ScratchBuffer = TensorStorage
