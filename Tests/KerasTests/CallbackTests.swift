@@ -269,3 +269,66 @@ struct TrainingErrorTests {
     #expect(a.getWeights() == b.getWeights())
   }
 }
+
+@Suite("ModelCheckpoint writes checkpoints as Keras")
+struct ModelCheckpointTests {
+  func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("ckpt-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+
+  @Test("saveBestOnly keeps the weights of the best epoch in the file, which loads back")
+  func bestOnly() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (x, y) = regressionData()
+    let model = linearModel()
+    try model.compile(optimizer: SGD(learningRate: 1.2), loss: "mse")  // diverges after a few epochs
+    let path = directory.appendingPathComponent("best.weights.h5").path
+    let checkpoint = try ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: true)
+    var weightsByEpoch: [[Tensor]] = []
+    let record = LambdaCallback(onEpochEnd: { _, _ in weightsByEpoch.append(model.getWeights()) })
+    let history = try model.fit(
+      x, y, batchSize: 8, epochs: 8, verbose: 0, callbacks: [record, checkpoint], validationData: (x, y), shuffle: false)
+    let losses = history.history["val_loss"]!
+    let best = losses.enumerated().min { $0.element < $1.element }!.offset
+    #expect(checkpoint.best == losses[best])
+    // Saved only on improvements: one save per new minimum.
+    let improvements = losses.indices.filter { i in losses[..<i].allSatisfy { $0 > losses[i] } }
+    #expect(checkpoint.savedPaths.count == improvements.count)
+    let restored = linearModel()
+    try restored.loadWeights(path)
+    #expect(restored.getWeights() == weightsByEpoch[best])
+  }
+
+  @Test("filename templates fill in the epoch and logged values with Python formats")
+  func templates() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let (x, y) = regressionData()
+    let model = linearModel()
+    try model.compile(optimizer: "adam", loss: "mse")
+    let template = directory.appendingPathComponent("ckpt-{epoch:02d}-{loss:.2f}.weights.h5").path
+    let checkpoint = try ModelCheckpoint(template, monitor: "loss")
+    let history = try model.fit(x, y, epochs: 2, verbose: 0, callbacks: [checkpoint])
+    let expected = history.history["loss"]!.enumerated().map { epoch, loss in
+      directory.appendingPathComponent(String(format: "ckpt-%02d-%.2f.weights.h5", epoch + 1, Double(loss))).path
+    }
+    #expect(checkpoint.savedPaths == expected)
+    #expect(expected.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+    #expect(throws: KerasError.self) { try ModelCheckpoint.expand("{val_acc}.weights.h5", epoch: 1, logs: Logs()) }
+  }
+
+  @Test("a weights-only checkpoint must end in .weights.h5, and a failed save stops fit with the error")
+  func errors() throws {
+    #expect(throws: KerasError.self) { try ModelCheckpoint("model.h5") }
+    let (x, y) = regressionData()
+    let model = linearModel()
+    try model.compile(optimizer: "adam", loss: "mse")
+    let checkpoint = try ModelCheckpoint("/nonexistent-directory/model.weights.h5", monitor: "loss")
+    #expect { try model.fit(x, y, epochs: 3, verbose: 0, callbacks: [checkpoint]) } throws: {
+      "\($0)".contains("/nonexistent-directory/model.weights.h5")
+    }
+  }
+}

@@ -106,7 +106,7 @@ open class Layer: @unchecked Sendable {
   open var layerConfig: [(String, ConfigValue)] { [] }
 
   /// The full Keras config (`layer.get_config()`).
-  public var config: ConfigValue {
+  open var config: ConfigValue {
     .object(
       [
         ("name", .string(name)), ("trainable", .bool(trainable)),

@@ -16,6 +16,14 @@ public class Sequential: @unchecked Sendable {
   public var stopTraining = false
   /// The loss, optimizer and metrics set by `compile`.
   var compiled: CompiledModel?
+  /// An error a callback hit (e.g. a failed checkpoint save); `fit` stops and throws it.
+  var callbackError: (any Error)?
+
+  /// Stops `fit` after the current batch; `fit` then throws `error` (for callbacks whose work failed).
+  public func failTraining(with error: any Error) {
+    if callbackError == nil { callbackError = error }
+    stopTraining = true
+  }
 
   /// An empty model; add layers with ``add(_:)``.
   public init(name: String? = nil) {

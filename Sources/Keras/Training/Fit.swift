@@ -140,6 +140,8 @@ extension Sequential {
       callbacks + [history] + (verbose > 0 ? [ProgressBar()] : []), model: self,
       params: TrainingParams(epochs: epochs, steps: steps, verbose: verbose))
     stopTraining = false
+    callbackError = nil
+    defer { callbackError = nil }
     hooks.each { $0.onTrainBegin(Logs()) }
     var epoch = initialEpoch
     while epoch < epochs && !stopTraining {
@@ -167,6 +169,7 @@ extension Sequential {
     }
     hooks.each { $0.onTrainEnd(Logs()) }
     self.compiled = compiled
+    if let callbackError { throw callbackError }
     return history
   }
 

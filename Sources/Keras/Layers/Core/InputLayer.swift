@@ -21,11 +21,12 @@ public final class InputLayer: Layer, @unchecked Sendable {
 
   public override class var className: String { "InputLayer" }
 
-  public override var layerConfig: [(String, ConfigValue)] {
-    [
+  /// Keras' InputLayer config, which (unlike other layers) has no `trainable` and a plain `dtype` string.
+  public override var config: ConfigValue {
+    .object([
       ("batch_shape", .shape([batchSize] + shape.map { $0 })), ("dtype", "float32"), ("sparse", false),
-      ("ragged", false), ("optional", false),
-    ]
+      ("ragged", false), ("name", .string(name)), ("optional", false),
+    ])
   }
 }
 
