@@ -11,7 +11,8 @@ let package = Package(
         .executable(name: "swift-keras", targets: ["swift-keras"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries: Debian's libhdf5-dev and libdnnl-dev (see README).
@@ -20,7 +21,7 @@ let package = Package(
 
         .target(name: "TensorCore", dependencies: ["CDNNL"]),
         .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Keras", dependencies: ["TensorCore", "HDF5"]),
+        .target(name: "Keras", dependencies: ["TensorCore", "HDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .executableTarget(
             name: "swift-keras",
             dependencies: ["Keras", .product(name: "ArgumentParser", package: "swift-argument-parser")]

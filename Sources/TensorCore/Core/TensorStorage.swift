@@ -6,8 +6,8 @@ import Synchronization
 /// A 64-byte-aligned, fixed-size buffer of `Float` shared by tensors until one of them writes.
 ///
 /// The memory is uninitialized on allocation; every creator writes all of it. Released
-/// buffers go back to a process-wide pool by size (up to ``poolLimit`` bytes in all) and
-/// are handed out again: a training step asks for the same sizes every time, and fresh
+/// buffers go back to the releasing thread's pool (up to ``threadPoolLimit`` bytes), then to
+/// a process-wide pool by size (up to ``poolLimit`` bytes in all), and are handed out again: a training step asks for the same sizes every time, and fresh
 /// large allocations come from `mmap`, whose first touch costs a page fault per 4 KB. In
 /// steady state a training loop therefore allocates no new memory.
 @usableFromInline
@@ -52,15 +52,46 @@ final class TensorStorage: @unchecked Sendable {
     }
   }
 
+  /// Buffers released on one thread, kept for that thread first: a training loop gets its own
+  /// buffers back, and concurrent work on other threads cannot take them.
+  private final class ThreadPool {
+    var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    var bytes = 0
+    deinit { for list in free.values { for p in list { Glibc.free(p) } } }
+  }
+
+  /// Most bytes one thread's pool keeps before passing buffers to the shared pool.
+  static let threadPoolLimit = 64 << 20
+
+  private static let threadPoolKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key) { raw in if let raw { Unmanaged<ThreadPool>.fromOpaque(raw).release() } }
+    return key
+  }()
+
+  private static var threadPool: ThreadPool {
+    if let raw = pthread_getspecific(threadPoolKey) { return Unmanaged<ThreadPool>.fromOpaque(raw).takeUnretainedValue() }
+    let pool = ThreadPool()
+    pthread_setspecific(threadPoolKey, Unmanaged.passRetained(pool).toOpaque())
+    return pool
+  }
+
   @usableFromInline
   init(uninitializedCount count: Int) {
     self.count = count
+    let bytes = count * MemoryLayout<Float>.stride
+    let local = Self.threadPool
+    if let mine = local.free[count]?.popLast() {
+      local.bytes -= bytes
+      pointer = mine
+      return
+    }
     let reused = Self.pool.withLock { pool -> UInt? in
       guard let address = pool.free[count]?.popLast() else {
         pool.freshAllocations += 1
         return nil
       }
-      pool.bytes -= count * MemoryLayout<Float>.stride
+      pool.bytes -= bytes
       return address
     }
     if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) {
@@ -68,8 +99,7 @@ final class TensorStorage: @unchecked Sendable {
     } else {
       Self.countFreshAllocationOnThisThread()
       var raw: UnsafeMutableRawPointer?
-      let bytes = Swift.max(count, 1) * MemoryLayout<Float>.stride
-      guard posix_memalign(&raw, 64, bytes) == 0, let raw else {
+      guard posix_memalign(&raw, 64, Swift.max(bytes, MemoryLayout<Float>.stride)) == 0, let raw else {
         fatalError("TensorCore: out of memory allocating \(count) floats")
       }
       pointer = raw.bindMemory(to: Float.self, capacity: Swift.max(count, 1))
@@ -98,6 +128,12 @@ final class TensorStorage: @unchecked Sendable {
   deinit {
     let (address, count) = (UInt(bitPattern: pointer), self.count)
     let bytes = count * MemoryLayout<Float>.stride
+    let local = Self.threadPool
+    if local.bytes + bytes <= Self.threadPoolLimit {
+      local.free[count, default: []].append(pointer)
+      local.bytes += bytes
+      return
+    }
     let kept = Self.pool.withLock { pool -> Bool in
       guard pool.bytes + bytes <= Self.poolLimit else { return false }
       pool.free[count, default: []].append(address)
