@@ -24,7 +24,10 @@ let package = Package(
         .target(name: "Keras", dependencies: ["TensorCore", "HDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .executableTarget(
             name: "swift-keras",
-            dependencies: ["Keras", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Keras", "HDF5", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
         ),
 
         .executableTarget(name: "autodiff-demo", dependencies: ["TensorCore"], path: "Examples/autodiff-demo"),
