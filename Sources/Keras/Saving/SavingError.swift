@@ -35,6 +35,12 @@ public enum SavingError: Error, CustomStringConvertible, Equatable, Sendable {
   case optimizerMismatch(file: String, optimizer: String, expected: [String], reason: String)
   /// Reading or writing the file failed (no such directory, no permission, disk full, ...).
   case ioFailure(file: String, reason: String)
+  /// A `.keras` file is not a zip archive, or an entry of it (`entry`, when known) is missing,
+  /// unsafe (a path leaving the archive), too large or damaged.
+  case invalidArchive(file: String, entry: String?, reason: String)
+  /// The model or compile config stored in the file (`entry`: `config.json`, `model_config`,
+  /// `training_config`, ...) cannot be read or rebuilt.
+  case invalidModelConfig(file: String, entry: String, reason: String)
 
   /// A message naming the file, the layer and the variable at fault.
   public var description: String {
@@ -83,6 +89,11 @@ public enum SavingError: Error, CustomStringConvertible, Equatable, Sendable {
         + "to skip the optimizer state"
     case .ioFailure(let file, let reason):
       return "Cannot read or write weights file '\(file)': \(reason)"
+    case .invalidArchive(let file, let entry, let reason):
+      let location = entry.map { " (entry '\($0)')" } ?? ""
+      return "Cannot load model from '\(file)'\(location): \(reason)"
+    case .invalidModelConfig(let file, let entry, let reason):
+      return "Cannot load model from '\(file)': the '\(entry)' entry cannot be read: \(reason)"
     }
   }
 

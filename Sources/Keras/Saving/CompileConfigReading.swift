@@ -1,0 +1,156 @@
+/// Reading the compile settings stored with a model: `compile_config` of a `.keras` file and
+/// `training_config` of a legacy `.h5` file (Keras 2 and 3), as `model.compile_from_config` does.
+enum CompileConfigReading {
+  /// The optimizer, loss and metrics of `config`, ready for `compile`.
+  ///
+  /// - Throws: ``KerasError/unknownName(kind:name:valid:)`` for an optimizer, loss or metric
+  ///   SwiftKeras does not have; ``KerasError/invalidArgument(_:)`` for a malformed entry.
+  static func read(_ config: ConfigValue) throws -> (optimizer: Optimizer, loss: any Loss, metrics: [MetricSpecifier]) {
+    guard let optimizerValue = config["optimizer"] ?? config["optimizer_config"] else {
+      throw KerasError.invalidArgument("compile config: no 'optimizer' or 'optimizer_config' entry")
+    }
+    guard let lossValue = config["loss"], lossValue != .null else {
+      throw KerasError.invalidArgument("compile config: no 'loss' entry")
+    }
+    let optimizer = try self.optimizer(optimizerValue)
+    let loss = try self.loss(lossValue)
+    var metrics: [MetricSpecifier] = []
+    try collectMetrics(config["metrics"] ?? .null, into: &metrics)
+    return (optimizer, loss, metrics)
+  }
+
+  /// An optimizer from a name (`"adam"`) or a serialized optimizer (`{"class_name": "Adam",
+  /// "config": {...}}`, Keras 2 or 3), with its learning rate and hyperparameters.
+  static func optimizer(_ value: ConfigValue) throws -> Optimizer {
+    if case .string(let name) = value { return try Keras.optimizer(named: name) }
+    let wrapper = try ConfigReader(value, owner: "optimizer")
+    // tf.keras 2.11+ writes its optimizers as `Custom>Adam`.
+    var className = try wrapper.string("class_name")
+    if className.hasPrefix("Custom>") { className.removeFirst("Custom>".count) }
+    let reader = try ConfigReader(wrapper.value("config") ?? .object([]), owner: "optimizer '\(className)'")
+    let learningRate: LearningRate
+    switch reader.value("learning_rate") ?? reader.value("lr") {
+    case nil, .null?: learningRate = 0.001
+    case let value?:
+      guard let rate = ConfigReader.number(value) else {
+        throw reader.unsupported("learning_rate", value, "learning-rate schedules are not read from saved models yet")
+      }
+      learningRate = .constant(rate)
+    }
+    let weightDecay = try optionalFloat(reader, "weight_decay")
+    let clipnorm = try optionalFloat(reader, "clipnorm")
+    let clipvalue = try optionalFloat(reader, "clipvalue")
+    let globalClipnorm = try optionalFloat(reader, "global_clipnorm")
+    try Optimizer.checkClipping(clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
+    let name = try reader.optionalString("name")
+    switch className.lowercased() {
+    case "adam":
+      return Adam(
+        learningRate: learningRate, beta1: try reader.float("beta_1", default: 0.9),
+        beta2: try reader.float("beta_2", default: 0.999), epsilon: try reader.float("epsilon", default: 1e-7),
+        amsgrad: try reader.bool("amsgrad", default: false), weightDecay: weightDecay, clipnorm: clipnorm,
+        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
+    case "adamw":
+      return AdamW(
+        learningRate: learningRate, weightDecay: weightDecay ?? 0.004, beta1: try reader.float("beta_1", default: 0.9),
+        beta2: try reader.float("beta_2", default: 0.999), epsilon: try reader.float("epsilon", default: 1e-7),
+        amsgrad: try reader.bool("amsgrad", default: false), clipnorm: clipnorm, clipvalue: clipvalue,
+        globalClipnorm: globalClipnorm, name: name)
+    case "sgd":
+      return SGD(
+        learningRate: learningRate, momentum: try reader.float("momentum", default: 0),
+        nesterov: try reader.bool("nesterov", default: false), weightDecay: weightDecay, clipnorm: clipnorm,
+        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
+    case "rmsprop":
+      return RMSprop(
+        learningRate: learningRate, rho: try reader.float("rho", default: 0.9),
+        momentum: try reader.float("momentum", default: 0), epsilon: try reader.float("epsilon", default: 1e-7),
+        centered: try reader.bool("centered", default: false), weightDecay: weightDecay, clipnorm: clipnorm,
+        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
+    case "adagrad":
+      return Adagrad(
+        learningRate: learningRate,
+        initialAccumulatorValue: try reader.float("initial_accumulator_value", default: 0.1),
+        epsilon: try reader.float("epsilon", default: 1e-7), weightDecay: weightDecay, clipnorm: clipnorm,
+        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
+    case "adadelta":
+      return Adadelta(
+        learningRate: learningRate, rho: try reader.float("rho", default: 0.95),
+        epsilon: try reader.float("epsilon", default: 1e-7), weightDecay: weightDecay, clipnorm: clipnorm,
+        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
+    case "adamax":
+      return Adamax(
+        learningRate: learningRate, beta1: try reader.float("beta_1", default: 0.9),
+        beta2: try reader.float("beta_2", default: 0.999), epsilon: try reader.float("epsilon", default: 1e-7),
+        weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
+    case "nadam":
+      return Nadam(
+        learningRate: learningRate, beta1: try reader.float("beta_1", default: 0.9),
+        beta2: try reader.float("beta_2", default: 0.999), epsilon: try reader.float("epsilon", default: 1e-7),
+        weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
+    default:
+      throw KerasError.unknownName(kind: "optimizer", name: className, valid: optimizerNames)
+    }
+  }
+
+  /// A float that may be absent or null.
+  private static func optionalFloat(_ reader: ConfigReader, _ key: String) throws -> Float? {
+    guard let value = reader.value(key), value != .null else { return nil }
+    return try reader.float(key)
+  }
+
+  /// A loss from a name (`"binary_crossentropy"`) or a serialized loss (`{"class_name":
+  /// "BinaryCrossentropy", "config": {...}}`), with the settings Keras stores for it.
+  static func loss(_ value: ConfigValue) throws -> any Loss {
+    if case .string(let name) = value { return try Keras.loss(named: name) }
+    let wrapper = try ConfigReader(value, owner: "loss")
+    let className = try wrapper.string("class_name")
+    if className == "function", case .string(let name)? = wrapper.value("config") { return try Keras.loss(named: name) }
+    let reader = try ConfigReader(wrapper.value("config") ?? .object([]), owner: "loss '\(className)'")
+    let name = try reader.optionalString("name")
+    switch className {
+    case "BinaryCrossentropy":
+      return Losses.BinaryCrossentropy(
+        fromLogits: try reader.bool("from_logits", default: false),
+        labelSmoothing: try reader.float("label_smoothing", default: 0), axis: try reader.int("axis", default: -1),
+        name: name ?? "binary_crossentropy")
+    case "CategoricalCrossentropy":
+      return Losses.CategoricalCrossentropy(
+        fromLogits: try reader.bool("from_logits", default: false),
+        labelSmoothing: try reader.float("label_smoothing", default: 0), axis: try reader.int("axis", default: -1),
+        name: name ?? "categorical_crossentropy")
+    case "SparseCategoricalCrossentropy":
+      var ignoreClass: Int? = nil
+      if let value = reader.value("ignore_class"), value != .null { ignoreClass = try reader.int("ignore_class") }
+      return Losses.SparseCategoricalCrossentropy(
+        fromLogits: try reader.bool("from_logits", default: false), ignoreClass: ignoreClass,
+        name: name ?? "sparse_categorical_crossentropy")
+    case "Huber":
+      return Losses.Huber(delta: try reader.float("delta", default: 1), name: name ?? "huber_loss")
+    case "CosineSimilarity":
+      return Losses.CosineSimilarity(axis: try reader.int("axis", default: -1), name: name ?? "cosine_similarity")
+    default:
+      return try Keras.loss(named: className)
+    }
+  }
+
+  /// The metrics of a `metrics` entry: names, serialized metrics (read by their `name`, as
+  /// Keras 2's `MeanMetricWrapper` entries), and Keras 2's nested per-output lists.
+  private static func collectMetrics(_ value: ConfigValue, into metrics: inout [MetricSpecifier]) throws {
+    switch value {
+    case .null: return
+    case .string(let name): metrics.append(MetricSpecifier(name))
+    case .array(let items): for item in items { try collectMetrics(item, into: &metrics) }
+    case .object:
+      if case .string(let name)? = value["config"]?["name"] {
+        metrics.append(MetricSpecifier(name))
+      } else if case .string(let name)? = value["class_name"] {
+        metrics.append(MetricSpecifier(name))
+      } else {
+        throw KerasError.invalidArgument("compile config: cannot read the metric \(value.json)")
+      }
+    default:
+      throw KerasError.invalidArgument("compile config: cannot read the metric \(value.json)")
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import ZIPFoundation
+
+/// The zip container of a `.keras` file: `metadata.json`, `config.json` and `model.weights.h5`,
+/// stored uncompressed as Keras writes them.
+///
+/// Reading is defensive: every entry name is checked (no absolute paths, no `..`), the
+/// declared sizes are checked against ``maxTotalSize`` before anything is extracted, and the
+/// bytes extracted may not exceed what an entry declares.
+struct KerasArchive {
+  /// The entry with Keras' version and the save date.
+  static let metadataEntry = "metadata.json"
+  /// The entry with the serialized model.
+  static let configEntry = "config.json"
+  /// The entry with the weights and optimizer state, laid out as a `.weights.h5` file.
+  static let weightsEntry = "model.weights.h5"
+  /// The most all entries together may hold once extracted (2 GiB).
+  static let maxTotalSize: UInt64 = 2 << 30
+  /// The most a JSON entry may hold (64 MiB).
+  static let maxJSONSize: UInt64 = 64 << 20
+
+  /// The path of the `.keras` file as the caller gave it.
+  let path: String
+  private let archive: Archive
+  private let entries: [String: Entry]
+
+  /// Opens the archive at `path` and checks every entry's name and declared size.
+  ///
+  /// - Throws: ``SavingError/fileNotFound(file:)``; ``SavingError/invalidArchive(file:entry:reason:)``
+  ///   for a file that is not a zip archive (or is truncated), an unsafe entry name, or entries
+  ///   declaring more than ``maxTotalSize``.
+  init(path: String) throws {
+    self.path = path
+    guard FileManager.default.fileExists(atPath: path) else { throw SavingError.fileNotFound(file: path) }
+    let archive: Archive
+    do {
+      archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+    } catch {
+      throw SavingError.invalidArchive(
+        file: path, entry: nil, reason: "not a zip archive, or a truncated one (a .keras file is a zip archive)")
+    }
+    var entries: [String: Entry] = [:]
+    var total: UInt64 = 0
+    for entry in archive {
+      let name = entry.path
+      guard Self.isSafe(name) else {
+        throw SavingError.invalidArchive(
+          file: path, entry: name, reason: "the entry name leaves the archive (absolute path or '..'); refusing it")
+      }
+      let (sum, overflow) = total.addingReportingOverflow(entry.uncompressedSize)
+      guard !overflow, sum <= Self.maxTotalSize else {
+        throw SavingError.invalidArchive(
+          file: path, entry: name,
+          reason: "the entries declare more than \(Self.maxTotalSize) bytes uncompressed; refusing a possible zip bomb")
+      }
+      total = sum
+      entries[name] = entry
+    }
+    self.archive = archive
+    self.entries = entries
+  }
+
+  /// Whether `name` stays inside the archive: relative, without `..` components or backslashes.
+  static func isSafe(_ name: String) -> Bool {
+    guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\\"), !name.contains("\0") else { return false }
+    return !name.split(separator: "/", omittingEmptySubsequences: false).contains("..")
+  }
+
+  /// The bytes of the entry `name`, at most `limit` of them.
+  ///
+  /// - Throws: ``SavingError/invalidArchive(file:entry:reason:)`` when the entry is missing, not
+  ///   a file, larger than `limit`, yields more bytes than it declares, or is damaged.
+  func data(_ name: String, limit: UInt64 = KerasArchive.maxTotalSize) throws -> Data {
+    guard let entry = entries[name] else {
+      throw SavingError.invalidArchive(
+        file: path, entry: name,
+        reason: "the archive has no '\(name)' entry; it holds [\(entries.keys.sorted().joined(separator: ", "))]")
+    }
+    guard entry.type == .file else {
+      throw SavingError.invalidArchive(file: path, entry: name, reason: "the entry is not a file")
+    }
+    let declared = entry.uncompressedSize
+    guard declared <= limit else {
+      throw SavingError.invalidArchive(
+        file: path, entry: name, reason: "the entry declares \(declared) bytes, more than the \(limit) allowed")
+    }
+    var data = Data()
+    data.reserveCapacity(Int(declared))
+    do {
+      _ = try archive.extract(entry) { chunk in
+        guard UInt64(data.count + chunk.count) <= declared else { throw ExtractionOverflow() }
+        data.append(chunk)
+      }
+    } catch is ExtractionOverflow {
+      throw SavingError.invalidArchive(
+        file: path, entry: name, reason: "the entry holds more than the \(declared) bytes it declares")
+    } catch {
+      throw SavingError.invalidArchive(file: path, entry: name, reason: "the entry is damaged or truncated (\(error))")
+    }
+    guard UInt64(data.count) == declared else {
+      throw SavingError.invalidArchive(
+        file: path, entry: name, reason: "the entry holds \(data.count) bytes but declares \(declared)")
+    }
+    return data
+  }
+
+  /// Thrown from the extraction consumer when an entry yields more than it declared.
+  private struct ExtractionOverflow: Error {}
+
+  /// Writes a stored (uncompressed) zip archive of `entries` to `path`, atomically: the archive
+  /// is written under a temporary name in the same directory and renamed into place.
+  ///
+  /// - Throws: ``SavingError/ioFailure(file:reason:)``; an existing file at `path` is kept.
+  static func write(_ entries: [(name: String, data: Data)], to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent(
+      ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    do {
+      let archive = try Archive(url: temporary, accessMode: .create)
+      for (name, data) in entries {
+        try archive.addEntry(
+          with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none
+        ) { position, size in
+          data.subdata(in: Int(position)..<(Int(position) + size))
+        }
+      }
+    } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw SavingError.ioFailure(file: path, reason: "cannot write the zip archive: \(error)")
+    }
+    guard rename(temporary.path, url.path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(at: temporary)
+      throw SavingError.ioFailure(file: path, reason: "cannot move the archive into place: \(reason)")
+    }
+  }
+}

@@ -1,0 +1,105 @@
+extension Sequential {
+  /// The model's Keras config as `keras.saving.serialize_keras_object(model)` writes it for a
+  /// `.keras` file: `{"module": "keras", "class_name": "Sequential", "config": {"name", "trainable",
+  /// "dtype", "layers": [InputLayer, ...], "build_input_shape"}, "registered_name": null,
+  /// "build_config", "compile_config"}`; the last two only when built and compiled.
+  public var serializedConfig: ConfigValue {
+    var pairs: [(String, ConfigValue)] = [
+      ("module", "keras"), ("class_name", "Sequential"), ("config", modelBodyConfig), ("registered_name", nil),
+    ]
+    if let inputShape { pairs.append(("build_config", .object([("input_shape", .shape(inputShape))]))) }
+    if let compiled { pairs.append(("compile_config", compiled.compileConfig)) }
+    return .object(pairs)
+  }
+
+  /// The model config Keras 3 stores as `model_config` in a legacy `.h5` file: the serialized
+  /// config without `module`, `registered_name`, `build_config` and `compile_config` on the
+  /// model and its layers (nested objects such as initializers keep theirs).
+  var legacyModelConfig: ConfigValue {
+    let dropped: Set<String> = ["module", "registered_name", "build_config", "compile_config"]
+    func strip(_ value: ConfigValue) -> ConfigValue {
+      guard case .object(let pairs) = value else { return value }
+      return .object(pairs.filter { !dropped.contains($0.0) })
+    }
+    guard case .object(var body) = modelBodyConfig else { return strip(serializedConfig) }
+    if let index = body.firstIndex(where: { $0.0 == "layers" }), case .array(let layers) = body[index].1 {
+      body[index].1 = .array(layers.map(strip))
+    }
+    return .object([("class_name", "Sequential"), ("config", .object(body))])
+  }
+
+  /// `config` of the Sequential: name, trainable, dtype policy, the serialized layers (an
+  /// `InputLayer` first when the input shape is known) and `build_input_shape`.
+  private var modelBodyConfig: ConfigValue {
+    var serializedLayers: [ConfigValue] = []
+    if let inputShape {
+      serializedLayers.append(
+        .object([
+          ("module", "keras.layers"), ("class_name", "InputLayer"),
+          (
+            "config",
+            .object([
+              ("batch_shape", .shape(inputShape)), ("dtype", "float32"), ("sparse", false), ("ragged", false),
+              ("name", "input_layer"), ("optional", false),
+            ])
+          ),
+          ("registered_name", nil),
+        ]))
+    }
+    for layer in layers {
+      var pairs: [(String, ConfigValue)] = [
+        ("module", "keras.layers"), ("class_name", .string(type(of: layer).className)), ("config", layer.config),
+        ("registered_name", nil),
+      ]
+      if let shape = layer.builtInputShape {
+        pairs.append(("build_config", .object([("input_shape", .shape(shape))])))
+      }
+      serializedLayers.append(.object(pairs))
+    }
+    return .object([
+      ("name", .string(name)), ("trainable", true),
+      (
+        "dtype",
+        .object([
+          ("module", "keras"), ("class_name", "DTypePolicy"), ("config", .object([("name", "float32")])),
+          ("registered_name", nil),
+        ])
+      ),
+      ("layers", .array(serializedLayers)), ("build_input_shape", inputShape.map { .shape($0) } ?? .null),
+    ])
+  }
+}
+
+extension CompiledModel {
+  /// The `compile_config` of a `.keras` file (`model.get_compile_config()`).
+  var compileConfig: ConfigValue {
+    .object(
+      [("optimizer", optimizer.serialized), ("loss", loss.config)] + trainingSettings)
+  }
+
+  /// The `training_config` of a legacy `.h5` file: the compile settings with the optimizer as
+  /// `optimizer_config` and the loss in Keras 2's `{"class_name", "config"}` form, as Keras 3's
+  /// `legacy_h5_format` writes them.
+  var trainingConfig: ConfigValue {
+    var loss = loss.config
+    if case .object(let pairs) = loss {
+      loss = .object(pairs.filter { $0.0 == "class_name" || $0.0 == "config" })
+    }
+    return .object(
+      [("loss", loss)] + trainingSettings
+        + [
+          (
+            "optimizer_config",
+            .object([("class_name", .string(type(of: optimizer).className)), ("config", optimizer.config)])
+          )
+        ])
+  }
+
+  /// The keys after the loss, in Keras' order.
+  private var trainingSettings: [(String, ConfigValue)] {
+    [
+      ("loss_weights", nil), ("metrics", .array(metricSpecifiers.map(\.config))), ("weighted_metrics", nil),
+      ("run_eagerly", false), ("steps_per_execution", 1), ("jit_compile", false),
+    ]
+  }
+}

@@ -1,0 +1,266 @@
+import Foundation
+import Testing
+import ZIPFoundation
+
+@testable import Keras
+
+/// Whole models Keras saved (make_model_files.py): input, labels and each file's predictions.
+struct ModelFileFixture: Decodable {
+  let x: LayerFixture.Array
+  let y: LayerFixture.Array
+  let keras3: LayerFixture.Array
+  let tf_keras: LayerFixture.Array
+
+  static let names = ["lstm_classifier", "embedding_bidirectional", "conv_batchnorm"]
+
+  /// The path of `Fixtures/model_files/<file>`.
+  static func path(_ file: String) -> String {
+    Bundle.module.resourceURL!.appendingPathComponent("Fixtures/model_files/\(file)").path
+  }
+
+  /// Loads `Fixtures/model_files/<name>.json`.
+  static func load(_ name: String) throws -> ModelFileFixture {
+    try JSONDecoder().decode(
+      ModelFileFixture.self, from: Data(contentsOf: URL(fileURLWithPath: path("\(name).json"))))
+  }
+}
+
+/// A fresh temporary directory for one test.
+private func temporaryDirectory() throws -> URL {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("model-saving-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  return url
+}
+
+/// The error `body` throws, as a SavingError.
+private func savingError(_ body: () throws -> Void) -> SavingError? {
+  do {
+    try body()
+  } catch let error as SavingError {
+    return error
+  } catch {
+    Issue.record("expected a SavingError, got \(error)")
+  }
+  return nil
+}
+
+/// Writes a stored zip of `entries` to `url`.
+private func writeZip(_ entries: [(String, Data)], to url: URL) throws {
+  let archive = try Archive(url: url, accessMode: .create)
+  for (name, data) in entries {
+    try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count)) { position, size in
+      data.subdata(in: Int(position)..<(Int(position) + size))
+    }
+  }
+}
+
+@Suite("Whole-model saving and loading")
+struct ModelSavingTests {
+  @Test(
+    "Models Keras 3 and tf_keras saved load, predict as Keras and keep training",
+    arguments: ModelFileFixture.names.flatMap { name in
+      [(name, "\(name).keras"), (name, "\(name).h5"), (name, "\(name).tf_keras.h5")]
+    })
+  func loadsKerasFiles(name: String, file: String) throws {
+    let fixture = try ModelFileFixture.load(name)
+    let model = try loadModel(ModelFileFixture.path(file))
+    let expected = file.hasSuffix(".tf_keras.h5") ? fixture.tf_keras.tensor : fixture.keras3.tensor
+    let predictions = try model.predict(fixture.x.tensor, verbose: 0)
+    #expect(maxDifference(predictions, expected) < 1e-5)
+    #expect(model.optimizer != nil)
+    #expect(model.loss != nil)
+    if file.hasSuffix(".keras") { #expect(model.optimizer?.iterations == 2) }
+    try model.fit(fixture.x.tensor, fixture.y.tensor, batchSize: 4, epochs: 1, verbose: 0)
+    #expect(maxDifference(try model.predict(fixture.x.tensor, verbose: 0), predictions) > 0)
+  }
+
+  @Test("The compile settings Keras stored come back: optimizer hyperparameters, loss and metrics")
+  func compileSettings() throws {
+    let conv = try loadModel(ModelFileFixture.path("conv_batchnorm.tf_keras.h5"))
+    let sgd = try #require(conv.optimizer as? SGD)
+    #expect(abs(sgd.currentLearningRate - 0.05) < 1e-7)
+    #expect(sgd.config["momentum"] == 0.9)
+    #expect(conv.loss?.name == "mean_squared_error")
+    #expect(conv.compiled?.metricSpecifiers.map(\.description) == ["mae"])
+    let lstm = try loadModel(ModelFileFixture.path("lstm_classifier.keras"))
+    #expect(lstm.optimizer is Adam)
+    #expect(lstm.compiled?.metricSpecifiers.map(\.description) == ["accuracy"])
+  }
+
+  @Test("Swift save then load gives the same weights, config and compile settings", arguments: ["keras", "h5"])
+  func roundTrip(format: String) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for name in ModelFileFixture.names {
+      let fixture = try ModelFileFixture.load(name)
+      let original = try loadModel(ModelFileFixture.path("\(name).keras"))
+      try original.fit(fixture.x.tensor, fixture.y.tensor, batchSize: 4, epochs: 1, verbose: 0)
+      let path = directory.appendingPathComponent("\(name).\(format)").path
+      try original.save(path)
+      let loaded = try loadModel(path)
+      #expect(loaded.getWeights() == original.getWeights())
+      #expect(loaded.serializedConfig == original.serializedConfig)
+      #expect(loaded.optimizer?.config == original.optimizer?.config)
+      #expect(loaded.loss?.config == original.loss?.config)
+      #expect(loaded.compiled?.metricSpecifiers.map(\.config) == original.compiled?.metricSpecifiers.map(\.config))
+      if format == "keras" {
+        #expect(loaded.optimizer?.iterations == original.optimizer?.iterations)
+        #expect(
+          loaded.optimizer?.variablesForSaving.map(\.value) == original.optimizer?.variablesForSaving.map(\.value))
+      }
+      let predictions = try original.predict(fixture.x.tensor, verbose: 0)
+      #expect(try loaded.predict(fixture.x.tensor, verbose: 0) == predictions)
+    }
+  }
+
+  @Test("writes files for check_swift_models.py (Keras loads what Swift saved)", arguments: ModelFileFixture.names)
+  func writesFilesForPythonCheck(_ name: String) throws {
+    let directory =
+      ProcessInfo.processInfo.environment["SWIFTKERAS_MODELS_CHECK_DIR"]
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("swiftkeras-models-check").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let fixture = try ModelFileFixture.load(name)
+    let (x, y) = (fixture.x.tensor, fixture.y.tensor)
+    let model = try loadModel(ModelFileFixture.path("\(name).keras"))
+    try model.fit(x, y, batchSize: 4, epochs: 1, verbose: 0, shuffle: false)
+    try model.save("\(directory)/\(name).keras")
+    try model.save("\(directory)/\(name).h5")
+    let saved = try model.predict(x, verbose: 0)
+    try model.fit(x, y, batchSize: 4, epochs: 1, verbose: 0, shuffle: false)
+    let afterEpoch = try model.predict(x, verbose: 0)
+    let record: [String: Any] = [
+      "prediction_saved": ["shape": saved.shape, "data": saved.scalars.map(Double.init)],
+      "prediction_after_epoch": ["shape": afterEpoch.shape, "data": afterEpoch.scalars.map(Double.init)],
+    ]
+    try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: "\(directory)/\(name).json"))
+  }
+
+  @Test("A .keras file holds metadata.json, config.json and model.weights.h5, stored")
+  func archiveLayout() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = try loadModel(ModelFileFixture.path("lstm_classifier.keras"))
+    let path = directory.appendingPathComponent("m.keras")
+    try model.save(path.path)
+    let archive = try Archive(url: path, accessMode: .read)
+    #expect(archive.map(\.path) == ["metadata.json", "config.json", "model.weights.h5"])
+    #expect(archive.allSatisfy { $0.compressedSize == $0.uncompressedSize })
+    var text = Data()
+    _ = try archive.extract(archive["config.json"]!) { text.append($0) }
+    let config = try ConfigValue.parse(json: String(decoding: text, as: UTF8.self))
+    #expect(config["class_name"] == "Sequential")
+    #expect(config["module"] == "keras")
+    #expect(config["compile_config"]?["optimizer"]?["class_name"] == "Adam")
+    #expect(config["config"]?["layers"].map { if case .array(let layers) = $0 { layers.count } else { 0 } } == 3)
+  }
+
+  @Test("A .keras file that is not a zip archive is refused, naming the file")
+  func notZip() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("text.keras").path
+    try Data("not a zip".utf8).write(to: URL(fileURLWithPath: path))
+    let error = savingError { _ = try loadModel(path) }
+    guard case .invalidArchive(let file, nil, _)? = error else {
+      Issue.record("expected invalidArchive, got \(String(describing: error))")
+      return
+    }
+    #expect(file == path)
+  }
+
+  @Test("A zip without config.json is refused, naming the file and the entry")
+  func missingConfig() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = directory.appendingPathComponent("empty.keras")
+    try writeZip([("metadata.json", Data("{}".utf8))], to: url)
+    let error = savingError { _ = try loadModel(url.path) }
+    guard case .invalidArchive(let file, let entry, _)? = error else {
+      Issue.record("expected invalidArchive, got \(String(describing: error))")
+      return
+    }
+    #expect(file == url.path)
+    #expect(entry == "config.json")
+    #expect(error?.description.contains(url.path) == true)
+  }
+
+  @Test("An entry whose name leaves the archive is refused")
+  func pathTraversal() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = directory.appendingPathComponent("evil.keras")
+    try writeZip([("config.json", Data("{}".utf8)), ("../../evil.txt", Data("x".utf8))], to: url)
+    let error = savingError { _ = try loadModel(url.path) }
+    guard case .invalidArchive(let file, let entry, _)? = error else {
+      Issue.record("expected invalidArchive, got \(String(describing: error))")
+      return
+    }
+    #expect(file == url.path)
+    #expect(entry == "../../evil.txt")
+    #expect(!KerasArchive.isSafe("/etc/passwd"))
+    #expect(!KerasArchive.isSafe("assets/../../x"))
+    #expect(KerasArchive.isSafe("assets/vocab.txt"))
+  }
+
+  @Test("Entries declaring more than 2 GiB are refused before anything is extracted")
+  func zipBomb() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = directory.appendingPathComponent("bomb.keras")
+    try writeZip([("config.json", Data("{}".utf8))], to: url)
+    var bytes = [UInt8](try Data(contentsOf: url))
+    // Declare 4 GiB - 256 bytes uncompressed in the central directory header (offset 24).
+    let header = try #require(
+      (0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)].elementsEqual([0x50, 0x4B, 0x01, 0x02]) })
+    bytes.replaceSubrange((header + 24)..<(header + 28), with: [0x00, 0xFF, 0xFF, 0xFF])
+    try Data(bytes).write(to: url)
+    let error = savingError { _ = try loadModel(url.path) }
+    guard case .invalidArchive(let file, "config.json", let reason)? = error else {
+      Issue.record("expected invalidArchive, got \(String(describing: error))")
+      return
+    }
+    #expect(file == url.path)
+    #expect(reason.contains("zip bomb"))
+  }
+
+  @Test("A truncated .keras file is refused, naming the file")
+  func truncated() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: ModelFileFixture.path("lstm_classifier.keras")))
+    let path = directory.appendingPathComponent("cut.keras").path
+    try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
+    let error = savingError { _ = try loadModel(path) }
+    #expect(error?.description.contains(path) == true)
+  }
+
+  @Test("save refuses other file names and unbuilt models before writing")
+  func saveRefusals() throws {
+    let model = Sequential {
+      Input(shape: [3]); Dense(2)
+    }
+    #expect(throws: SavingError.self) { try model.save("/tmp/m.weights.h5") }
+    #expect(throws: SavingError.self) { try model.save("/tmp/m.txt") }
+    let unbuilt = Sequential()
+    #expect(throws: SavingError.self) { try unbuilt.save("/tmp/unbuilt.keras") }
+  }
+
+  @Test("An unknown layer class gives the error listing the supported ones")
+  func unknownLayer() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = directory.appendingPathComponent("unknown.keras")
+    let config = """
+      {"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": [
+      {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 3]}},
+      {"module": "keras.layers", "class_name": "MysteryLayer", "config": {"name": "m"}}]}}
+      """
+    try writeZip([("config.json", Data(config.utf8)), ("model.weights.h5", Data())], to: url)
+    #expect {
+      _ = try loadModel(url.path)
+    } throws: { error in
+      guard case KerasError.unknownName(_, "MysteryLayer", let valid) = error else { return false }
+      return valid.contains("Dense")
+    }
+  }
+}
