@@ -11,7 +11,7 @@ struct ModelFileFixture: Decodable {
   let keras3: LayerFixture.Array
   let tf_keras: LayerFixture.Array
 
-  static let names = ["lstm_classifier", "embedding_bidirectional", "conv_batchnorm"]
+  static let names = ["lstm_classifier", "embedding_bidirectional", "conv_batchnorm", "simple_rnn_stack"]
 
   /// The path of `Fixtures/model_files/<file>`.
   static func path(_ file: String) -> String {

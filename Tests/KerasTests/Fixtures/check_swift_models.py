@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 import keras  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-NAMES = ["lstm_classifier", "embedding_bidirectional", "conv_batchnorm"]
+NAMES = ["lstm_classifier", "embedding_bidirectional", "conv_batchnorm", "simple_rnn_stack"]
 DIRECTORY = os.environ.get(
     "SWIFTKERAS_MODELS_CHECK_DIR", os.path.join(tempfile.gettempdir(), "swiftkeras-models-check")
 )

@@ -8,6 +8,7 @@ For each model: Keras 3 `model.save("<name>.keras")` and `model.save("<name>.h5"
 """
 import json
 import os
+import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -62,7 +63,17 @@ def conv_batchnorm(k):
     return model
 
 
+def simple_rnn_stack(k):
+    model = k.Sequential(
+        [k.Input((6, 3)), k.layers.SimpleRNN(4, return_sequences=True), k.layers.SimpleRNN(3), k.layers.Dense(1)]
+    )
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    return model
+
+
 def data(name, rng):
+    if name == "simple_rnn_stack":
+        return rng.normal(size=(8, 6, 3)).astype("float32"), rng.normal(size=(8, 1)).astype("float32")
     if name == "lstm_classifier":
         return rng.normal(size=(8, 6, 3)).astype("float32"), (rng.random((8, 1)) > 0.5).astype("float32")
     if name == "embedding_bidirectional":
@@ -76,7 +87,10 @@ def main():
         ("lstm_classifier", lstm_classifier),
         ("embedding_bidirectional", embedding_bidirectional),
         ("conv_batchnorm", conv_batchnorm),
+        ("simple_rnn_stack", simple_rnn_stack),
     ]:
+        if len(sys.argv) > 1 and name not in sys.argv[1:]:
+            continue  # regenerate only the models named on the command line
         rng = np.random.default_rng(7)
         x, y = data(name, rng)
         record = {"x": enc(x), "y": enc(y)}
