@@ -34,6 +34,7 @@ let package = Package(
         .executableTarget(name: "lstm-classifier", dependencies: ["Keras"], path: "Examples/lstm-classifier"),
         .executableTarget(
             name: "gemm-benchmark", dependencies: ["TensorCore", "CDNNL"], path: "Benchmarks/gemm-benchmark"),
+        .executableTarget(name: "benchmarks", dependencies: ["Keras", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Benchmarks/benchmarks"),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], resources: [.copy("Fixtures")]),

@@ -1,0 +1,102 @@
+import Foundation
+import Keras
+
+/// One of the four training workloads of BENCHMARKS.md, mirroring
+/// `../shared/bench/keras_workloads.py`: the same shapes, models, batch sizes, epochs,
+/// losses and optimizers.
+///
+/// Shape letters: `N` samples, `T` time steps, `F` features.
+enum Workload: String, CaseIterable, Codable, Sendable {
+  /// `[4096, 32, 8]`, LSTM(50) → Dense(1, sigmoid), binary cross-entropy / Adam, accuracy.
+  case classify
+  /// `[2048, 60, 1]` noisy sine windows, three stacked LSTM(50) with Dropout(0.2) → Dense(1), MSE / Adam.
+  case forecast
+  /// The forecast data, SimpleRNN(32) → Dense(1), MSE / SGD(0.01).
+  case rnn
+  /// `[1024, 100, 128]` noise, LSTM(512) → Dense(1), MSE / Adam.
+  case large
+
+  /// The batch size of `fit`, `evaluate` and `predict`.
+  var batchSize: Int { self == .large ? 128 : 32 }
+
+  /// The epochs the Python references run when not told otherwise.
+  var defaultEpochs: Int {
+    switch self {
+    case .classify: 4
+    case .forecast, .rnn: 3
+    case .large: 2
+    }
+  }
+
+  /// The inputs `[N, T, F]` and targets `[N, 1]`, drawn from a generator seeded with 0.
+  ///
+  /// The recipe is the reference's; the numbers differ because NumPy's generator is not ours.
+  func makeData() throws -> (x: Tensor, y: Tensor) {
+    var generator = RandomGenerator(seed: 0)
+    switch self {
+    case .classify: return try Self.classifyData(using: &generator)
+    case .forecast, .rnn: return try Self.forecastData(using: &generator)
+    case .large:
+      let x = Tensor.randomNormal([1024, 100, 128], using: &generator)
+      return (x, Tensor.randomNormal([1024, 1], using: &generator))
+    }
+  }
+
+  /// The compiled model, its weights drawn after `setRandomSeed(0)` (as `keras.utils.set_random_seed(0)`).
+  func makeModel() throws -> Sequential {
+    setRandomSeed(0)
+    let model = Sequential()
+    switch self {
+    case .classify:
+      try model.add(Input(shape: [32, 8]))
+      try model.add(LSTM(50))
+      try model.add(Dense(1, activation: .sigmoid))
+      try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"])
+    case .forecast:
+      try model.add(Input(shape: [60, 1]))
+      for returnSequences in [true, true, false] {
+        try model.add(LSTM(50, returnSequences: returnSequences))
+        try model.add(Dropout(0.2))
+      }
+      try model.add(Dense(1))
+      try model.compile(optimizer: "adam", loss: "mean_squared_error")
+    case .rnn:
+      try model.add(Input(shape: [60, 1]))
+      try model.add(SimpleRNN(32))
+      try model.add(Dense(1))
+      try model.compile(optimizer: SGD(learningRate: 0.01), loss: "mean_squared_error")
+    case .large:
+      try model.add(Input(shape: [100, 128]))
+      try model.add(LSTM(512))
+      try model.add(Dense(1))
+      try model.compile(optimizer: "adam", loss: "mean_squared_error")
+    }
+    return model
+  }
+
+  /// Standard normal `x` `[4096, 32, 8]`; `y` is 1 where the mean of channel 0 over time is positive.
+  private static func classifyData(using generator: inout RandomGenerator) throws -> (x: Tensor, y: Tensor) {
+    let (count, steps, features) = (4096, 32, 8)
+    let x = Tensor.randomNormal([count, steps, features], using: &generator)
+    let values = x.scalars
+    let labels = (0..<count).map { n -> Float in
+      let sum = (0..<steps).reduce(Float(0)) { $0 + values[(n * steps + $1) * features] }
+      return sum / Float(steps) > 0 ? 1 : 0
+    }
+    return (x, try Tensor(shape: [count, 1], scalars: labels))
+  }
+
+  /// Windows `x` `[2048, 60, 1]` of `sin(0.07 s) + 0.5 sin(0.011 s) + 0.1 noise` and the next value as `y`.
+  private static func forecastData(using generator: inout RandomGenerator) throws -> (x: Tensor, y: Tensor) {
+    let (count, steps) = (2048, 60)
+    let series = (0..<(count + steps + 1)).map { s -> Float in
+      let step = Float(s)
+      return sin(step * 0.07) + 0.5 * sin(step * 0.011) + 0.1 * generator.nextNormal()
+    }
+    let windows = (0..<count).flatMap { series[$0..<($0 + steps)] }
+    return (
+      try Tensor(shape: [count, steps, 1], scalars: windows),
+      try Tensor(shape: [count, 1], scalars: Array(series[steps..<(steps + count)]))
+    )
+  }
+}

@@ -1,0 +1,92 @@
+// benchmarks: the four training workloads of BENCHMARKS.md in SwiftKeras, side by side with
+// the Keras and PyTorch references when their Pythons are given. Run in release:
+//
+//   swift run -c release benchmarks [classify forecast rnn large] [--epochs N]
+//     [--rounds R] [--keras PYTHON] [--torch PYTHON] [--bench-dir DIR] [--json FILE]
+//
+// Every workload runs in a fresh child process (this binary with --single, or the reference
+// script), one after another per workload (and per round with --rounds), so that machine noise
+// hits all of them alike and each peak RSS is that workload's alone.
+import ArgumentParser
+import Foundation
+
+extension Workload: ExpressibleByArgument {}
+
+/// The command line of the benchmark harness.
+struct Benchmarks: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "benchmarks",
+    abstract: "Trains the BENCHMARKS.md workloads in SwiftKeras and compares them with Keras and PyTorch.")
+
+  @Argument(help: "Workloads to run (\(Workload.allCases.map(\.rawValue).joined(separator: ", "))); all by default.")
+  var workloads: [Workload] = []
+
+  @Option(help: "Epochs to train every workload (default: the references' 4, 3, 3, 2).")
+  var epochs: Int?
+
+  @Option(help: "Runs of each workload per framework, interleaved; the table shows per-figure medians.")
+  var rounds: Int = 1
+
+  @Option(help: "A Python with keras and tensorflow, to run keras_workloads.py beside each workload.")
+  var keras: String?
+
+  @Option(help: "A Python with torch, to run torch_workloads.py beside each workload.")
+  var torch: String?
+
+  @Option(help: "The directory of the reference scripts.")
+  var benchDir: String = "../shared/bench"
+
+  @Option(help: "Write all results as JSON to this file.")
+  var json: String?
+
+  @Option(help: .hidden)
+  var single: Workload?
+
+  func validate() throws {
+    if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
+    if rounds < 1 { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
+  }
+
+  func run() throws {
+    if let single {
+      print(try single.measure(epochs: epochs ?? single.defaultEpochs).jsonLine())
+      return
+    }
+    var pythons: [Runner: String] = [:]
+    pythons[.keras] = keras
+    pythons[.torch] = torch
+    let runners = [Runner.swift] + [Runner.keras, .torch].filter { pythons[$0] != nil }
+    let runner = ReferenceRunner(
+      benchDirectory: URL(fileURLWithPath: benchDir), pythons: pythons, epochs: epochs)
+    var report = BenchmarkReport(
+      date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(), epochs: epochs, rounds: rounds,
+      results: [])
+    print("SwiftKeras benchmarks on \(report.machine), \(report.date)\n")
+    fflush(nil)  // all output streams: the table shows as soon as a workload is done
+    for workload in workloads.isEmpty ? Workload.allCases : workloads {
+      var result = WorkloadResult(workload: workload.rawValue, measurements: [:], rounds: [:])
+      for _ in 0..<rounds {
+        for framework in runners {
+          result.rounds[framework.rawValue, default: []].append(try runner.run(workload, with: framework))
+        }
+      }
+      result.measurements = result.rounds.mapValues(Measurement.median)
+      print(result.table() + "\n")
+      fflush(nil)  // all output streams: the table shows as soon as a workload is done
+      report.results.append(result)
+      if let json { try report.write(to: URL(fileURLWithPath: json)) }
+    }
+  }
+
+  /// The CPU model from /proc/cpuinfo and the number of online cores.
+  private static func machine() -> String {
+    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let model =
+      cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+      .flatMap { $0.split(separator: ":", maxSplits: 1).last }
+      .map { $0.trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
+    return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+  }
+}
+
+Benchmarks.main()
