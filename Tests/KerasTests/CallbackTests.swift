@@ -286,7 +286,7 @@ struct ModelCheckpointTests {
     let model = linearModel()
     try model.compile(optimizer: SGD(learningRate: 1.2), loss: "mse")  // diverges after a few epochs
     let path = directory.appendingPathComponent("best.weights.h5").path
-    let checkpoint = try ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: true)
+    let checkpoint = try ModelCheckpoint(path, monitor: "val_loss", saveBestOnly: true, saveWeightsOnly: true)
     var weightsByEpoch: [[Tensor]] = []
     let record = LambdaCallback(onEpochEnd: { _, _ in weightsByEpoch.append(model.getWeights()) })
     let history = try model.fit(
@@ -310,7 +310,7 @@ struct ModelCheckpointTests {
     let model = linearModel()
     try model.compile(optimizer: "adam", loss: "mse")
     let template = directory.appendingPathComponent("ckpt-{epoch:02d}-{loss:.2f}.weights.h5").path
-    let checkpoint = try ModelCheckpoint(template, monitor: "loss")
+    let checkpoint = try ModelCheckpoint(template, monitor: "loss", saveWeightsOnly: true)
     let history = try model.fit(x, y, epochs: 2, verbose: 0, callbacks: [checkpoint])
     let expected = history.history["loss"]!.enumerated().map { epoch, loss in
       directory.appendingPathComponent(String(format: "ckpt-%02d-%.2f.weights.h5", epoch + 1, Double(loss))).path
@@ -320,13 +320,29 @@ struct ModelCheckpointTests {
     #expect(throws: KerasError.self) { try ModelCheckpoint.expand("{val_acc}.weights.h5", epoch: 1, logs: Logs()) }
   }
 
-  @Test("a weights-only checkpoint must end in .weights.h5, and a failed save stops fit with the error")
-  func errors() throws {
-    #expect(throws: KerasError.self) { try ModelCheckpoint("model.h5") }
+  @Test("a whole-model checkpoint saves a .keras file that loads ready to keep training")
+  func wholeModel() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
     let (x, y) = regressionData()
     let model = linearModel()
     try model.compile(optimizer: "adam", loss: "mse")
-    let checkpoint = try ModelCheckpoint("/nonexistent-directory/model.weights.h5", monitor: "loss")
+    let path = directory.appendingPathComponent("model.keras").path
+    try model.fit(x, y, epochs: 2, verbose: 0, callbacks: [try ModelCheckpoint(path, monitor: "loss")])
+    let restored = try loadModel(path)
+    #expect(restored.getWeights() == model.getWeights())
+    #expect(restored.optimizer?.iterations == model.optimizer?.iterations)
+  }
+
+  @Test("checkpoint file names must fit the mode, and a failed save stops fit with the error")
+  func errors() throws {
+    #expect(throws: KerasError.self) { try ModelCheckpoint("model.h5", saveWeightsOnly: true) }
+    #expect(throws: KerasError.self) { try ModelCheckpoint("model.weights.h5") }
+    #expect(throws: KerasError.self) { try ModelCheckpoint("model.ckpt") }
+    let (x, y) = regressionData()
+    let model = linearModel()
+    try model.compile(optimizer: "adam", loss: "mse")
+    let checkpoint = try ModelCheckpoint("/nonexistent-directory/model.weights.h5", monitor: "loss", saveWeightsOnly: true)
     #expect { try model.fit(x, y, epochs: 3, verbose: 0, callbacks: [checkpoint]) } throws: {
       "\($0)".contains("/nonexistent-directory/model.weights.h5")
     }

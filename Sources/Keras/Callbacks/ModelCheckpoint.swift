@@ -6,7 +6,8 @@
 /// atomically, so an interrupted save leaves the previous checkpoint intact. A failed save stops
 /// `fit`, which then throws the error.
 ///
-/// Only weights-only checkpoints (`.weights.h5`) are supported so far.
+/// With `saveWeightsOnly` the file is a `.weights.h5`; otherwise the whole model is saved
+/// (`.keras` or `.h5`), so ``loadModel(_:)`` restores it ready to keep training.
 public final class ModelCheckpoint: Callback {
   /// The file name template.
   public let filepath: String
@@ -27,19 +28,23 @@ public final class ModelCheckpoint: Callback {
 
   /// A checkpoint writing to `filepath`.
   ///
-  /// - Throws: ``KerasError/invalidArgument(_:)`` when the file name does not end in `.weights.h5`,
-  ///   as Keras requires for weights-only checkpoints.
+  /// - Throws: ``KerasError/invalidArgument(_:)`` when the file name does not fit the mode, as
+  ///   Keras requires: `.weights.h5` for weights only, `.keras` (or `.h5`) for the whole model.
   public init(
     _ filepath: String, monitor: String = "val_loss", verbose: Int = 0, saveBestOnly: Bool = false,
-    saveWeightsOnly: Bool = true, mode: MonitorMode = .auto, initialValueThreshold: Float? = nil
+    saveWeightsOnly: Bool = false, mode: MonitorMode = .auto, initialValueThreshold: Float? = nil
   ) throws {
-    guard saveWeightsOnly else {
-      throw KerasError.invalidArgument(
-        "ModelCheckpoint: full-model checkpoints are not supported yet; use saveWeightsOnly: true and a .weights.h5 file")
-    }
-    guard filepath.hasSuffix(".weights.h5") else {
-      throw KerasError.invalidArgument(
-        "ModelCheckpoint: when using saveWeightsOnly: true, the filepath must end in `.weights.h5`. Received: filepath=\(filepath)")
+    if saveWeightsOnly {
+      guard filepath.hasSuffix(".weights.h5") else {
+        throw KerasError.invalidArgument(
+          "ModelCheckpoint: when using saveWeightsOnly: true, the filepath must end in `.weights.h5`. Received: filepath=\(filepath)")
+      }
+    } else {
+      guard filepath.hasSuffix(".keras") || (filepath.hasSuffix(".h5") && !filepath.hasSuffix(".weights.h5")) else {
+        throw KerasError.invalidArgument(
+          "ModelCheckpoint: the filepath provided must end in `.keras` (Keras model format), or be saved with "
+            + "saveWeightsOnly: true as `.weights.h5`. Received: filepath=\(filepath)")
+      }
     }
     self.filepath = filepath
     self.monitor = monitor
@@ -81,7 +86,7 @@ public final class ModelCheckpoint: Callback {
       FileHandleOutput.standardOutput("\nEpoch \(epoch + 1): saving model to \(path)\n")
     }
     do {
-      try model.saveWeights(path)
+      if saveWeightsOnly { try model.saveWeights(path) } else { try model.save(path) }
       savedPaths.append(path)
     } catch {
       model.failTraining(with: error)
