@@ -10,7 +10,7 @@ public final class Dropout: Layer, @unchecked Sendable {
   public let noiseShape: [Int?]?
   /// A seed for the drop mask, or nil for the global generator.
   public let seed: UInt64?
-  private var generator: RandomGenerator?
+  private var masks: DropoutMaskSource
 
   /// Dropout with `rate` in `[0, 1)`.
   public init(_ rate: Float, noiseShape: [Int?]? = nil, seed: UInt64? = nil, inputShape: [Int]? = nil, name: String? = nil) {
@@ -18,24 +18,14 @@ public final class Dropout: Layer, @unchecked Sendable {
     self.rate = rate
     self.noiseShape = noiseShape
     self.seed = seed
-    self.generator = seed.map { RandomGenerator(seed: $0) }
+    self.masks = DropoutMaskSource(seed: seed)
     super.init(name: name, inputShape: inputShape)
   }
 
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     guard training, rate > 0 else { return input }
     let maskShape = noiseShape.map { dims in zip(dims, input.shape).map { $0 ?? $1 } } ?? input.shape
-    let keep = 1 - rate
-    let scale = 1 / keep
-    let uniform: Tensor
-    if generator != nil {
-      uniform = Tensor.randomUniform(maskShape, using: &generator!)
-    } else {
-      uniform = Tensor.randomUniform(maskShape)
-    }
-    let mask = Tensor(shape: maskShape) { out in
-      uniform.withUnsafeBufferPointer { u in for i in 0..<out.count { out[i] = u[i] >= rate ? scale : 0 } }
-    }
+    let mask = masks.mask(maskShape, rate: rate)
     return try input * mask
   }
 

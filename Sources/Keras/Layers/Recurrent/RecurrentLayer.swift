@@ -51,7 +51,7 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
   public private(set) var recurrentKernel: Variable?
   /// The bias, once built (if `useBias`).
   public private(set) var bias: Variable?
-  private var generator: RandomGenerator?
+  private var masks: DropoutMaskSource
 
   /// The fused cell this layer runs; subclasses say which.
   var cell: RecurrentCell { fatalError("RecurrentLayer.cell must be overridden") }
@@ -83,7 +83,7 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
     self.returnState = returnState
     self.goBackwards = goBackwards
     self.seed = seed
-    self.generator = seed.map { RandomGenerator(seed: $0) }
+    self.masks = DropoutMaskSource(seed: seed)
     super.init(name: name, inputShape: inputShape)
     inputSpec = InputSpec(rank: 3)
   }
@@ -126,20 +126,6 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
     inputSpec = InputSpec(rank: 3, axes: [2: features])
   }
 
-  /// A dropout mask of `shape` scaled by `1 / (1 - rate)`.
-  private func dropoutMask(_ shape: [Int], rate: Float) -> Tensor {
-    let uniform: Tensor
-    if generator != nil {
-      uniform = Tensor.randomUniform(shape, using: &generator!)
-    } else {
-      uniform = Tensor.randomUniform(shape)
-    }
-    let scale = 1 / (1 - rate)
-    return Tensor(shape: shape) { out in
-      uniform.withUnsafeBufferPointer { u in for i in 0..<out.count { out[i] = u[i] >= rate ? scale : 0 } }
-    }
-  }
-
   /// The output and the final states (`[h]`, or `[h, c]` for LSTM), as Keras' `return_state=True`.
   ///
   /// - Parameters:
@@ -161,8 +147,8 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
     let n = input.shape[0]
     // Keras 3 uses per-gate masks (implementation 1) whenever recurrent dropout is on.
     let perGate = recurrentDropout > 0 && cell.gateCount > 1 ? [cell.gateCount] : []
-    let inputMask = training && dropout > 0 ? dropoutMask(perGate + [n, input.shape[2]], rate: dropout) : nil
-    let stateMask = training && recurrentDropout > 0 ? dropoutMask(perGate + [n, units], rate: recurrentDropout) : nil
+    let inputMask = training && dropout > 0 ? masks.mask(perGate + [n, input.shape[2]], rate: dropout) : nil
+    let stateMask = training && recurrentDropout > 0 ? masks.mask(perGate + [n, units], rate: recurrentDropout) : nil
     do {
       return try recurrentSequence(
         input, cell: cell, kernel: kernel!.value, recurrentKernel: recurrentKernel!.value, bias: bias?.value,
