@@ -108,15 +108,9 @@ public class Sequential: @unchecked Sendable {
         throw KerasError.incompatibleInput(layer: name, expected: kerasShapeText(inputShape), got: input.shape)
       }
     }
-    var x = input
-    var mask: Tensor? = nil
-    for layer in layers {
-      let output = try layer(x, mask: mask, training: training)
-      mask = try layer.computeMask(x, mask: mask)
-      x = output
-    }
+    let (output, _) = try forwardWithLogits(input, training: training)
     if inputShape == nil { inputShape = [nil] + input.shape.dropFirst().map { $0 } }
-    return x
+    return output
   }
 
   /// Predictions for `x` in batches of `batchSize`, in inference mode (`model.predict`).

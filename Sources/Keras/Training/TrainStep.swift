@@ -5,16 +5,17 @@ struct StepResult {
 }
 
 extension Sequential {
-  /// The forward pass used for training and evaluation: the output and, when the last layer
+  /// The model's one forward pass (inference, training and evaluation): the output and, when the last layer
   /// ends in a sigmoid or softmax, its logits (so cross-entropies use them, as Keras on TensorFlow).
   func forwardWithLogits(_ x: Tensor, training: Bool) throws -> (Tensor, OutputLogits?) {
     var h = x
     var mask: Tensor? = nil
     var logits: OutputLogits? = nil
     for (i, layer) in layers.enumerated() {
-      try layer.checkInput(h.shape.map { $0 })
-      try layer.buildIfNeeded([nil] + h.shape.dropFirst().map { $0 })
       if i == layers.count - 1 {
+        // callReturningLogits bypasses Layer.callAsFunction, so check and build here.
+        try layer.checkInput(h.shape.map { $0 })
+        try layer.buildIfNeeded([nil] + h.shape.dropFirst().map { $0 })
         (h, logits) = try layer.callReturningLogits(h, mask: mask, training: training)
       } else {
         let output = try layer(h, mask: mask, training: training)
