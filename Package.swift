@@ -13,6 +13,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // System libraries: Debian's libhdf5-dev and libdnnl-dev (see README).
@@ -32,6 +33,21 @@ let package = Package(
 
         .executableTarget(name: "autodiff-demo", dependencies: ["TensorCore"], path: "Examples/autodiff-demo"),
         .executableTarget(name: "lstm-classifier", dependencies: ["Keras"], path: "Examples/lstm-classifier"),
+        .executableTarget(name: "rnn-from-scratch", dependencies: ["Keras"], path: "Examples/rnn-from-scratch"),
+        .executableTarget(name: "sequence-patterns", dependencies: ["Keras"], path: "Examples/sequence-patterns"),
+        .executableTarget(
+            name: "text-generation", dependencies: ["Keras"], path: "Examples/text-generation",
+            resources: [.copy("Data")]),
+        .executableTarget(
+            name: "time-series-forecast", dependencies: ["Keras"], path: "Examples/time-series-forecast",
+            resources: [.copy("Data")]),
+        .executableTarget(
+            name: "keras-interop", dependencies: ["Keras"], path: "Examples/keras-interop",
+            resources: [.copy("Data")]),
+
+        // Reliability tools: a mutation fuzzer over the model loaders, and a trainer that tests kill mid-save.
+        .executableTarget(name: "fuzz-loaders", dependencies: ["Keras", "HDF5"], path: "Tools/fuzz-loaders"),
+        .executableTarget(name: "checkpoint-trainer", dependencies: ["Keras"], path: "Tools/checkpoint-trainer"),
         .executableTarget(
             name: "gemm-benchmark", dependencies: ["TensorCore", "CDNNL"], path: "Benchmarks/gemm-benchmark"),
         .executableTarget(name: "benchmarks", dependencies: ["Keras", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Benchmarks/benchmarks"),

@@ -1,0 +1,1 @@
+print("rnn-from-scratch: not written yet")

@@ -1,0 +1,1 @@
+print("sequence-patterns: not written yet")

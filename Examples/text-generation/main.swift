@@ -1,0 +1,1 @@
+print("text-generation: not written yet")

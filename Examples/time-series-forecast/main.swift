@@ -1,0 +1,1 @@
+print("time-series-forecast: not written yet")

@@ -1,0 +1,1 @@
+print("checkpoint-trainer: not written yet")

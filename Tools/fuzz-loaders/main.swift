@@ -1,0 +1,1 @@
+print("fuzz-loaders: not written yet")
