@@ -18,6 +18,9 @@ public class Sequential: @unchecked Sendable {
   var compiled: CompiledModel?
   /// An error a callback hit (e.g. a failed checkpoint save); `fit` stops and throws it.
   var callbackError: (any Error)?
+  /// The row slices of the sparse gradients the last ``computeGradients(_:_:sampleWeight:)`` returned,
+  /// by the identity of the gradient's storage, for ``applyGradients(_:)``.
+  var lastSparseGradients: [(storage: ObjectIdentifier, slices: [SparseRows])] = []
 
   /// Stops `fit` after the current batch; `fit` then throws `error` (for callbacks whose work failed).
   public func failTraining(with error: any Error) {

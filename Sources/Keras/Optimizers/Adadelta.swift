@@ -25,6 +25,9 @@ public final class Adadelta: Optimizer, @unchecked Sendable {
   }
 
   /// Keras' Adadelta step.
+  /// Keras on TensorFlow squares a sparse (Embedding) gradient slice by slice.
+  public override var sparseGradientStatistic: SparseGradientStatistic { .sumOfSquares }
+
   public override func update(
     _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
     learningRate lr: Float, step: Int
@@ -32,11 +35,15 @@ public final class Adadelta: Optimizer, @unchecked Sendable {
     let oneMinusRho = Float(1 - rho.pythonFloat)
     let accumulatedGrad = slots[0]
     let accumulatedDelta = slots[1]
+    let squares = slots.sparseStatistic
     for i in variable.indices {
       let g = gradient[i]
-      accumulatedGrad[i] = rho * accumulatedGrad[i] + oneMinusRho * (g * g)
+      accumulatedGrad[i] = rho * accumulatedGrad[i] + oneMinusRho * (squares?[i] ?? g * g)
+      let scale = (accumulatedDelta[i] + epsilon).squareRoot() / (accumulatedGrad[i] + epsilon).squareRoot()
       let delta = -((accumulatedDelta[i] + epsilon).squareRoot() * g / (accumulatedGrad[i] + epsilon).squareRoot())
-      accumulatedDelta[i] = rho * accumulatedDelta[i] + oneMinusRho * (delta * delta)
+      // A sparse gradient's slices are scaled and squared one by one: Σ (scale · gᵢ)².
+      let deltaSquared = squares.map { scale * scale * $0[i] } ?? delta * delta
+      accumulatedDelta[i] = rho * accumulatedDelta[i] + oneMinusRho * deltaSquared
       variable[i] += lr * delta
     }
   }

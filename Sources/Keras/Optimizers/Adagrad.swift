@@ -25,14 +25,18 @@ public final class Adagrad: Optimizer, @unchecked Sendable {
   }
 
   /// Keras' Adagrad step.
+  /// Keras on TensorFlow squares a sparse (Embedding) gradient slice by slice.
+  public override var sparseGradientStatistic: SparseGradientStatistic { .sumOfSquares }
+
   public override func update(
     _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
     learningRate lr: Float, step: Int
   ) {
     let accumulator = slots[0]
+    let squares = slots.sparseStatistic
     for i in variable.indices {
       let g = gradient[i]
-      accumulator[i] += g * g
+      accumulator[i] += squares?[i] ?? g * g
       variable[i] -= lr * g / (accumulator[i] + epsilon).squareRoot()
     }
   }

@@ -35,6 +35,9 @@ public class Adam: Optimizer, @unchecked Sendable {
   }
 
   /// Keras' Adam step.
+  /// Keras on TensorFlow squares a sparse (Embedding) gradient slice by slice.
+  public override var sparseGradientStatistic: SparseGradientStatistic { .sumOfSquares }
+
   public override func update(
     _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
     learningRate lr: Float, step: Int
@@ -46,10 +49,17 @@ public class Adam: Optimizer, @unchecked Sendable {
     let oneMinusBeta2 = Float(1 - beta2.pythonFloat)
     let m = slots[0]
     let v = slots[1]
-    for i in variable.indices {
-      let g = gradient[i]
-      m[i] += (g - m[i]) * oneMinusBeta1
-      v[i] += (g * g - v[i]) * oneMinusBeta2
+    if let squares = slots.sparseStatistic {
+      for i in variable.indices {
+        m[i] += (gradient[i] - m[i]) * oneMinusBeta1
+        v[i] += (squares[i] - v[i]) * oneMinusBeta2
+      }
+    } else {
+      for i in variable.indices {
+        let g = gradient[i]
+        m[i] += (g - m[i]) * oneMinusBeta1
+        v[i] += (g * g - v[i]) * oneMinusBeta2
+      }
     }
     if amsgrad {
       let vHat = slots[2]

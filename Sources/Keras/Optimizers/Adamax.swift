@@ -28,6 +28,9 @@ public final class Adamax: Optimizer, @unchecked Sendable {
   public override var slotGroups: [[OptimizerSlot]] { [[OptimizerSlot("momentum"), OptimizerSlot("norm")]] }
 
   /// Keras' Adamax step.
+  /// Keras on TensorFlow takes a sparse (Embedding) gradient's absolute value slice by slice.
+  public override var sparseGradientStatistic: SparseGradientStatistic { .sumOfAbsoluteValues }
+
   public override func update(
     _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
     learningRate lr: Float, step: Int
@@ -36,10 +39,11 @@ public final class Adamax: Optimizer, @unchecked Sendable {
     let oneMinusBeta1 = Float(1 - beta1.pythonFloat)
     let m = slots[0]
     let u = slots[1]
+    let absolutes = slots.sparseStatistic
     for i in variable.indices {
       let g = gradient[i]
       m[i] += (g - m[i]) * oneMinusBeta1
-      u[i] = Swift.max(beta2 * u[i], Swift.abs(g))
+      u[i] = Swift.max(beta2 * u[i], absolutes?[i] ?? Swift.abs(g))
       variable[i] -= lr * m[i] / (oneMinusBeta1Power * (u[i] + epsilon))
     }
   }

@@ -44,6 +44,9 @@ public final class Nadam: Optimizer, @unchecked Sendable {
   }
 
   /// Keras' Nadam step.
+  /// Keras on TensorFlow squares a sparse (Embedding) gradient slice by slice.
+  public override var sparseGradientStatistic: SparseGradientStatistic { .sumOfSquares }
+
   public override func update(
     _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
     learningRate lr: Float, step: Int
@@ -54,10 +57,11 @@ public final class Nadam: Optimizer, @unchecked Sendable {
     let beta2Power = pow(beta2, Float(step))
     let m = slots[0]
     let v = slots[1]
+    let squares = slots.sparseStatistic
     for i in variable.indices {
       let g = gradient[i]
       m[i] += (g - m[i]) * (1 - beta1)
-      v[i] += (g * g - v[i]) * (1 - beta2)
+      v[i] += ((squares?[i] ?? g * g) - v[i]) * (1 - beta2)
       let mHat = uNext * m[i] / (1 - uProductNext) + (1 - u) * g / (1 - uProduct)
       let vHat = v[i] / (1 - beta2Power)
       variable[i] -= mHat * lr / (vHat.squareRoot() + epsilon)

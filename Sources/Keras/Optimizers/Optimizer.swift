@@ -53,11 +53,35 @@ public struct SlotBuffers {
   let storage: UnsafeMutableBufferPointer<Float>
   /// The number of elements of the variable, and of each slot.
   public let count: Int
+  /// When the gradient came as row slices (an Embedding's, TensorFlow's `IndexedSlices`), per
+  /// element the sum over the slices of the optimizer's ``Optimizer/sparseGradientStatistic``
+  /// (squares or absolute values), which Keras on TensorFlow uses in place of `g²` or `|g|`;
+  /// nil for a dense gradient.
+  public let sparseStatistic: UnsafeBufferPointer<Float>?
+
+  init(storage: UnsafeMutableBufferPointer<Float>, count: Int, sparseStatistic: UnsafeBufferPointer<Float>? = nil) {
+    self.storage = storage
+    self.count = count
+    self.sparseStatistic = sparseStatistic
+  }
 
   /// The buffer of the slot at `index` in ``Optimizer/slotNames``.
   public subscript(index: Int) -> UnsafeMutableBufferPointer<Float> {
     UnsafeMutableBufferPointer(rebasing: storage[index * count..<(index + 1) * count])
   }
+}
+
+/// What an optimizer takes from each row slice of a sparse gradient before the slices are summed:
+/// Keras on TensorFlow squares (`ops.square`) or takes the absolute value (`ops.abs`) of an
+/// `IndexedSlices` slice by slice, so a row looked up twice in a batch contributes `g₁² + g₂²`
+/// where a dense gradient gives `(g₁ + g₂)²`.
+public enum SparseGradientStatistic: Sendable {
+  /// The optimizer only uses the summed gradient (SGD).
+  case none
+  /// The sum of the slices' squares (Adam, AdamW, Nadam, RMSprop, Adagrad, Adadelta).
+  case sumOfSquares
+  /// The sum of the slices' absolute values (Adamax).
+  case sumOfAbsoluteValues
 }
 
 /// The base of every optimizer: one update loop over the variables with Keras' gradient
@@ -111,6 +135,8 @@ open class Optimizer: @unchecked Sendable {
   private var slotStorage: [Tensor] = []
   /// Per variable, a reused buffer for its clipped gradient (only when clipping is on).
   private var clippedGradients: [Tensor] = []
+  /// Per variable, a reused buffer for the statistic of a sparse gradient (made when first needed).
+  private var sparseStatistics: [Int: Tensor] = [:]
   private var excludedFromWeightDecay: Set<ObjectIdentifier> = []
   private var excludedFromWeightDecayPattern: Regex<AnyRegexOutput>?
 
@@ -175,6 +201,10 @@ open class Optimizer: @unchecked Sendable {
     fatalError("\(Self.self) must override update(_:gradient:slots:learningRate:step:)")
   }
 
+  /// What ``update(_:gradient:slots:learningRate:step:)`` reads from ``SlotBuffers/sparseStatistic``
+  /// when a gradient comes as row slices; `.none` (the default) when it only uses the summed gradient.
+  open var sparseGradientStatistic: SparseGradientStatistic { .none }
+
   /// The optimizer-specific part of the Keras config, in Keras' key order (after the base keys).
   open var optimizerConfig: [(String, ConfigValue)] { [] }
 
@@ -212,6 +242,14 @@ open class Optimizer: @unchecked Sendable {
   /// - Throws: ``KerasError/weightMismatch(_:)`` when the counts or shapes differ, or a variable is
   ///   not one the optimizer was built for, before anything changes.
   public func apply(_ gradients: [Tensor], to variables: [Variable]) throws {
+    try apply(gradients, sparse: [], to: variables)
+  }
+
+  /// ``apply(_:to:)`` where `sparse[i]`, when present and not nil, holds the row slices whose sum
+  /// is `gradients[i]` (an Embedding's gradient, TensorFlow's `IndexedSlices`). As Keras on
+  /// TensorFlow: `clipvalue` clips each slice, the norm clippings measure the slices and leave a
+  /// dense gradient, and the optimizer's ``sparseGradientStatistic`` is taken slice by slice.
+  func apply(_ gradients: [Tensor], sparse: [[SparseRows]?], to variables: [Variable]) throws {
     guard gradients.count == variables.count else {
       throw KerasError.weightMismatch(
         "optimizer '\(name)': \(gradients.count) gradients for \(variables.count) variables")
@@ -233,16 +271,21 @@ open class Optimizer: @unchecked Sendable {
 
     let rate = learningRate.value(at: iterations)
     let step = iterations + 1
-    let globalScale = globalClipScale(gradients)
+    let rows = gradients.indices.map { $0 < sparse.count ? sparse[$0] : nil }
+    let globalScale = globalClipScale(gradients, rows)
     beginStep(step)
-    for (gradient, variable) in zip(gradients, variables) {
+    for (k, (gradient, variable)) in zip(gradients, variables).enumerated() {
       let index = variableIndices[ObjectIdentifier(variable)]!
       if let weightDecay, usesWeightDecay(variable) {
         variable.update { v in
           for i in v.indices { v[i] -= v[i] * weightDecay * rate }
         }
       }
-      withClippedGradient(gradient, index: index, globalScale: globalScale) { g in
+      if let slices = rows[k], globalScale == nil {
+        applySparse(gradient, slices, to: variable, index: index, learningRate: rate, step: step)
+        continue
+      }
+      withClippedGradient(gradient, slices: rows[k], index: index, globalScale: globalScale) { g in
         variable.update { v in
           slotStorage[index].withUnsafeMutableBufferPointer { storage in
             update(v, gradient: g, slots: SlotBuffers(storage: storage, count: v.count), learningRate: rate, step: step)
@@ -255,13 +298,92 @@ open class Optimizer: @unchecked Sendable {
 
   // MARK: Clipping and weight decay
 
+  /// One update from a gradient given as row slices: `clipnorm` scales the slices by their norm
+  /// (`tf.clip_by_norm` of an `IndexedSlices`), `clipvalue` clips each slice, the summed gradient and
+  /// the optimizer's statistic are built slice by slice, then the usual update runs.
+  private func applySparse(
+    _ gradient: Tensor, _ slices: [SparseRows], to variable: Variable, index: Int, learningRate rate: Float, step: Int
+  ) {
+    let clipvalue = clipvalue.flatMap { $0 > 0 ? $0 : nil }
+    let clipnorm = clipnorm.flatMap { $0 > 0 ? $0 : nil }
+    // tf.clip_by_norm: each slice value becomes g · c / max(‖slices‖, c).
+    let normDivisor = clipnorm.map { Swift.max(Self.sumOfSquares(gradient, slices).squareRoot(), $0) }
+    let resums = clipvalue != nil || clipnorm != nil
+    let statistic = sparseGradientStatistic
+    if statistic != .none, sparseStatistics[index] == nil { sparseStatistics[index] = Tensor.zeros(variable.shape) }
+    var summed = gradient
+    if resums {
+      if clippedGradients.count <= index { clippedGradients = trainableVariables.map { Tensor.zeros($0.shape) } }
+      summed = clippedGradients[index]
+      clippedGradients[index] = Tensor(0)  // keep the buffer uniquely referenced while it is written
+    }
+    var statisticBuffer = statistic == .none ? Tensor(0) : sparseStatistics[index]!
+    sparseStatistics[index] = nil
+    /// Adds every slice (clipped with `clipvalue`) into `sum` when given, and its statistic into `stat`.
+    func accumulate(into sum: UnsafeMutableBufferPointer<Float>?, _ stat: UnsafeMutableBufferPointer<Float>?) {
+      sum?.update(repeating: 0)
+      stat?.update(repeating: 0)
+      for slice in slices {
+        let n = slice.rowLength
+        slice.values.withUnsafeBufferPointer { values in
+          for (p, row) in slice.indices.scalars.enumerated() {
+            for j in 0..<n {
+              var g = values[p * n + j]
+              if let clipnorm, let normDivisor { g = g * clipnorm / normDivisor }
+              if let clipvalue { g = Swift.min(Swift.max(g, -clipvalue), clipvalue) }
+              let target = Int(row) * n + j
+              sum?[target] += g
+              switch statistic {
+              case .none: break
+              case .sumOfSquares: stat![target] += g * g
+              case .sumOfAbsoluteValues: stat![target] += Swift.abs(g)
+              }
+            }
+          }
+        }
+      }
+    }
+    switch (resums, statistic != .none) {
+    case (true, true):
+      summed.withUnsafeMutableBufferPointer { sum in statisticBuffer.withUnsafeMutableBufferPointer { accumulate(into: sum, $0) } }
+    case (true, false): summed.withUnsafeMutableBufferPointer { accumulate(into: $0, nil) }
+    case (false, true): statisticBuffer.withUnsafeMutableBufferPointer { accumulate(into: nil, $0) }
+    case (false, false): break
+    }
+    summed.withUnsafeBufferPointer { g in
+      statisticBuffer.withUnsafeBufferPointer { stat in
+        variable.update { v in
+          slotStorage[index].withUnsafeMutableBufferPointer { storage in
+            let slots = SlotBuffers(storage: storage, count: v.count, sparseStatistic: statistic == .none ? nil : stat)
+            update(v, gradient: g, slots: slots, learningRate: rate, step: step)
+          }
+        }
+      }
+    }
+    if resums { clippedGradients[index] = summed }
+    if statistic != .none { sparseStatistics[index] = statisticBuffer }
+  }
+
   /// Keras' `clip_by_global_norm` factor `c · min(1/‖g‖, 1/c)` (NaN when the norm is not finite), or nil.
-  private func globalClipScale(_ gradients: [Tensor]) -> Float? {
+  /// A sparse gradient's norm counts each slice (`ops.square` of an `IndexedSlices`).
+  private func globalClipScale(_ gradients: [Tensor], _ rows: [[SparseRows]?]) -> Float? {
     guard let globalClipnorm, globalClipnorm > 0, (clipnorm ?? 0) <= 0 else { return nil }
     var sum: Float = 0
-    for gradient in gradients { sum += Self.sumOfSquares(gradient) }
+    for (gradient, slices) in zip(gradients, rows) { sum += Self.sumOfSquares(gradient, slices) }
     let norm = sum.squareRoot()
     return globalClipnorm * Swift.min(1 / norm, 1 / globalClipnorm) + (norm - norm)
+  }
+
+  /// The squared norm of a gradient: of its slices when it has them, else of the tensor.
+  private static func sumOfSquares(_ tensor: Tensor, _ slices: [SparseRows]?) -> Float {
+    guard let slices else { return sumOfSquares(tensor) }
+    var sum: Double = 0
+    for slice in slices {
+      slice.values.withUnsafeBufferPointer { g in
+        for x in g { sum += Double(x) * Double(x) }
+      }
+    }
+    return Float(sum)
   }
 
   private static func sumOfSquares(_ tensor: Tensor) -> Float {
@@ -275,7 +397,8 @@ open class Optimizer: @unchecked Sendable {
   /// Calls `body` with the gradient clipped as Keras' `_clip_gradients` does (`clipnorm`, else
   /// `global_clipnorm`, else `clipvalue`, each only when positive), written into a reused buffer.
   private func withClippedGradient(
-    _ gradient: Tensor, index: Int, globalScale: Float?, _ body: (UnsafeBufferPointer<Float>) -> Void
+    _ gradient: Tensor, slices: [SparseRows]? = nil, index: Int, globalScale: Float?,
+    _ body: (UnsafeBufferPointer<Float>) -> Void
   ) {
     let clipnorm = clipnorm.flatMap { $0 > 0 ? $0 : nil }
     let clipvalue = clipvalue.flatMap { $0 > 0 ? $0 : nil }
@@ -287,7 +410,7 @@ open class Optimizer: @unchecked Sendable {
       clippedGradients[index].withUnsafeMutableBufferPointer { clipped in
         if let clipnorm {
           // tf.clip_by_norm: g · c / max(‖g‖, c).
-          let divisor = Swift.max(Self.sumOfSquares(gradient).squareRoot(), clipnorm)
+          let divisor = Swift.max(Self.sumOfSquares(gradient, slices).squareRoot(), clipnorm)
           for i in g.indices { clipped[i] = g[i] * clipnorm / divisor }
         } else if let globalScale {
           for i in g.indices { clipped[i] = g[i] * globalScale }

@@ -34,6 +34,9 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
   }
 
   /// Keras' RMSprop step.
+  /// Keras on TensorFlow squares a sparse (Embedding) gradient slice by slice.
+  public override var sparseGradientStatistic: SparseGradientStatistic { .sumOfSquares }
+
   public override func update(
     _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
     learningRate lr: Float, step: Int
@@ -42,9 +45,10 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
     let velocity = slots[0]
     let velocityMomentum = momentum > 0 ? slots[1] : nil
     let averageGradient = centered ? slots[momentum > 0 ? 2 : 1] : nil
+    let squares = slots.sparseStatistic
     for i in variable.indices {
       let g = gradient[i]
-      velocity[i] = rho * velocity[i] + oneMinusRho * (g * g)
+      velocity[i] = rho * velocity[i] + oneMinusRho * (squares?[i] ?? g * g)
       var denominator = velocity[i] + epsilon
       if let averageGradient {
         averageGradient[i] = rho * averageGradient[i] + oneMinusRho * g

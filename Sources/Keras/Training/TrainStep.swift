@@ -47,30 +47,42 @@ extension Sequential {
     loss: Float, gradients: [Tensor]
   ) {
     let step = try gradientStep(try requireCompiled("computeGradients"), x, y, sampleWeight)
+    lastSparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
+      slices.map { (gradient.storageIdentity, $0) }
+    }
     return (step.result.loss, step.gradients)
   }
 
   /// Applies gradients (in ``trainableWeights`` order) with the compiled optimizer.
+  ///
+  /// Gradients passed on unchanged from ``computeGradients(_:_:sampleWeight:)`` keep their row
+  /// slices (an Embedding's gradient is TensorFlow's `IndexedSlices`), so the step is the one
+  /// `fit` takes; a gradient that was changed or combined counts as dense, as in TensorFlow.
   public func applyGradients(_ gradients: [Tensor]) throws {
-    try requireCompiled("applyGradients").optimizer.apply(gradients, to: trainableWeights)
+    let compiled = try requireCompiled("applyGradients")
+    let sparse = gradients.map { gradient in
+      lastSparseGradients.first { $0.storage == gradient.storageIdentity }?.slices
+    }
+    try compiled.optimizer.apply(gradients, sparse: sparse, to: trainableWeights)
+    lastSparseGradients = []
   }
 
   func gradientStep(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?) throws -> (
-    result: StepResult, gradients: [Tensor]
+    result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]
   ) {
     var predictions = Tensor(0)
-    let (loss, gradients) = try valueWithGradient(for: trainableWeights) {
+    let (loss, gradients, sparse) = try valueWithSparseGradient(for: trainableWeights) {
       let (loss, yPred) = try totalLoss(compiled, x, y, sampleWeight, training: true)
       predictions = yPred.detached()
       return loss
     }
-    return (StepResult(loss: loss.scalar, predictions: predictions), gradients)
+    return (StepResult(loss: loss.scalar, predictions: predictions), gradients, sparse)
   }
 
   /// One optimizer step on a batch; returns the loss and predictions for the metrics.
   func trainStep(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?) throws -> StepResult {
-    let (result, gradients) = try gradientStep(compiled, x, y, sampleWeight)
-    try compiled.optimizer.apply(gradients, to: trainableWeights)
+    let (result, gradients, sparse) = try gradientStep(compiled, x, y, sampleWeight)
+    try compiled.optimizer.apply(gradients, sparse: sparse, to: trainableWeights)
     return result
   }
 

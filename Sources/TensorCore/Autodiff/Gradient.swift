@@ -46,6 +46,15 @@ public func gradient(at x: Tensor, of f: (Tensor) throws -> Tensor) throws -> Te
 public func valueWithGradient(for variables: [Variable], of f: () throws -> Tensor) throws -> (
   value: Tensor, gradients: [Tensor]
 ) {
+  let (value, gradients, _) = try valueWithSparseGradient(for: variables, of: f)
+  return (value, gradients)
+}
+
+/// ``valueWithGradient(for:of:)`` that also returns, per variable, the row slices its gradient
+/// sums when it came only from gathers (TensorFlow's IndexedSlices), else nil.
+package func valueWithSparseGradient(for variables: [Variable], of f: () throws -> Tensor) throws -> (
+  value: Tensor, gradients: [Tensor], sparse: [[SparseRows]?]
+) {
   let tape = Tape()
   return try Tape.with(tape) {
     var leaves: [Int] = []
@@ -57,7 +66,7 @@ public func valueWithGradient(for variables: [Variable], of f: () throws -> Tens
     let value = try f()
     let grads = try tape.backward(from: value, seed: .ones(like: value))
     let gradients = zip(variables, leaves).map { variable, node in grads[node] ?? .zeros(like: variable.storedValue) }
-    return (value.detached(), gradients)
+    return (value.detached(), gradients, leaves.map { tape.sparseGradient(of: $0) })
   }
 }
 

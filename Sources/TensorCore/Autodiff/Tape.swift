@@ -27,6 +27,10 @@ final class Tape {
   private(set) var nodes: [Node] = []
   /// Leaf nodes of the variables being differentiated, by identity.
   var watchedVariables: [ObjectIdentifier: Int] = [:]
+  /// Per leaf, the row slices that gathers from it sent back (TensorFlow's IndexedSlices).
+  var sparseRows: [Int: [SparseRows]] = [:]
+  /// Per leaf, how many gradients arrived in the last ``backward(from:seed:)``.
+  private(set) var leafContributions: [Int: Int] = [:]
 
   init() { id = Tape.nextID.add(1, ordering: .relaxed).oldValue }
 
@@ -70,8 +74,17 @@ final class Tape {
     nodes.append(Node(parents: parents, pullback: pullback))
   }
 
+  /// The row slices leaf `node`'s gradient is the sum of, when every gradient it received in the
+  /// last ``backward(from:seed:)`` came from gathers; nil when any part was dense.
+  func sparseGradient(of node: Int) -> [SparseRows]? {
+    guard let rows = sparseRows[node], rows.count == leafContributions[node] else { return nil }
+    return rows
+  }
+
   /// Gradients of `output` (seeded with `seed`) with respect to every node up to it.
   func backward(from output: Tensor, seed: Tensor) throws -> [Tensor?] {
+    sparseRows = [:]
+    leafContributions = [:]
     var grads = [Tensor?](repeating: nil, count: nodes.count)
     let start = node(of: output)
     guard start >= 0 else { return grads }
@@ -83,6 +96,7 @@ final class Tape {
         let inputGrads = try pullback(g)
         for (parent, inputGrad) in zip(nodes[i].parents, inputGrads) where parent >= 0 {
           guard let inputGrad else { continue }
+          if nodes[parent].pullback == nil { leafContributions[parent, default: 0] += 1 }
           if let existing = grads[parent] {
             grads[parent] = try existing + inputGrad
           } else {
@@ -132,6 +146,15 @@ extension Tensor {
     var result = self
     tape.record(&result, parents: parents, pullback: pullback)
     return result
+  }
+
+  /// The current tape and this tensor's node on it when the tensor is a leaf being
+  /// differentiated (a watched input or variable), else nil.
+  var recordedLeaf: (tape: Tape, node: Int)? {
+    guard let tape = Tape.current else { return nil }
+    let node = tape.node(of: self)
+    guard node >= 0, tape.nodes[node].pullback == nil else { return nil }
+    return (tape, node)
   }
 
   /// Whether this tensor is being differentiated on this thread's current tape.

@@ -27,7 +27,13 @@ extension Tensor {
       }
     }
     let inputShape = shape
-    return result.recorded(from: self) { g in
+    // Gathering rows straight from a variable: keep the slices as well, as TensorFlow's
+    // IndexedSlices, since optimizers square or clip them before they are summed.
+    let leaf = a == 0 ? recordedLeaf : nil
+    return result.recorded(from: self) { [weak tape = leaf?.tape] g in
+      if let tape, let node = leaf?.node {
+        tape.sparseRows[node, default: []].append(SparseRows(indices: indices, values: g, rowLength: inner))
+      }
       var grad = Tensor.zeros(inputShape)
       grad.withUnsafeMutableBufferPointer { dst in
         g.withUnsafeBufferPointer { src in
@@ -56,4 +62,21 @@ extension Tensor {
     }
     return result
   }
+}
+
+extension Tensor {
+  /// The identity of this tensor's buffer: equal for copies that share it (copy-on-write).
+  package var storageIdentity: ObjectIdentifier { ObjectIdentifier(storage) }
+}
+
+/// Row slices of a gradient, as TensorFlow's `IndexedSlices`: slice `p` (`values[p·rowLength ..<
+/// (p+1)·rowLength]`) belongs to row `indices[p]`; an index may repeat, and the dense gradient is
+/// the sum of the slices of each row. Gathers from a variable (an Embedding lookup) produce them.
+package struct SparseRows: @unchecked Sendable {
+  /// The row of each slice, in lookup order.
+  package let indices: IntTensor
+  /// The slices back to back (the gather's output gradient).
+  package let values: Tensor
+  /// The length of one row of the variable.
+  package let rowLength: Int
 }
