@@ -36,13 +36,13 @@ let package = Package(
         .executableTarget(name: "rnn-from-scratch", dependencies: ["Keras"], path: "Examples/rnn-from-scratch"),
         .executableTarget(name: "sequence-patterns", dependencies: ["Keras"], path: "Examples/sequence-patterns"),
         .executableTarget(
-            name: "text-generation", dependencies: ["Keras"], path: "Examples/text-generation",
+            name: "text-generation", dependencies: ["Keras"], path: "Examples/text-generation", exclude: ["README.md"],
             resources: [.copy("Data")]),
         .executableTarget(
-            name: "time-series-forecast", dependencies: ["Keras"], path: "Examples/time-series-forecast",
+            name: "time-series-forecast", dependencies: ["Keras"], path: "Examples/time-series-forecast", exclude: ["README.md"],
             resources: [.copy("Data")]),
         .executableTarget(
-            name: "keras-interop", dependencies: ["Keras"], path: "Examples/keras-interop",
+            name: "keras-interop", dependencies: ["Keras"], path: "Examples/keras-interop", exclude: ["README.md", "check_in_keras.py"],
             resources: [.copy("Data")]),
 
         // Reliability tools: a mutation fuzzer over the model loaders, and a trainer that tests kill mid-save.
