@@ -32,9 +32,12 @@ let package = Package(
         ),
 
         .executableTarget(name: "autodiff-demo", dependencies: ["TensorCore"], path: "Examples/autodiff-demo"),
-        .executableTarget(name: "lstm-classifier", dependencies: ["Keras"], path: "Examples/lstm-classifier"),
-        .executableTarget(name: "rnn-from-scratch", dependencies: ["Keras"], path: "Examples/rnn-from-scratch"),
-        .executableTarget(name: "sequence-patterns", dependencies: ["Keras"], path: "Examples/sequence-patterns"),
+        .executableTarget(
+            name: "lstm-classifier", dependencies: ["Keras"], path: "Examples/lstm-classifier", exclude: ["README.md"]),
+        .executableTarget(
+            name: "rnn-from-scratch", dependencies: ["Keras"], path: "Examples/rnn-from-scratch", exclude: ["README.md"]),
+        .executableTarget(
+            name: "sequence-patterns", dependencies: ["Keras"], path: "Examples/sequence-patterns", exclude: ["README.md"]),
         .executableTarget(
             name: "text-generation", dependencies: ["Keras"], path: "Examples/text-generation", exclude: ["README.md"],
             resources: [.copy("Data")]),

@@ -42,12 +42,22 @@ struct Benchmarks: ParsableCommand {
   @Option(help: .hidden)
   var single: Workload?
 
+  @Option(help: "Run only this phase of the first workload, for a profiler (see Profile.swift).")
+  var profile: ProfilePhase?
+
+  @Option(help: "Steps of the --profile phase (after as many warm-up training steps).")
+  var steps: Int = 32
+
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
     if rounds < 1 { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
   }
 
   func run() throws {
+    if let profile {
+      try (workloads.first ?? .classify).profile(profile, steps: steps)
+      return
+    }
     if let single {
       print(try single.measure(epochs: epochs ?? single.defaultEpochs).jsonLine())
       return

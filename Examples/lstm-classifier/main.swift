@@ -7,9 +7,11 @@
 //
 // The data is generated (seeded): each sequence is noise, and in half of them a slow
 // rising trend is hidden in one channel; the LSTM must tell which. The program trains,
-// evaluates on held-out sequences and compares with a trivial baseline.
+// evaluates on held-out sequences and compares with a trivial baseline, then saves the
+// weights (`model.save_weights`), loads them into a freshly built model (`load_weights`) and
+// checks that its predictions are the same.
 //
-//   swift run -c release lstm-classifier [--epochs N] [--samples N]
+//   swift run -c release lstm-classifier [--epochs N] [--samples N] [--weights PATH.weights.h5]
 import Foundation
 import Keras
 
@@ -20,6 +22,13 @@ func option(_ name: String, default value: Int) -> Int {
     return value
   }
   return v
+}
+
+/// The value after `name` on the command line (`--weights PATH`), if given.
+func option(_ name: String) -> String? {
+  let arguments = CommandLine.arguments
+  guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+  return arguments[i + 1]
 }
 
 let epochs = option("--epochs", default: 10)
@@ -46,10 +55,15 @@ let (xTrain, yTrain) = makeData(count: samples, seed: 1)
 let (xTest, yTest) = makeData(count: samples / 5, seed: 2)
 print("train \(xTrain.shape), test \(xTest.shape)")
 
-let model = Sequential {
-  LSTM(50, inputShape: [steps, features])
-  Dense(1, activation: .sigmoid)
+/// The classifier: an LSTM over the sequence, one sigmoid unit on its last output.
+func makeModel() -> Sequential {
+  Sequential {
+    LSTM(50, inputShape: [steps, features])
+    Dense(1, activation: .sigmoid)
+  }
 }
+
+let model = makeModel()
 model.summary()
 try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"])
 try model.fit(xTrain, yTrain, batchSize: 32, epochs: epochs, validationSplit: 0.1)
@@ -58,3 +72,17 @@ let scores = try model.evaluate(xTest, yTest, verbose: 0)
 let positives = yTest.mean().scalar
 print(String(format: "test accuracy %.4f, test loss %.4f (majority-class baseline %.4f)",
              scores["accuracy"]!, scores["loss"]!, max(positives, 1 - positives)))
+
+// Save the weights, load them into a new model of the same layers, and compare predictions.
+let temporaryPath = FileManager.default.temporaryDirectory
+  .appendingPathComponent("lstm-classifier-\(ProcessInfo.processInfo.processIdentifier).weights.h5").path
+let weightsPath = option("--weights") ?? temporaryPath
+try model.saveWeights(weightsPath)
+let reloaded = makeModel()
+try reloaded.loadWeights(weightsPath)
+let predictions = try model.predict(xTest, verbose: 0)
+let reloadedPredictions = try reloaded.predict(xTest, verbose: 0)
+let difference = try (predictions - reloadedPredictions).abs().max().scalar
+if weightsPath == temporaryPath { try? FileManager.default.removeItem(atPath: weightsPath) }
+print("weights saved to \(weightsPath) and loaded into a new model:")
+print("max |difference| of the \(xTest.shape[0]) test predictions \(difference) (0 means identical)")

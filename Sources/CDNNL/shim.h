@@ -2,6 +2,7 @@
 #ifndef SWIFTKERAS_CDNNL_SHIM_H
 #define SWIFTKERAS_CDNNL_SHIM_H
 #include <oneapi/dnnl/dnnl.h>
+#include "gate_kernels.h"
 
 // GNU OpenMP (oneDNN's threading runtime on Debian); declared here because
 // <omp.h> lives in GCC's private include directory.

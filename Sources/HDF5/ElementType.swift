@@ -114,16 +114,19 @@ public protocol HDF5Numeric: BitwiseCopyable, Sendable {
   static var hdf5ElementType: HDF5ElementType { get }
 }
 
+/// `Float` values read from and written to HDF5 datasets and attributes, stored as `float32`.
 extension Float: HDF5Numeric {
   /// Written as `float32`.
   public static var hdf5ElementType: HDF5ElementType { .float32 }
 }
 
+/// `Double` values read from and written to HDF5 datasets and attributes, stored as `float64`.
 extension Double: HDF5Numeric {
   /// Written as `float64`.
   public static var hdf5ElementType: HDF5ElementType { .float64 }
 }
 
+/// `Int` values read from and written to HDF5 datasets and attributes, stored as `int64`.
 extension Int: HDF5Numeric {
   /// Written as `int64` (or `int32` where `Int` has 32 bits).
   public static var hdf5ElementType: HDF5ElementType {
@@ -131,41 +134,49 @@ extension Int: HDF5Numeric {
   }
 }
 
+/// `Int8` values read from and written to HDF5 datasets and attributes, stored as `int8`.
 extension Int8: HDF5Numeric {
   /// Written as `int8`.
   public static var hdf5ElementType: HDF5ElementType { .int8 }
 }
 
+/// `Int16` values read from and written to HDF5 datasets and attributes, stored as `int16`.
 extension Int16: HDF5Numeric {
   /// Written as `int16`.
   public static var hdf5ElementType: HDF5ElementType { .int16 }
 }
 
+/// `Int32` values read from and written to HDF5 datasets and attributes, stored as `int32`.
 extension Int32: HDF5Numeric {
   /// Written as `int32`.
   public static var hdf5ElementType: HDF5ElementType { .int32 }
 }
 
+/// `Int64` values read from and written to HDF5 datasets and attributes, stored as `int64`.
 extension Int64: HDF5Numeric {
   /// Written as `int64`.
   public static var hdf5ElementType: HDF5ElementType { .int64 }
 }
 
+/// `UInt8` values read from and written to HDF5 datasets and attributes, stored as `uint8`.
 extension UInt8: HDF5Numeric {
   /// Written as `uint8`.
   public static var hdf5ElementType: HDF5ElementType { .uint8 }
 }
 
+/// `UInt16` values read from and written to HDF5 datasets and attributes, stored as `uint16`.
 extension UInt16: HDF5Numeric {
   /// Written as `uint16`.
   public static var hdf5ElementType: HDF5ElementType { .uint16 }
 }
 
+/// `UInt32` values read from and written to HDF5 datasets and attributes, stored as `uint32`.
 extension UInt32: HDF5Numeric {
   /// Written as `uint32`.
   public static var hdf5ElementType: HDF5ElementType { .uint32 }
 }
 
+/// `UInt64` values read from and written to HDF5 datasets and attributes, stored as `uint64`.
 extension UInt64: HDF5Numeric {
   /// Written as `uint64`.
   public static var hdf5ElementType: HDF5ElementType { .uint64 }

@@ -180,6 +180,8 @@ public final class HDF5File: @unchecked Sendable, CustomStringConvertible {
     guard signature >= 0 else { throw site.libraryError(.ioFailure, "cannot read the file") }
     guard signature > 0 else { throw site.error(.notHDF5, "not an HDF5 file") }
 
+    try MetadataCheck.check(path: path, site)
+
     let access = try fileAccessList(site)
     defer { H5Pclose(access) }
     let id = H5Fopen(path, mode == .readOnly ? shim_H5F_ACC_RDONLY() : shim_H5F_ACC_RDWR(), access)

@@ -48,6 +48,24 @@ struct ErrorTests {
     expectHDF5Error(.corruptFile, mentioning: [path, "truncated"]) { _ = try HDF5File(path: path) }
   }
 
+  @Test("a global heap object of size 0, on which libhdf5 1.10 loops forever, is refused at open")
+  func stalledGlobalHeap() throws {
+    let directory = try TemporaryDirectory()
+    let path = try sampleFile(in: directory)
+    var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+    // The collection holding the variable-length strings; its first object header follows the
+    // 16-byte collection header. Make it free space (index 0) of size 0, as a fuzzer did.
+    let collection = try #require(
+      (0..<(bytes.count - 4)).first { bytes[$0..<($0 + 4)].elementsEqual(Array("GCOL".utf8)) })
+    let object = collection + 16
+    bytes.replaceSubrange(object..<(object + 2), with: [0, 0])
+    bytes.replaceSubrange((object + 8)..<(object + 16), with: [UInt8](repeating: 0, count: 8))
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    expectHDF5Error(.corruptFile, mentioning: [path, "global heap collection at byte \(collection)", "size 0"]) {
+      _ = try HDF5File(path: path)
+    }
+  }
+
   @Test("a missing dataset is reported with file and inner path")
   func missingDataset() throws {
     let directory = try TemporaryDirectory()

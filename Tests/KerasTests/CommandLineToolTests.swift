@@ -3,16 +3,17 @@ import Testing
 
 @testable import Keras
 
-/// Runs the `swift-keras` executable that `swift test` builds beside the test bundle.
+/// Runs an executable of the package (`swift-keras` by default) that `swift test` builds beside
+/// the test bundle.
 struct CommandLineTool {
   let url: URL
 
-  init() throws {
+  init(_ name: String = "swift-keras") throws {
     // The test bundle lives in .build/<triple>/<configuration>/; the executable sits beside it.
     let directory = Bundle.module.bundleURL.deletingLastPathComponent()
-    url = directory.appendingPathComponent("swift-keras")
+    url = directory.appendingPathComponent(name)
     guard FileManager.default.isExecutableFile(atPath: url.path) else {
-      throw KerasError.notBuilt("swift-keras executable not found at \(url.path)")
+      throw KerasError.notBuilt("\(name) executable not found at \(url.path)")
     }
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5
 import Testing
 import ZIPFoundation
 
@@ -44,13 +45,25 @@ private func savingError(_ body: () throws -> Void) -> SavingError? {
   return nil
 }
 
-/// Writes a stored zip of `entries` to `url`.
-private func writeZip(_ entries: [(String, Data)], to url: URL) throws {
+/// Writes a zip of `entries` to `url`, stored unless `compression` says otherwise.
+private func writeZip(_ entries: [(String, Data)], to url: URL, compression: CompressionMethod = .none) throws {
   let archive = try Archive(url: url, accessMode: .create)
   for (name, data) in entries {
-    try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count)) { position, size in
+    try archive.addEntry(
+      with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: compression
+    ) { position, size in
       data.subdata(in: Int(position)..<(Int(position) + size))
     }
+  }
+}
+
+/// The entries of the zip at `path`, by name.
+private func readZip(_ path: String) throws -> [(String, Data)] {
+  let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
+  return try archive.map { entry in
+    var data = Data()
+    _ = try archive.extract(entry) { data.append($0) }
+    return (entry.path, data)
   }
 }
 
@@ -232,6 +245,49 @@ struct ModelSavingTests {
     try bytes.prefix(bytes.count / 2).write(to: URL(fileURLWithPath: path))
     let error = savingError { _ = try loadModel(path) }
     #expect(error?.description.contains(path) == true)
+  }
+
+  @Test("A deflated entry expanding more than 100:1 is refused as a zip bomb before anything is extracted")
+  func compressedZipBomb() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = directory.appendingPathComponent("bomb.keras")
+    try writeZip(
+      [("config.json", Data("{}".utf8)), ("model.weights.h5", Data(count: 16 << 20))], to: url, compression: .deflate)
+    let error = savingError { _ = try loadModel(url.path) }
+    guard case .invalidArchive(let file, "model.weights.h5", let reason)? = error else {
+      Issue.record("expected invalidArchive, got \(String(describing: error))")
+      return
+    }
+    #expect(file == url.path)
+    #expect(reason.contains("zip bomb"))
+  }
+
+  @Test(
+    "A config declaring more weights than the file can hold is refused before they are allocated",
+    arguments: ["lstm_classifier.keras", "lstm_classifier.h5"])
+  func absurdSizes(file: String) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent(file).path
+    // The Dense layer's 1 unit becomes 2^40: a kernel of 4 TiB.
+    func hostile(_ config: String) -> String { config.replacingOccurrences(of: "\"units\": 1,", with: "\"units\": 1099511627776,") }
+    if file.hasSuffix(".keras") {
+      let entries = try readZip(ModelFileFixture.path(file)).map { name, data in
+        (name, name == "config.json" ? Data(hostile(String(decoding: data, as: UTF8.self)).utf8) : data)
+      }
+      try writeZip(entries, to: URL(fileURLWithPath: path))
+    } else {
+      try FileManager.default.copyItem(atPath: ModelFileFixture.path(file), toPath: path)
+      let root = try HDF5File(path: path, mode: .readWrite).root
+      try root.setAttribute("model_config", to: hostile(try root.attribute("model_config", as: String.self)))
+    }
+    let error = savingError { _ = try loadModel(path) }
+    guard case .invalidModelConfig(path, _, let reason)? = error else {
+      Issue.record("expected invalidModelConfig naming \(path), got \(String(describing: error))")
+      return
+    }
+    #expect(reason.contains("'dense'") && reason.contains("'kernel'") && reason.contains("[4, 1099511627776]"), "\(reason)")
   }
 
   @Test("save refuses other file names and unbuilt models before writing")

@@ -370,3 +370,19 @@ struct OptimizerTests {
     #expect(optimizer.variablesForSaving.map(\.name) == ["iteration"])
   }
 }
+
+@Suite("The typed optimizer spelling of compile")
+struct OptimizerFactoryTests {
+  @Test("compile(optimizer: .adam(learningRate:)) makes the Keras optimizer with those arguments")
+  func typedSpelling() throws {
+    let model = Sequential { Dense(1, inputShape: [2]) }
+    try model.compile(optimizer: .adam(learningRate: 0.01), loss: .binaryCrossentropy, metrics: [.accuracy])
+    let adam = try #require(model.optimizer as? Adam)
+    #expect(adam.currentLearningRate == 0.01 && adam.beta1 == 0.9 && adam.epsilon == 1e-7)
+    try model.compile(optimizer: .sgd(learningRate: 0.1, momentum: 0.9, nesterov: true), loss: "mse")
+    let sgd = try #require(model.optimizer as? SGD)
+    #expect(sgd.momentum == 0.9 && sgd.nesterov && sgd.currentLearningRate == 0.1)
+    let all: [Optimizer] = [.adamW(), .rmsprop(centered: true), .adagrad(), .adadelta(), .adamax(), .nadam()]
+    #expect(all.map { "\(type(of: $0))" } == ["AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax", "Nadam"])
+  }
+}

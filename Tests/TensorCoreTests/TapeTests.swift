@@ -97,6 +97,20 @@ struct TapeTests {
     #expect(weight.value.tapeID == 0)
   }
 
+  @Test("a gather from a watched tensor does not keep its tape alive")
+  func gatherReleasesTape() throws {
+    weak var released: Tape?
+    try {
+      let tape = Tape()
+      released = tape
+      try Tape.with(tape) {
+        let table = tape.watch(Tensor([[1, 2], [3, 4]]))
+        _ = try table.gathering(IntTensor([1, 0]))
+      }
+    }()
+    #expect(released == nil)
+  }
+
   @Test("a Variable not being differentiated is a constant")
   func undifferentiatedVariable() throws {
     let weight = Variable(Tensor([1, 2, 3]))

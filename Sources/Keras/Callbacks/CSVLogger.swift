@@ -3,7 +3,7 @@ import Foundation
 /// Writes each epoch's logs as a CSV row (`keras.callbacks.CSVLogger`): an `epoch` column, then
 /// the logged names sorted, as Keras.
 public final class CSVLogger: Callback {
-  /// The file written.
+  /// The CSV file written, one row per epoch (Keras' `filename`).
   public let filename: String
   /// The column separator.
   public let separator: String

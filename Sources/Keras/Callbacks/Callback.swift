@@ -6,6 +6,13 @@ public struct TrainingParams: Sendable, Equatable {
   public var steps: Int
   /// The verbosity: 0 silent, 1 progress bar, 2 one line per epoch.
   public var verbose: Int
+
+  /// Parameters for callbacks driven by a custom training loop (`callback.set_params` in Keras).
+  public init(epochs: Int, steps: Int, verbose: Int) {
+    self.epochs = epochs
+    self.steps = steps
+    self.verbose = verbose
+  }
 }
 
 /// A hook into training, evaluation and prediction, with Keras' callback methods.
@@ -19,25 +26,39 @@ public protocol Callback: AnyObject {
   func setModel(_ model: Sequential)
   /// Called once before the hooks with the run's parameters.
   func setParams(_ params: TrainingParams)
+  /// Called when `fit` starts, before the first epoch (`on_train_begin`).
   func onTrainBegin(_ logs: Logs)
+  /// Called when `fit` ends, after the last epoch or an early stop (`on_train_end`); `logs`
+  /// holds the last epoch's values.
   func onTrainEnd(_ logs: Logs)
   /// `epoch` is 0-based, as in Keras.
   func onEpochBegin(_ epoch: Int, _ logs: Logs)
   /// `logs` holds the epoch's metrics and loss, and `val_` ones when validating.
   func onEpochEnd(_ epoch: Int, _ logs: Logs)
+  /// Called before each training batch; `batch` is 0-based within the epoch (`on_train_batch_begin`).
   func onTrainBatchBegin(_ batch: Int, _ logs: Logs)
-  /// `logs` holds the running metrics and loss of the epoch so far.
+  /// Called after each training batch (`on_train_batch_end`). `logs` holds the running metrics
+  /// and loss of the epoch so far.
   func onTrainBatchEnd(_ batch: Int, _ logs: Logs)
+  /// Called when `evaluate`, or the validation pass of a `fit` epoch, starts (`on_test_begin`).
   func onTestBegin(_ logs: Logs)
+  /// Called when an evaluation ends; `logs` holds its loss and metrics (`on_test_end`).
   func onTestEnd(_ logs: Logs)
+  /// Called before each evaluation batch, 0-based (`on_test_batch_begin`).
   func onTestBatchBegin(_ batch: Int, _ logs: Logs)
+  /// Called after each evaluation batch with the running loss and metrics (`on_test_batch_end`).
   func onTestBatchEnd(_ batch: Int, _ logs: Logs)
+  /// Called when `predict` starts (`on_predict_begin`).
   func onPredictBegin(_ logs: Logs)
+  /// Called when `predict` ends (`on_predict_end`).
   func onPredictEnd(_ logs: Logs)
+  /// Called before each prediction batch, 0-based (`on_predict_batch_begin`).
   func onPredictBatchBegin(_ batch: Int, _ logs: Logs)
+  /// Called after each prediction batch (`on_predict_batch_end`).
   func onPredictBatchEnd(_ batch: Int, _ logs: Logs)
 }
 
+/// Empty defaults for every hook, so a callback implements only the hooks it needs.
 extension Callback {
   public func setModel(_ model: Sequential) {}
   public func setParams(_ params: TrainingParams) {}

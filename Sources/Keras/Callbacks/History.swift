@@ -11,6 +11,10 @@ public final class History: Callback {
   public private(set) var history: [String: [Float]] = [:]
   /// The logged names in Keras' order.
   public private(set) var names: [String] = []
+  /// The epoch and batch (both 0-based) of the first training batch whose loss was NaN or
+  /// infinite, nil when every loss was finite. Keras keeps training through such a loss;
+  /// `fit` warns once and records it here.
+  public internal(set) var nonFiniteLoss: (epoch: Int, batch: Int)?
 
   /// An empty history.
   public init() {}

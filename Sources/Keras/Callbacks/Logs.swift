@@ -28,9 +28,11 @@ public struct Logs: Sendable, Equatable, CustomStringConvertible {
   /// A dictionary of the values.
   public var dictionary: [String: Float] { Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }) }
 
+  /// Whether both hold the same names with the same values, in the same order.
   public static func == (lhs: Logs, rhs: Logs) -> Bool {
     lhs.entries.count == rhs.entries.count && zip(lhs.entries, rhs.entries).allSatisfy { $0.name == $1.name && $0.value == $1.value }
   }
 
+  /// The entries as the progress bar shows them: `accuracy: 0.91 - loss: 0.23`.
   public var description: String { entries.map { "\($0.name): \($0.value)" }.joined(separator: " - ") }
 }

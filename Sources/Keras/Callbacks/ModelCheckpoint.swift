@@ -1,3 +1,5 @@
+import Foundation
+
 /// Saves the model's weights during training (`keras.callbacks.ModelCheckpoint`), every epoch
 /// or only when the monitored value improves.
 ///
@@ -85,11 +87,32 @@ public final class ModelCheckpoint: Callback {
     } else if verbose > 0 {
       FileHandleOutput.standardOutput("\nEpoch \(epoch + 1): saving model to \(path)\n")
     }
+    ModelCheckpoint.removeStaleTemporaryFiles(of: path)
     do {
       if saveWeightsOnly { try model.saveWeights(path) } else { try model.save(path) }
       savedPaths.append(path)
     } catch {
       model.failTraining(with: error)
+    }
+  }
+
+  /// Removes the temporary files that saves of `path` killed mid-write left beside it:
+  /// `.<name>.tmp-<pid>-<n>` (HDF5) of a process that no longer runs, and `.<name>.<uuid>.tmp`
+  /// (zip archive), so a checkpoint directory does not fill up across crashes.
+  static func removeStaleTemporaryFiles(of path: String) {
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent()
+    let prefix = "." + url.lastPathComponent + "."
+    guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+    for name in names where name.hasPrefix(prefix) {
+      let rest = name.dropFirst(prefix.count)
+      let stale: Bool
+      if rest.hasPrefix("tmp-"), let pid = Int32(rest.dropFirst(4).prefix { $0 != "-" }) {
+        stale = pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+      } else {
+        stale = rest.hasSuffix(".tmp") && UUID(uuidString: String(rest.dropLast(4))) != nil
+      }
+      if stale { try? FileManager.default.removeItem(at: directory.appendingPathComponent(name)) }
     }
   }
 

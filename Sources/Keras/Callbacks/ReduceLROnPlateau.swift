@@ -11,7 +11,7 @@ public final class ReduceLROnPlateau: Callback {
   public let verbose: Int
   /// Epochs to wait after a reduction before counting again.
   public let cooldown: Int
-  /// The lowest rate.
+  /// The rate is never reduced below this (Keras' `min_lr`, default 0).
   public let minLR: Float
   private let rule: Monitor
   private weak var model: Sequential?

@@ -5,22 +5,39 @@
 /// Dense(10, activation: try ActivationFunction(named: "relu"))
 /// ```
 public enum ActivationFunction: String, CaseIterable, Sendable {
+  /// The identity, `x` (`"linear"`, Keras' default for `Dense`).
   case linear
+  /// `max(x, 0)` (`"relu"`).
   case relu
+  /// `min(max(x, 0), 6)` (`"relu6"`).
   case relu6
+  /// `1 / (1 + e^-x)` (`"sigmoid"`); a final sigmoid's logits feed binary cross-entropy.
   case sigmoid
+  /// Keras 3's `clip(x / 6 + 0.5, 0, 1)` (`"hard_sigmoid"`).
   case hardSigmoid = "hard_sigmoid"
+  /// The hyperbolic tangent (`"tanh"`, the default activation of the recurrent layers).
   case tanh
+  /// `e^x / Σ e^x` along the last axis (`"softmax"`); a final softmax's logits feed categorical cross-entropy.
   case softmax
+  /// `x - log Σ e^x` along the last axis (`"log_softmax"`).
   case logSoftmax = "log_softmax"
+  /// `x` for `x > 0`, else `e^x - 1` (`"elu"`, alpha 1).
   case elu
+  /// Scaled ELU with Keras' constants (`"selu"`).
   case selu
+  /// The exact (erf) Gaussian error linear unit (`"gelu"`).
   case gelu
+  /// `log(1 + e^x)` (`"softplus"`).
   case softplus
+  /// `x / (1 + |x|)` (`"softsign"`).
   case softsign
+  /// `x · sigmoid(x)` (`"swish"`).
   case swish
+  /// `x · sigmoid(x)`, the same as ``swish`` (`"silu"`).
   case silu
+  /// `x` for `x >= 0`, else `0.2 · x` (`"leaky_relu"`, Keras 3's default slope).
   case leakyRelu = "leaky_relu"
+  /// `e^x` (`"exponential"`).
   case exponential
 
   /// The activation with Keras name `name` (`"relu"`, `"hard_sigmoid"`, ...); `nil` or `"linear"` is the identity.

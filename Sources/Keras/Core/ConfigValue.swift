@@ -2,15 +2,23 @@ import Foundation
 
 /// A JSON value in a Keras config (`get_config()`), ordered as Keras writes it.
 public indirect enum ConfigValue: Equatable, Sendable, CustomStringConvertible {
+  /// JSON `null` (Python's `None`).
   case null
+  /// `true` or `false`.
   case bool(Bool)
+  /// A JSON number without a fraction, such as `units`.
   case int(Int)
+  /// A JSON number with a fraction, such as `rate` (written `0.0` when whole, as Python).
   case double(Double)
+  /// A JSON string.
   case string(String)
+  /// A JSON array (Python list or tuple).
   case array([ConfigValue])
-  /// Keys in the order Keras writes them.
+  /// A JSON object (Python dict); keys in the order Keras writes them.
   case object([(String, ConfigValue)])
 
+  /// Whether two values hold the same JSON: objects compare as dictionaries (key order aside),
+  /// and an `int` equals a `double` of the same value.
   public static func == (lhs: ConfigValue, rhs: ConfigValue) -> Bool {
     switch (lhs, rhs) {
     case (.null, .null): return true
@@ -48,6 +56,7 @@ public indirect enum ConfigValue: Equatable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The compact JSON text, as ``json``.
   public var description: String { json }
 
   private static func quote(_ s: String) -> String {
@@ -70,10 +79,15 @@ public indirect enum ConfigValue: Equatable, Sendable, CustomStringConvertible {
 extension ConfigValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
   ExpressibleByFloatLiteral, ExpressibleByNilLiteral
 {
+  /// A string literal as ``string(_:)``.
   public init(stringLiteral value: String) { self = .string(value) }
+  /// An integer literal as ``int(_:)``.
   public init(integerLiteral value: Int) { self = .int(value) }
+  /// `true` or `false` as ``bool(_:)``.
   public init(booleanLiteral value: Bool) { self = .bool(value) }
+  /// A float literal as ``double(_:)``.
   public init(floatLiteral value: Double) { self = .double(value) }
+  /// `nil` as ``null``.
   public init(nilLiteral: ()) { self = .null }
 }
 

@@ -11,6 +11,7 @@ public enum KerasError: Error, CustomStringConvertible, Equatable, Sendable {
   /// The model cannot do this yet (e.g. not built because no input shape is known).
   case notBuilt(String)
 
+  /// The message, naming the layer, the shapes or the valid names.
   public var description: String {
     switch self {
     case .incompatibleInput(let layer, let expected, let got):

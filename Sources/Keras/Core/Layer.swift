@@ -82,7 +82,7 @@ open class Layer: @unchecked Sendable {
   /// Creates the weights for inputs of `inputShape` (batch dimension `nil`). The default creates none.
   open func build(inputShape: [Int?]) throws {}
 
-  /// The forward pass. Subclasses override this (or ``call(_:mask:training:)`` to see the mask).
+  /// The forward pass. Subclasses override this (or ``Layer/call(_:mask:training:)`` to see the mask).
   open func call(_ input: Tensor, training: Bool) throws -> Tensor { input }
 
   /// The forward pass given the mask of padded time steps (`[N, T]`, 1 = real), if any.
@@ -160,6 +160,7 @@ open class Layer: @unchecked Sendable {
   public func addWeight(
     _ name: String, shape: [Int], initializer: Initializer, regularizer: Regularizer? = nil, trainable: Bool = true
   ) throws -> Variable {
+    try WeightBudget.current?.reserve(shape, weight: name, layer: self.name)
     let variable = Variable(try initializer(shape), name: name, trainable: trainable)
     if trainable {
       let firstFrozen = ownWeights.firstIndex { !$0.trainable } ?? ownWeights.endIndex

@@ -9,14 +9,26 @@
 /// Dense(64, kernelInitializer: .heNormal(), biasInitializer: .constant(0.1))
 /// let initializer = try Initializer(named: "glorot_uniform")
 /// ```
-/// Random initializers draw from the global generator (see ``setRandomSeed(_:)``)
+/// Random initializers draw from the global generator (see `setRandomSeed(_:)`)
 /// unless given a `seed`.
 public struct Initializer: Sendable, Equatable {
   /// The scaling modes and distributions of `VarianceScaling`.
-  public enum Mode: String, Sendable { case fanIn = "fan_in", fanOut = "fan_out", fanAvg = "fan_avg" }
+  public enum Mode: String, Sendable {
+    /// Scale by the number of inputs (`"fan_in"`: He and LeCun initializers).
+    case fanIn = "fan_in"
+    /// Scale by the number of outputs (`"fan_out"`).
+    case fanOut = "fan_out"
+    /// Scale by the mean of inputs and outputs (`"fan_avg"`: Glorot initializers).
+    case fanAvg = "fan_avg"
+  }
   /// The distribution a variance-scaling initializer samples.
   public enum Distribution: String, Sendable {
-    case truncatedNormal = "truncated_normal", untruncatedNormal = "untruncated_normal", uniform
+    /// A normal redrawn outside two standard deviations (`"truncated_normal"`, Keras' default).
+    case truncatedNormal = "truncated_normal"
+    /// A plain normal (`"untruncated_normal"`).
+    case untruncatedNormal = "untruncated_normal"
+    /// A uniform over `±sqrt(3 · scale / n)` (`"uniform"`).
+    case uniform
   }
 
   enum Kind: Equatable, Sendable {

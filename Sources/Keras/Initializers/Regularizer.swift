@@ -4,9 +4,9 @@
 /// Dense(64, kernelRegularizer: .l2(0.01))
 /// ```
 public struct Regularizer: Sendable, Equatable {
-  /// The L1 factor.
+  /// The L1 factor: the penalty adds `l1 · Σ|w|`.
   public var l1: Float
-  /// The L2 factor.
+  /// The L2 factor: the penalty adds `l2 · Σw²`.
   public var l2: Float
 
   /// An L1 penalty (Keras default factor 0.01).

@@ -5,8 +5,8 @@
 /// static member of ``Loss``:
 ///
 /// ```swift
-/// model.compile(optimizer: "adam", loss: "binary_crossentropy")
-/// model.compile(optimizer: .adam(), loss: .binaryCrossentropy(fromLogits: true))
+/// try model.compile(optimizer: "adam", loss: "binary_crossentropy")
+/// try model.compile(optimizer: Adam(), loss: .binaryCrossentropy(fromLogits: true))
 /// let mse = try loss(named: "mse")  // Losses.MeanSquaredError, named "mean_squared_error"
 /// ```
 public enum Losses {

@@ -27,7 +27,7 @@ extension Losses {
     /// The per-sample losses `[N]` (or `[N, T]`).
     ///
     /// - Throws: ``KerasError/invalidArgument(_:)`` when the labels are not shaped like the
-    ///   predictions without their class axis, or a label is outside `0..<C`.
+    ///   predictions without their class axis, or a label is not a whole number in `0..<C`.
     public func call(_ yTrue: Tensor, _ yPred: Tensor) throws -> Tensor {
       try call(yTrue, yPred, logits: nil)
     }
@@ -36,7 +36,7 @@ extension Losses {
     /// `ignoreClass`: Keras then masks the output into a new tensor and clips the probabilities).
     ///
     /// - Throws: ``KerasError/invalidArgument(_:)`` when the labels are not shaped like the
-    ///   predictions without their class axis, or a label is outside `0..<C`.
+    ///   predictions without their class axis, or a label is not a whole number in `0..<C`.
     public func call(_ yTrue: Tensor, _ yPred: Tensor, logits: OutputLogits?) throws -> Tensor {
       var (labels, predictions) = try sameRank(yTrue, yPred)
       if labels.rank == predictions.rank, labels.shape.last == 1 { labels = try labels.squeezing(axes: [-1]) }
@@ -68,15 +68,36 @@ extension Losses {
       return try Tensor.where(weights, losses, Tensor(0)) * weights
     }
 
-    /// The class id of one label (0 for an ignored one), truncated as Keras' cast to int64.
-    private func classID(_ label: Float, valid: Bool, classes: Int) throws -> Int32 {
+    /// The class id of one label (0 for an ignored one).
+    ///
+    /// Unlike Keras, whose cast to int64 truncates `1.5` to class 1, a label that is not a whole
+    /// number throws: it is always a data bug (e.g. normalized or one-hot-averaged labels).
+    private func classID(_ label: Float, valid: Bool, classes: Int, row: Int? = nil) throws -> Int32 {
       guard valid else { return 0 }
-      guard label.isFinite, label > -1, label < Float(classes) else {
-        let shown = label == label.rounded() && label.isFinite ? String(Int(label)) : "\(label)"
+      guard label.isFinite, label == label.rounded(), label >= 0, label < Float(classes) else {
+        let isWhole = label.isFinite && label == label.rounded()
+        let shown = isWhole ? String(Int(label)) : "\(label)"
+        let site = row.map { "y row \($0): " } ?? ""
         throw KerasError.invalidArgument(
-          "Loss '\(name)': label \(shown) is outside the valid range 0..<\(classes) of the \(classes) classes")
+          "Loss '\(name)': \(site)label \(shown) "
+            + (isWhole || !label.isFinite
+              ? "is outside the valid range 0..<\(classes) of the \(classes) classes"
+              : "is not a class id: labels must be whole numbers in 0..<\(classes)"))
       }
-      return Int32(label.rounded(.towardZero))
+      return Int32(label)
+    }
+
+    /// Checks every label of `yTrue` (`[N, ...]`) against `classes`, naming the first bad row,
+    /// so that `fit` throws before any weight changes rather than at the batch holding it.
+    func checkLabels(_ yTrue: Tensor, classes: Int) throws {
+      guard yTrue.rank >= 1, yTrue.shape[0] > 0 else { return }
+      let perRow = Swift.max(1, yTrue.count / yTrue.shape[0])
+      try yTrue.withUnsafeBufferPointer { labels in
+        for (index, label) in labels.enumerated() {
+          let valid = ignoreClass.map { label != Float($0) } ?? true
+          _ = try classID(label, valid: valid, classes: classes, row: index / perRow)
+        }
+      }
     }
 
     /// Keras' serialized `SparseCategoricalCrossentropy`, with `from_logits` and `ignore_class`.

@@ -1,7 +1,7 @@
 /// A linear stack of layers (`keras.Sequential`).
 ///
 /// The input shape comes from an ``InputLayer`` (`Input(shape:)`) first, or from the first
-/// layer's `inputShape:`; with it the model is built at once and ``summary()`` shows every
+/// layer's `inputShape:`; with it the model is built at once and ``summary(lineLength:)`` shows every
 /// shape. Without it, the model builds on its first call.
 public class Sequential: @unchecked Sendable {
   /// The model's name (`sequential`, `sequential_1`, ... by default).
@@ -21,6 +21,8 @@ public class Sequential: @unchecked Sendable {
   /// The row slices of the sparse gradients the last ``computeGradients(_:_:sampleWeight:)`` returned,
   /// by the identity of the gradient's storage, for ``applyGradients(_:)``.
   var lastSparseGradients: [(storage: ObjectIdentifier, slices: [SparseRows])] = []
+  /// Where the next `fit` continues, set by ``BackupAndRestore`` when it restores a backup.
+  var resumePosition: TrainingPosition?
 
   /// Stops `fit` after the current batch; `fit` then throws `error` (for callbacks whose work failed).
   public func failTraining(with error: any Error) {
@@ -119,11 +121,15 @@ public class Sequential: @unchecked Sendable {
   /// Predictions for `x` in batches of `batchSize`, in inference mode (`model.predict`).
   ///
   /// `verbose` 1 shows Keras' progress bar (as Keras' default), 0 nothing.
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` for a batch size of 0, no samples, or a NaN or
+  ///   infinity in `x` (naming the row).
   public func predict(_ x: Tensor, batchSize: Int = 32, verbose: Int = 1, callbacks: [any Callback] = []) throws -> Tensor {
     guard batchSize > 0 else { throw KerasError.invalidArgument("predict: batchSize must be positive, got \(batchSize)") }
     guard x.rank >= 1, x.shape[0] > 0 else {
       throw KerasError.invalidArgument("predict: the input of shape \(x.shape) holds no samples")
     }
+    try TrainingData.checkFinite(x, name: "x", action: "predict")
     let n = x.shape[0]
     let steps = (n + batchSize - 1) / batchSize
     let hooks = CallbackList(

@@ -193,7 +193,7 @@ open class Optimizer: @unchecked Sendable {
   open func beginStep(_ step: Int) {}
 
   /// Updates one variable in place with the optimizer's rule. `slots` holds this variable's state
-  /// in ``slotNames`` order; `step` is the 1-based count including this update.
+  /// in ``Optimizer/slotNames`` order; `step` is the 1-based count including this update.
   open func update(
     _ variable: UnsafeMutableBufferPointer<Float>, gradient: UnsafeBufferPointer<Float>, slots: SlotBuffers,
     learningRate: Float, step: Int
@@ -479,7 +479,7 @@ open class Optimizer: @unchecked Sendable {
     }
   }
 
-  /// The slots of every variable (copies), per variable in ``slotNames`` order.
+  /// The slots of every variable (copies), per variable in ``Optimizer/slotNames`` order.
   public var slots: [[Tensor]] {
     trainableVariables.indices.map { v in slotNames.indices.map { slotTensor(variable: v, slot: $0) } }
   }

@@ -5,8 +5,9 @@ import ZIPFoundation
 /// stored uncompressed as Keras writes them.
 ///
 /// Reading is defensive: every entry name is checked (no absolute paths, no `..`), the
-/// declared sizes are checked against ``maxTotalSize`` before anything is extracted, and the
-/// bytes extracted may not exceed what an entry declares.
+/// declared sizes are checked against ``maxTotalSize`` and the compression ratio against
+/// ``maxCompressionRatio`` before anything is extracted, the bytes extracted may not exceed
+/// what an entry declares, and the weights are streamed to disk rather than held in memory.
 struct KerasArchive {
   /// The entry with Keras' version and the save date.
   static let metadataEntry = "metadata.json"
@@ -18,6 +19,10 @@ struct KerasArchive {
   static let maxTotalSize: UInt64 = 2 << 30
   /// The most a JSON entry may hold (64 MiB).
   static let maxJSONSize: UInt64 = 64 << 20
+  /// The most an entry over 1 MiB may expand when extracted. Keras stores entries
+  /// uncompressed, and deflated float32 weights shrink far less than this; a zip bomb expands
+  /// up to about 1030:1.
+  static let maxCompressionRatio: UInt64 = 100
 
   /// The path of the `.keras` file as the caller gave it.
   let path: String
@@ -27,8 +32,8 @@ struct KerasArchive {
   /// Opens the archive at `path` and checks every entry's name and declared size.
   ///
   /// - Throws: ``SavingError/fileNotFound(file:)``; ``SavingError/invalidArchive(file:entry:reason:)``
-  ///   for a file that is not a zip archive (or is truncated), an unsafe entry name, or entries
-  ///   declaring more than ``maxTotalSize``.
+  ///   for a file that is not a zip archive (or is truncated), an unsafe entry name, entries
+  ///   declaring more than ``maxTotalSize``, or an entry expanding more than ``maxCompressionRatio``.
   init(path: String) throws {
     self.path = path
     guard FileManager.default.fileExists(atPath: path) else { throw SavingError.fileNotFound(file: path) }
@@ -54,6 +59,13 @@ struct KerasArchive {
           reason: "the entries declare more than \(Self.maxTotalSize) bytes uncompressed; refusing a possible zip bomb")
       }
       total = sum
+      let expansion = entry.uncompressedSize / max(entry.compressedSize, 1)
+      guard entry.uncompressedSize <= 1 << 20 || expansion <= Self.maxCompressionRatio else {
+        throw SavingError.invalidArchive(
+          file: path, entry: name,
+          reason: "the entry expands \(entry.compressedSize) bytes to \(entry.uncompressedSize), more than "
+            + "\(Self.maxCompressionRatio):1; refusing a possible zip bomb")
+      }
       entries[name] = entry
     }
     self.archive = archive
@@ -69,8 +81,43 @@ struct KerasArchive {
   /// The bytes of the entry `name`, at most `limit` of them.
   ///
   /// - Throws: ``SavingError/invalidArchive(file:entry:reason:)`` when the entry is missing, not
-  ///   a file, larger than `limit`, yields more bytes than it declares, or is damaged.
+  ///   a file, larger than `limit`, yields more or fewer bytes than it declares, or is damaged.
   func data(_ name: String, limit: UInt64 = KerasArchive.maxTotalSize) throws -> Data {
+    let entry = try fileEntry(name, limit: limit)
+    var data = Data()
+    data.reserveCapacity(Int(entry.uncompressedSize))
+    try extract(entry, name) { data.append($0) }
+    return data
+  }
+
+  /// Extracts the entry `name` into a new file at `destination`, chunk by chunk, so that only a
+  /// chunk is in memory at a time.
+  ///
+  /// - Throws: ``SavingError/invalidArchive(file:entry:reason:)`` as ``data(_:limit:)``;
+  ///   ``SavingError/ioFailure(file:reason:)`` when `destination` cannot be written.
+  func extract(_ name: String, to destination: String, limit: UInt64 = KerasArchive.maxTotalSize) throws {
+    let entry = try fileEntry(name, limit: limit)
+    guard FileManager.default.createFile(atPath: destination, contents: nil),
+      let handle = FileHandle(forWritingAtPath: destination)
+    else {
+      throw SavingError.ioFailure(file: path, reason: "cannot extract '\(name)' to '\(destination)'")
+    }
+    defer { try? handle.close() }
+    try extract(entry, name) { chunk in
+      do {
+        try handle.write(contentsOf: chunk)
+      } catch {
+        throw SavingError.ioFailure(file: path, reason: "cannot extract '\(name)' to '\(destination)': \(error)")
+      }
+    }
+  }
+
+  /// The uncompressed size the entry `name` declares (already checked against ``maxTotalSize``),
+  /// 0 when there is no such entry.
+  func declaredSize(_ name: String) -> UInt64 { entries[name]?.uncompressedSize ?? 0 }
+
+  /// The file entry `name`, checked to declare at most `limit` bytes.
+  private func fileEntry(_ name: String, limit: UInt64) throws -> Entry {
     guard let entry = entries[name] else {
       throw SavingError.invalidArchive(
         file: path, entry: name,
@@ -79,29 +126,37 @@ struct KerasArchive {
     guard entry.type == .file else {
       throw SavingError.invalidArchive(file: path, entry: name, reason: "the entry is not a file")
     }
-    let declared = entry.uncompressedSize
-    guard declared <= limit else {
+    guard entry.uncompressedSize <= limit else {
       throw SavingError.invalidArchive(
-        file: path, entry: name, reason: "the entry declares \(declared) bytes, more than the \(limit) allowed")
+        file: path, entry: name,
+        reason: "the entry declares \(entry.uncompressedSize) bytes, more than the \(limit) allowed")
     }
-    var data = Data()
-    data.reserveCapacity(Int(declared))
+    return entry
+  }
+
+  /// Passes the bytes of `entry` to `consume` chunk by chunk, stopping as soon as they exceed
+  /// what the entry declares, and checks that exactly that many came.
+  private func extract(_ entry: Entry, _ name: String, _ consume: (Data) throws -> Void) throws {
+    let declared = entry.uncompressedSize
+    var count: UInt64 = 0
     do {
       _ = try archive.extract(entry) { chunk in
-        guard UInt64(data.count + chunk.count) <= declared else { throw ExtractionOverflow() }
-        data.append(chunk)
+        count += UInt64(chunk.count)
+        guard count <= declared else { throw ExtractionOverflow() }
+        try consume(chunk)
       }
     } catch is ExtractionOverflow {
       throw SavingError.invalidArchive(
         file: path, entry: name, reason: "the entry holds more than the \(declared) bytes it declares")
+    } catch let error as SavingError {
+      throw error
     } catch {
       throw SavingError.invalidArchive(file: path, entry: name, reason: "the entry is damaged or truncated (\(error))")
     }
-    guard UInt64(data.count) == declared else {
+    guard count == declared else {
       throw SavingError.invalidArchive(
-        file: path, entry: name, reason: "the entry holds \(data.count) bytes but declares \(declared)")
+        file: path, entry: name, reason: "the entry holds \(count) bytes but declares \(declared)")
     }
-    return data
   }
 
   /// Thrown from the extraction consumer when an entry yields more than it declared.

@@ -6,7 +6,9 @@ import ZIPFoundation
 /// (`.h5`, `.weights.h5`) its groups, datasets (shape, type) and attributes with the Keras
 /// version; for a `.keras` archive its entries, `metadata.json`, and the tree of its weights.
 ///
-/// - Parameter attributeWidth: the longest attribute text shown before it is cut.
+/// - Parameters:
+///   - path: the `.keras`, `.h5` or `.weights.h5` file to describe.
+///   - attributeWidth: the longest attribute text shown before it is cut.
 /// - Throws: ``SavingError`` or an `HDF5Error` naming the file when it is missing or unreadable.
 public func inspectModelFile(_ path: String, attributeWidth: Int = 100) throws -> String {
   var inspector = ModelFileInspector(attributeWidth: attributeWidth)

@@ -107,21 +107,23 @@ enum ModelLoading {
     let config = try parseJSON(
       try archive.data(KerasArchive.configEntry, limit: KerasArchive.maxJSONSize), file: path,
       entry: KerasArchive.configEntry)
-    let model = try rebuild(config, file: path, entry: KerasArchive.configEntry)
+    let model = try WeightBudget.limiting(file: path, fileBytes: archive.declaredSize(KerasArchive.weightsEntry)) {
+      try rebuild(config, file: path, entry: KerasArchive.configEntry)
+    }
     if let compileConfig = config["compile_config"], compileConfig != .null {
       try compile(model, from: compileConfig, file: path, entry: "\(KerasArchive.configEntry): compile_config")
     }
-    let weights = try archive.data(KerasArchive.weightsEntry)
+    // The weights go to disk chunk by chunk: they may be large, and libhdf5 reads files.
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "swift-keras-load-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: directory) }
     let weightsPath = directory.appendingPathComponent(KerasArchive.weightsEntry).path
     do {
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      try weights.write(to: URL(fileURLWithPath: weightsPath))
     } catch {
       throw SavingError.ioFailure(file: path, reason: "cannot extract '\(KerasArchive.weightsEntry)': \(error)")
     }
+    try archive.extract(KerasArchive.weightsEntry, to: weightsPath)
     do {
       try model.loadWeights(weightsPath)
     } catch let error as SavingError {
@@ -144,8 +146,12 @@ enum ModelLoading {
         file: path, entry: "model_config",
         reason: "the file has no 'model_config' attribute: it holds weights only; build the model and use loadWeights")
     }
-    let model = try rebuild(
-      try parseJSON(Data(modelConfigText.utf8), file: path, entry: "model_config"), file: path, entry: "model_config")
+    let modelConfig = try parseJSON(Data(modelConfigText.utf8), file: path, entry: "model_config")
+    let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+    let fileBytes = (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
+    let model = try WeightBudget.limiting(file: path, fileBytes: fileBytes) {
+      try rebuild(modelConfig, file: path, entry: "model_config")
+    }
     if let trainingText = try textAttribute("training_config") {
       let trainingConfig = try parseJSON(Data(trainingText.utf8), file: path, entry: "training_config")
       if trainingConfig != .null { try compile(model, from: trainingConfig, file: path, entry: "training_config") }

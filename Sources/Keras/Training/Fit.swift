@@ -49,10 +49,11 @@ struct TrainingData {
       x: try x.slice(axis: 0, range), y: try y.slice(axis: 0, range), sampleWeight: try sampleWeight?.slice(axis: 0, range))
   }
 
-  /// Checks shapes, naming them, before any training happens.
-  static func checked(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor?, classWeight: [Int: Float]?, action: String) throws
-    -> TrainingData
-  {
+  /// Checks shapes, naming them, and that every value is finite, before any training happens.
+  /// `prefix` starts the arrays' names in errors (`"validationData."`).
+  static func checked(
+    _ x: Tensor, _ y: Tensor, sampleWeight: Tensor?, classWeight: [Int: Float]?, action: String, prefix: String = ""
+  ) throws -> TrainingData {
     guard x.rank >= 1, y.rank >= 1 else {
       throw KerasError.invalidArgument("\(action): x and y need a batch dimension, got shapes \(x.shape) and \(y.shape)")
     }
@@ -65,14 +66,42 @@ struct TrainingData {
       throw KerasError.invalidArgument(
         "\(action): sampleWeight must have shape [\(x.shape[0])] (one weight per sample), got \(sampleWeight.shape)")
     }
+    try checkFinite(x, name: prefix + "x", action: action)
+    try checkFinite(y, name: prefix + "y", action: action)
+    if let sampleWeight { try checkFinite(sampleWeight, name: prefix + "sampleWeight", action: action) }
     var weights = sampleWeight
     if let classWeight {
+      if let bad = classWeight.first(where: { !$0.value.isFinite }) {
+        throw KerasError.invalidArgument("\(action): classWeight of class \(bad.key) is \(bad.value), not a finite number")
+      }
       guard sampleWeight == nil else {
         throw KerasError.invalidArgument("\(action): give either classWeight or sampleWeight, not both (as Keras)")
       }
       weights = try classWeights(classWeight, labels: y)
     }
     return TrainingData(x: x, y: y, sampleWeight: weights)
+  }
+
+  /// Throws when `array` (`[N, ...]`) holds a NaN or an infinity, naming the array, the first
+  /// such row and the position within the row. One pass over the data, no copy.
+  static func checkFinite(_ array: Tensor, name: String, action: String) throws {
+    let bad = array.withUnsafeBufferPointer { values in values.firstIndex { !$0.isFinite } }
+    guard let bad else { return }
+    let value = array.withUnsafeBufferPointer { $0[bad] }
+    var position = ""
+    if array.rank >= 2 {
+      var index: [Int] = []
+      var rest = bad
+      for size in array.shape.dropFirst().reversed() {
+        index.insert(rest % size, at: 0)
+        rest /= size
+      }
+      position = array.rank == 2 ? ", column \(index[0])" : ", position \(index) within the row"
+    }
+    let row = array.rank >= 1 ? bad / Swift.max(1, array.count / Swift.max(1, array.shape[0])) : 0
+    throw KerasError.invalidArgument(
+      "\(action): \(name) holds \(value) at row \(row)\(position) (shape \(array.shape)); "
+        + "NaN and infinite values would turn the weights into NaN: clean or impute the data first")
   }
 
   /// Per-sample weights from per-class ones; the class of a sample is its label, or the argmax
@@ -96,12 +125,18 @@ extension Sequential {
   ///
   /// - `validationSplit` takes the last fraction of the rows (before any shuffling) as
   ///   validation data, as Keras; `validationData` gives it explicitly.
-  /// - `shuffle` reshuffles the training rows each epoch with the global generator.
+  /// - `shuffle` reshuffles the training rows each epoch with the current generator (the global
+  ///   one, or that of a TensorCore `withRandomSeed(_:_:)` scope).
   /// - `classWeight` maps class indices to loss weights; `sampleWeight` `[N]` weights samples.
   /// - The last partial batch is kept. Dropout is active only here.
   /// - Returns: the ``History`` of per-epoch logs.
   /// - Throws: before any weight changes, on mismatched `x`/`y` lengths, labels whose shape does
-  ///   not fit the loss, an empty dataset, a batch size of 0, or a model that is not compiled.
+  ///   not fit the loss, an empty dataset, a batch size of 0, or a model that is not compiled;
+  ///   on a NaN or infinity in `x`, `y`, `sampleWeight` or `validationData` (naming the array
+  ///   and the row); on a sparse label that is not a class id (naming the row).
+  ///   A loss that becomes NaN or infinite does not throw: as Keras, training goes on; a warning
+  ///   names the epoch and batch (unless ``TerminateOnNaN`` is among the callbacks, which stops
+  ///   training there) and ``History/nonFiniteLoss`` records them.
   @discardableResult
   public func fit(
     _ x: Tensor, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1, callbacks: [any Callback] = [],
@@ -120,7 +155,8 @@ extension Sequential {
     var train = all
     var validation: TrainingData? = nil
     if let (vx, vy) = validationData {
-      validation = try TrainingData.checked(vx, vy, sampleWeight: nil, classWeight: nil, action: "fit validationData")
+      validation = try TrainingData.checked(
+        vx, vy, sampleWeight: nil, classWeight: nil, action: "fit", prefix: "validationData.")
     } else if validationSplit > 0 {
       let splitAt = Int((Float(all.count) * (1 - validationSplit)).rounded(.down))
       guard splitAt > 0 && splitAt < all.count else {
@@ -142,18 +178,31 @@ extension Sequential {
     stopTraining = false
     callbackError = nil
     defer { callbackError = nil }
+    resumePosition = nil
     hooks.each { $0.onTrainBegin(Logs()) }
-    var epoch = initialEpoch
+    // A restored backup (BackupAndRestore) says where to continue, as Keras' `_initial_epoch`.
+    var position = resumePosition ?? TrainingPosition(epoch: initialEpoch, batch: 0)
+    resumePosition = nil
+    var epoch = position.epoch
     while epoch < epochs && !stopTraining {
       hooks.each { $0.onEpochBegin(epoch, Logs()) }
       var tracker = EpochTracker(metrics: compiled.metrics ?? [])
-      let order = shuffle ? RandomGenerator.global.withLock { $0.permutation(train.count) } : nil
-      for step in 0..<steps {
+      let order = shuffle ? Self.shuffledOrder(train.count, drawnFrom: position.epochRandomState) : nil
+      for step in position.batch..<Swift.max(steps, position.batch) {
         hooks.each { $0.onTrainBatchBegin(step, Logs()) }
         let range = (step * batchSize)..<Swift.min((step + 1) * batchSize, train.count)
         let batch = try order.map { try train.rows(Array($0[range])) } ?? train.rows(range)
         let result = try trainStep(compiled, batch.x, batch.y, batch.sampleWeight)
         try tracker.add(result, labels: batch.y, sampleWeight: batch.sampleWeight)
+        if !result.loss.isFinite, history.nonFiniteLoss == nil {
+          history.nonFiniteLoss = (epoch, step)
+          if !callbacks.contains(where: { $0 is TerminateOnNaN }) {
+            FileHandleOutput.standardError(
+              "Warning: the loss became \(result.loss) at epoch \(epoch + 1)/\(epochs), batch \(step) "
+                + "(0-based); training goes on as in Keras, but the weights are likely NaN now. Add "
+                + "TerminateOnNaN() to the callbacks to stop at the first such batch.\n")
+          }
+        }
         let logs = tracker.logs()
         hooks.each { $0.onTrainBatchEnd(step, logs) }
         if stopTraining { break }  // as Keras: a callback may end the epoch early
@@ -166,11 +215,24 @@ extension Sequential {
       }
       hooks.each { $0.onEpochEnd(epoch, logs) }
       epoch += 1
+      position = TrainingPosition(epoch: epoch, batch: 0)
     }
     hooks.each { $0.onTrainEnd(Logs()) }
     self.compiled = compiled
     if let callbackError { throw callbackError }
     return history
+  }
+
+  /// The order of an epoch's rows, drawn from the current generator; when resuming in the middle
+  /// of an epoch, drawn again from the state it was first drawn from, leaving the current
+  /// generator as it is.
+  static func shuffledOrder(_ count: Int, drawnFrom epochRandomState: [UInt64]?) -> [Int] {
+    RandomGenerator.withCurrent { current in
+      guard let epochRandomState, var generator = try? RandomGenerator(state: epochRandomState) else {
+        return current.permutation(count)
+      }
+      return generator.permutation(count)
+    }
   }
 
   /// Builds the model for `data`, resolves the metrics on its shapes and runs the loss on a
@@ -184,6 +246,9 @@ extension Sequential {
       throw KerasError.invalidArgument(
         "labels of shape \(data.y.shape) do not fit loss '\(compiled.loss.name)' for predictions of shape "
           + "\([data.count] + yPred.shape.dropFirst()): \(error)")
+    }
+    if let sparse = compiled.loss as? Losses.SparseCategoricalCrossentropy, let classes = yPred.shape.last {
+      try sparse.checkLabels(data.y, classes: classes)
     }
     if compiled.metrics == nil {
       compiled.metrics = try compiled.metricSpecifiers.map {
@@ -255,5 +320,10 @@ extension Sequential {
   }
 
   /// The predictions for one batch in inference mode (`model.predict_on_batch`).
-  public func predictOnBatch(_ x: Tensor) throws -> Tensor { try self(x, training: false) }
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` naming the row when `x` holds a NaN or an infinity.
+  public func predictOnBatch(_ x: Tensor) throws -> Tensor {
+    try TrainingData.checkFinite(x, name: "x", action: "predictOnBatch")
+    return try self(x, training: false)
+  }
 }

@@ -65,18 +65,46 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
   public static let global = Mutex(RandomGenerator(seed: 0))
 }
 
-/// Seeds the global generator, as `keras.utils.set_random_seed`.
+/// Seeds the global generator, as `keras.utils.set_random_seed` (inside a
+/// ``withRandomSeed(_:_:)`` scope, that scope's generator).
 public func setRandomSeed(_ seed: UInt64) {
-  RandomGenerator.global.withLock { $0 = RandomGenerator(seed: seed) }
+  RandomGenerator.withCurrent { $0 = RandomGenerator(seed: seed) }
 }
 
-/// Runs `body` with the generator for `seed`, or the global one when `seed` is nil.
+/// Runs `body` with the generator for `seed`, or the current one when `seed` is nil.
 func withGenerator<R>(seed: UInt64?, _ body: (inout RandomGenerator) throws -> R) rethrows -> R {
   if let seed {
     var generator = RandomGenerator(seed: seed)
     return try body(&generator)
   }
-  return try RandomGenerator.global.withLock { try body(&$0) }
+  return try RandomGenerator.withCurrent(body)
+}
+
+extension RandomGenerator {
+  /// A generator shared by the code running inside one ``withRandomSeed(_:_:)`` scope.
+  final class Scoped: Sendable {
+    let generator: Mutex<RandomGenerator>
+    init(_ generator: RandomGenerator) { self.generator = Mutex(generator) }
+  }
+
+  /// The generator of the innermost ``withRandomSeed(_:_:)`` scope of this task, if any.
+  @TaskLocal static var scoped: Scoped?
+
+  /// Runs `body` with the generator that unseeded draws use here: the one of the innermost
+  /// ``withRandomSeed(_:_:)`` scope of this task, else ``global``. Everything random in training
+  /// (initializers, dropout without a seed, `fit`'s shuffling) goes through it, so saving and
+  /// restoring its ``state`` resumes a run exactly.
+  public static func withCurrent<R>(_ body: (inout RandomGenerator) throws -> R) rethrows -> R {
+    if let scoped { return try scoped.generator.withLock { try body(&$0) } }
+    return try global.withLock { try body(&$0) }
+  }
+}
+
+/// Runs `body` with its own generator seeded with `seed` in place of the global one, for this
+/// task and the tasks it starts: a reproducible run that other threads drawing from the global
+/// generator (or setting its seed) cannot disturb, as concurrent tests need.
+public func withRandomSeed<R>(_ seed: UInt64, _ body: () throws -> R) rethrows -> R {
+  try RandomGenerator.$scoped.withValue(RandomGenerator.Scoped(RandomGenerator(seed: seed))) { try body() }
 }
 
 extension Tensor {

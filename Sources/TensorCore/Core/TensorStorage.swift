@@ -84,6 +84,7 @@ final class TensorStorage: @unchecked Sendable {
     if let mine = local.free[count]?.popLast() {
       local.bytes -= bytes
       pointer = mine
+      PoolPoisoning.unpoison(mine, bytes: bytes)
       return
     }
     let reused = Self.pool.withLock { pool -> UInt? in
@@ -96,6 +97,7 @@ final class TensorStorage: @unchecked Sendable {
     }
     if let reused, let pointer = UnsafeMutablePointer<Float>(bitPattern: reused) {
       self.pointer = pointer
+      PoolPoisoning.unpoison(pointer, bytes: bytes)
     } else {
       Self.countFreshAllocationOnThisThread()
       var raw: UnsafeMutableRawPointer?
@@ -130,18 +132,37 @@ final class TensorStorage: @unchecked Sendable {
     let bytes = count * MemoryLayout<Float>.stride
     let local = Self.threadPool
     if local.bytes + bytes <= Self.threadPoolLimit {
+      PoolPoisoning.poison(pointer, bytes: bytes)
       local.free[count, default: []].append(pointer)
       local.bytes += bytes
       return
     }
     let kept = Self.pool.withLock { pool -> Bool in
       guard pool.bytes + bytes <= Self.poolLimit else { return false }
+      PoolPoisoning.poison(pointer, bytes: bytes)
       pool.free[count, default: []].append(address)
       pool.bytes += bytes
       return true
     }
     if !kept { free(pointer) }
   }
+}
+
+/// Marks pooled buffers unaddressable while they are free, so that under AddressSanitizer
+/// (`swift test --sanitize=address`) a use after release is reported as it would be after
+/// `free`. The poisoning calls exist only in a sanitized process; elsewhere these do nothing.
+private enum PoolPoisoning {
+  private typealias Region = @convention(c) (UnsafeRawPointer?, Int) -> Void
+
+  private static let poisonRegion = lookUp("__asan_poison_memory_region")
+  private static let unpoisonRegion = lookUp("__asan_unpoison_memory_region")
+
+  private static func lookUp(_ name: String) -> Region? {
+    dlsym(nil, name).map { unsafeBitCast($0, to: Region.self) }
+  }
+
+  static func poison(_ buffer: UnsafeMutablePointer<Float>, bytes: Int) { poisonRegion?(buffer, bytes) }
+  static func unpoison(_ buffer: UnsafeMutablePointer<Float>, bytes: Int) { unpoisonRegion?(buffer, bytes) }
 }
 
 /// Kernel working memory is tensor storage: the same pooled, aligned buffers.

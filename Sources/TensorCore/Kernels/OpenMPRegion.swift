@@ -41,9 +41,11 @@ enum OpenMPRegion {
 
   /// Runs `body(part)` for `part` in `0..<parts`, on up to `parts` threads, and returns when all are done.
   ///
-  /// Each GEMM inside runs single-threaded; `body` must only write what its part owns.
+  /// Each GEMM inside runs single-threaded; `body` must only write what its part owns. With
+  /// OpenMP limited to one thread (`OMP_NUM_THREADS=1`) the parts run one after another on the
+  /// calling thread, which is how a ThreadSanitizer pass keeps libgomp, which it cannot see, out.
   static func run(parts: Int, _ body: @Sendable (Int) -> Void) {
-    guard parts > 1, let runtime else {
+    guard parts > 1, let runtime, GEMM.threadCount > 1 else {
       for part in 0..<parts { body(part) }
       return
     }

@@ -1,3 +1,9 @@
+import CDNNL
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// An activation a recurrent cell applies to its gates, named as in Keras (`"tanh"`,
 /// `"sigmoid"`, `"hard_sigmoid"`, `"relu"`, `"linear"`).
 ///
@@ -22,6 +28,10 @@ public enum RecurrentActivation: String, Sendable, CaseIterable, CustomStringCon
   /// Replaces each of `count` values with its activation.
   func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
     switch self {
+    case .tanh where FastMath.hasAVX2:
+      skgate_tanh_inplace(values, count)
+    case .sigmoid where FastMath.hasAVX2:
+      skgate_sigmoid_inplace(values, count)
     case .tanh: for k in 0..<count { values[k] = FastMath.tanh(values[k]) }
     case .sigmoid: for k in 0..<count { values[k] = FastMath.sigmoid(values[k]) }
     case .hardSigmoid: for k in 0..<count { values[k] = FastMath.hardSigmoid(values[k]) }
@@ -36,6 +46,10 @@ public enum RecurrentActivation: String, Sendable, CaseIterable, CustomStringCon
   /// backward pass needs only the activations the forward pass kept.
   func multiplyByDerivative(_ gradients: UnsafeMutablePointer<Float>, outputs: UnsafePointer<Float>, count: Int) {
     switch self {
+    case .tanh where FastMath.hasAVX2:
+      skgate_tanh_derivative(gradients, outputs, count)
+    case .sigmoid where FastMath.hasAVX2:
+      skgate_sigmoid_derivative(gradients, outputs, count)
     case .tanh:
       for k in 0..<count { gradients[k] *= 1 - outputs[k] * outputs[k] }
     case .sigmoid:
@@ -55,6 +69,10 @@ public enum RecurrentActivation: String, Sendable, CaseIterable, CustomStringCon
 /// Branch-free single-precision `exp`, `tanh` and `sigmoid` that inline into loops and vectorise
 /// (the C library's versions are calls that block vectorisation). Errors are below 4e-7.
 enum FastMath {
+  /// Whether the AVX2 + FMA gate kernels of the CDNNL shim (`gate_kernels.h`) can run here;
+  /// `SWIFTKERAS_NO_AVX2=1` in the environment turns them off (to test the portable loops).
+  static let hasAVX2: Bool = skgate_cpu_has_avx2_fma() != 0 && getenv("SWIFTKERAS_NO_AVX2") == nil
+
   /// `e^x` for `x` clamped to `[-87.3, 88.3]` (Cephes' polynomial with Cody-Waite range reduction).
   @inline(__always)
   static func exp(_ x: Float) -> Float {

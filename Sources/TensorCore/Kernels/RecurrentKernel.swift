@@ -1,3 +1,5 @@
+import CDNNL
+
 /// The fused loop over time behind SimpleRNN, LSTM and GRU: one forward pass over the whole
 /// sequence and its hand-written backward pass through time.
 ///
@@ -248,10 +250,22 @@ struct RecurrentKernel {
     step.hiddenAfter.advanced(by: row * u).update(from: a, count: u)
   }
 
+  /// Whether the LSTM rows can run through the fused AVX2 kernels of `gate_kernels.h` (Keras'
+  /// default activations on a CPU with AVX2 and FMA).
+  private var hasVectorLSTMGates: Bool {
+    FastMath.hasAVX2 && cell.activation == .tanh && cell.recurrentActivation == .sigmoid
+  }
+
   /// Gates i, f, c, o; `c' = f·c + i·g`, `h' = o·act(c')`.
   private func lstmForward(_ step: ForwardStep, row: Int) {
     let (u, width) = (units, gateWidth)
     let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    if hasVectorLSTMGates {
+      skgate_lstm_forward_row(
+        x, h, step.inputBias, a, step.carryBefore! + row * u, step.carryAfter! + row * u, step.auxiliary! + row * u,
+        step.hiddenAfter + row * u, u)
+      return
+    }
     for k in 0..<width { a[k] = x[k] + h[k] + step.inputBias[k] }
     cell.recurrentActivation.apply(a, count: 2 * u)
     cell.activation.apply(a + 2 * u, count: u)
@@ -538,6 +552,10 @@ struct RecurrentKernel {
     let (i, f, g, o) = (a, a + u, a + 2 * u, a + 3 * u)
     let (dh, dc) = (step.hiddenGradient + row * u, step.carryGradient + row * u)
     let (c, activated) = (step.carryBefore! + row * u, step.auxiliary! + row * u)
+    if hasVectorLSTMGates {
+      skgate_lstm_backward_row(a, c, activated, dh, dc, da, step.inputBiasGradient, u)
+      return
+    }
     // dc' += dh · o · act'(c'), staged in the o column.
     for j in 0..<u { da[3 * u + j] = dh[j] * o[j] }
     cell.activation.multiplyByDerivative(da + 3 * u, outputs: activated, count: u)

@@ -30,8 +30,9 @@ extension Tensor {
     // Gathering rows straight from a variable: keep the slices as well, as TensorFlow's
     // IndexedSlices, since optimizers square or clip them before they are summed.
     let leaf = a == 0 ? recordedLeaf : nil
-    return result.recorded(from: self) { [weak tape = leaf?.tape] g in
-      if let tape, let node = leaf?.node {
+    // The tape holds this pullback, so the pullback holds the tape only weakly.
+    return result.recorded(from: self) { [weak tape = leaf?.tape, node = leaf?.node] g in
+      if let tape, let node {
         tape.sparseRows[node, default: []].append(SparseRows(indices: indices, values: g, rowLength: inner))
       }
       var grad = Tensor.zeros(inputShape)

@@ -2,7 +2,7 @@
 ///
 /// Input `[N, ..., D]`, output `[N, ..., units]`; kernel `[D, units]`, bias `[units]`.
 public final class Dense: Layer, @unchecked Sendable {
-  /// The output size.
+  /// The output size (Keras' `units`): the last axis of the output.
   public let units: Int
   /// Applied to the result.
   public let activation: ActivationFunction

@@ -10,7 +10,7 @@ public final class Dropout: Layer, @unchecked Sendable {
   public let noiseShape: [Int?]?
   /// A seed for the drop mask, or nil for the global generator.
   public let seed: UInt64?
-  private var masks: DropoutMaskSource
+  var masks: DropoutMaskSource
 
   /// Dropout with `rate` in `[0, 1)`.
   public init(_ rate: Float, noiseShape: [Int?]? = nil, seed: UInt64? = nil, inputShape: [Int]? = nil, name: String? = nil) {

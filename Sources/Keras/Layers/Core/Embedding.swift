@@ -6,7 +6,7 @@
 public final class Embedding: Layer, @unchecked Sendable {
   /// The vocabulary size: ids must be in `0..<inputDim`.
   public let inputDim: Int
-  /// The vector size.
+  /// The vector size (Keras' `output_dim`): the last axis of the output.
   public let outputDim: Int
   /// Draws the table (Keras default: uniform in ±0.05).
   public let embeddingsInitializer: Initializer

@@ -1,6 +1,6 @@
 /// The recurrent driver shared by ``SimpleRNN``, ``LSTM`` and ``GRU``: weights created by
 /// Keras' names, dropout masks, masking, and the whole sequence run as one fused op
-/// (``recurrentSequence(_:cell:kernel:recurrentKernel:bias:initialStates:mask:inputDropoutMask:recurrentDropoutMask:goBackwards:returnSequences:zeroOutputForMask:)``).
+/// (TensorCore's `recurrentSequence`).
 ///
 /// Input `[N, T, F]`; output `[N, T, units]` with `returnSequences`, else `[N, units]`. Weights:
 /// `kernel` `[F, G·units]`, `recurrent_kernel` `[units, G·units]`, `bias` (G = 1, 4, 3 gates).
@@ -11,7 +11,7 @@
 public class RecurrentLayer: Layer, @unchecked Sendable {
   /// The width of the state and the output.
   public let units: Int
-  /// The candidate/output activation.
+  /// The candidate and output activation (Keras' `activation`, default tanh).
   public let activation: ActivationFunction
   /// The gate activation (unused by SimpleRNN).
   public let recurrentActivation: ActivationFunction
@@ -51,7 +51,7 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
   public private(set) var recurrentKernel: Variable?
   /// The bias, once built (if `useBias`).
   public private(set) var bias: Variable?
-  private var masks: DropoutMaskSource
+  var masks: DropoutMaskSource
 
   /// The fused cell this layer runs; subclasses say which.
   var cell: RecurrentCell { fatalError("RecurrentLayer.cell must be overridden") }
@@ -132,6 +132,7 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
   ///   - input: `[N, T, F]`.
   ///   - mask: `[N, T]`, nonzero for real steps; masked steps keep the state and repeat the previous output.
   ///   - initialStates: each `[N, units]`; zeros when nil.
+  ///   - training: whether dropout and recurrent dropout are active (as inside `fit`).
   public func callReturningStates(
     _ input: Tensor, mask: Tensor? = nil, initialStates: [Tensor]? = nil, training: Bool = false
   ) throws -> (output: Tensor, states: [Tensor]) {

@@ -8,7 +8,14 @@
 public final class Bidirectional: Layer, @unchecked Sendable {
   /// How the two directions' outputs are combined.
   public enum MergeMode: String, Sendable, CaseIterable {
-    case concat, sum, ave, mul
+    /// The two outputs side by side on the last axis, `2·units` wide (`"concat"`, Keras' default).
+    case concat
+    /// The elementwise sum (`"sum"`).
+    case sum
+    /// The elementwise mean (`"ave"`).
+    case ave
+    /// The elementwise product (`"mul"`).
+    case mul
   }
 
   /// The layer running forwards (named `forward_<name>`).

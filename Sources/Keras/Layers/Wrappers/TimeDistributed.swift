@@ -4,7 +4,7 @@ public final class TimeDistributed: Layer, @unchecked Sendable {
   /// The layer applied at each step.
   public let layer: Layer
 
-  /// Wraps `layer`.
+  /// Applies `layer` to each of the `T` steps of `[N, T, ...]` inputs, with one set of weights.
   public init(_ layer: Layer, inputShape: [Int]? = nil, name: String? = nil) {
     self.layer = layer
     super.init(name: name, inputShape: inputShape)
