@@ -33,8 +33,9 @@ for pass in "$@"; do
     # The tests run the swift-keras and fuzz-loaders executables, so build everything.
     swift build --build-tests --scratch-path .build-asan --sanitize=address
     # fast_unwind_on_malloc=0: libhdf5 has no frame pointers, so the default unwinder stops
-    # inside it and the libhdf5 leak suppressions (named by function) would not match.
-    ASAN_OPTIONS=fast_unwind_on_malloc=0 \
+    # inside it and the libhdf5 leak suppressions (named by function) would not match; twelve
+    # frames reach them and keep the slow unwinder affordable.
+    ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=12 \
       LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=1" \
       run address swift test --skip-build --scratch-path .build-asan --sanitize=address || failed=1
     ;;

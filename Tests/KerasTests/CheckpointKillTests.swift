@@ -153,7 +153,7 @@ struct CheckpointKillTests {
         while let line = run.nextLine(timeout: deadline.timeIntervalSinceNow), line != "saved \(target)" {}
       }
       run.kill()
-      while run.nextLine(timeout: 0) != nil {}
+      while run.nextLine(timeout: 10) != nil {}  // drain to the end: the process is dead, so EOF comes at once
       if let line = run.lines.last(where: { $0.hasPrefix("final") }) {
         finalLine = line
         break
