@@ -4,6 +4,11 @@
 //   swift run -c release benchmarks [classify forecast rnn large] [--epochs N]
 //     [--rounds R] [--keras PYTHON] [--torch PYTHON] [--bench-dir DIR] [--json FILE]
 //
+// Profiling one phase (instruction counts per step do not depend on the machine's load):
+//
+//   OMP_NUM_THREADS=1 valgrind --tool=callgrind --toggle-collect='*profiledSteps*' \
+//     .build/release/benchmarks classify --profile train|evaluate|predict --steps 16
+//
 // Every workload runs in a fresh child process (this binary with --single, or the reference
 // script), one after another per workload (and per round with --rounds), so that machine noise
 // hits all of them alike and each peak RSS is that workload's alone.

@@ -177,6 +177,31 @@ static inline SKGATE_ENTRY void skgate_lstm_backward_row(
   }
 }
 
+/// One SimpleRNN row forward with tanh: `tanh(x + h + bias)` into `gates` and `hidden_next`.
+static inline SKGATE_ENTRY void skgate_rnn_tanh_forward_row(
+  const float *x, const float *h, const float *bias, float *gates, float *hidden_next, long u) {
+  for (long j = 0; j < u; j += 8) {
+    long n = u - j;
+    __m256 a = skgate_tanh(_mm256_add_ps(_mm256_add_ps(skgate_load(x + j, n), skgate_load(h + j, n)), skgate_load(bias + j, n)));
+    skgate_store(gates + j, n, a);
+    skgate_store(hidden_next + j, n, a);
+  }
+}
+
+/// One SimpleRNN row backward with tanh: `dh·(1 - a²)` into `dgates`, added to `bias_gradient`; `dh` becomes zero.
+static inline SKGATE_ENTRY void skgate_rnn_tanh_backward_row(
+  const float *gates, float *dh, float *dgates, float *bias_gradient, long u) {
+  const __m256 one = _mm256_set1_ps(1.0f);
+  for (long j = 0; j < u; j += 8) {
+    long n = u - j;
+    __m256 a = skgate_load(gates + j, n);
+    __m256 da = _mm256_mul_ps(skgate_load(dh + j, n), _mm256_fnmadd_ps(a, a, one));
+    skgate_store(dgates + j, n, da);
+    skgate_store(bias_gradient + j, n, _mm256_add_ps(skgate_load(bias_gradient + j, n), da));
+    skgate_store(dh + j, n, _mm256_setzero_ps());
+  }
+}
+
 #undef SKGATE_TARGET
 #undef SKGATE_ENTRY
 #endif

@@ -21,12 +21,17 @@ import CHDF5
 /// Safe to use from any thread: every libhdf5 call takes one process-wide lock.
 ///
 /// Untrusted files: reads check shapes and sizes before allocating (see
-/// `HDF5Error.Kind.limitExceeded`) and truncation is reported at open, but
-/// libhdf5 1.10 itself can still crash on deliberately damaged metadata (a
-/// byte-flipping fuzz run hit crashes inside attribute listing and
-/// variable-length reads). Open files from untrusted sources in a separate
-/// process. A damaged file can also link a group into itself: code walking
-/// the tree should bound its depth.
+/// `HDF5Error.Kind.limitExceeded`), truncation is reported at open, and so is
+/// heap and group B-tree damage on which libhdf5 1.10 loops forever or reads
+/// out of bounds (see `MetadataCheck`). libhdf5 1.10 itself can still crash
+/// on some deliberately damaged metadata (a variable-length string reference
+/// naming a heap object that does not exist or storing a length shorter than
+/// its object, in `H5HG_read`; a damaged link message of a group with dense
+/// link storage, freed twice in `H5G__link_release_table` while listing the
+/// group), and a variable-length string attribute whose reference
+/// declares up to 4 GiB makes it allocate that much before failing. Open
+/// files from untrusted sources in a separate process. A damaged file can
+/// also link a group into itself: code walking the tree should bound its depth.
 public final class HDF5File: @unchecked Sendable, CustomStringConvertible {
   /// How an existing file is opened.
   public enum AccessMode: Sendable {

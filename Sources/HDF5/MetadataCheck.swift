@@ -48,15 +48,18 @@ enum MetadataCheck {
       let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress!, chunkSize + 3, off_t(offset)) }
       guard count >= 4 else { return }
       for index in 0...(count - 4)
-      where buffer[index] == 0x47 && buffer[index + 1] == 0x43 && buffer[index + 2] == 0x4F && buffer[index + 3] == 0x4C {
+      where buffer[index] == 0x47 && buffer[index + 1] == 0x43 && buffer[index + 2] == 0x4F && buffer[index + 3] == 0x4C
+      {
         try checkCollection(at: offset + index, descriptor, fileSize: fileSize, lengthSize: lengthSize, site)
       }
       for index in 0...(count - 4)
-      where buffer[index] == 0x48 && buffer[index + 1] == 0x45 && buffer[index + 2] == 0x41 && buffer[index + 3] == 0x50 {
+      where buffer[index] == 0x48 && buffer[index + 1] == 0x45 && buffer[index + 2] == 0x41 && buffer[index + 3] == 0x50
+      {
         try checkLocalHeap(at: offset + index, descriptor, fileSize: fileSize, lengthSize: lengthSize, site)
       }
       for index in 0...(count - 4)
-      where buffer[index] == 0x54 && buffer[index + 1] == 0x52 && buffer[index + 2] == 0x45 && buffer[index + 3] == 0x45 {
+      where buffer[index] == 0x54 && buffer[index + 1] == 0x52 && buffer[index + 2] == 0x45 && buffer[index + 3] == 0x45
+      {
         try checkGroupNode(at: offset + index, descriptor, fileSize: fileSize, lengthSize: lengthSize, site)
       }
       offset += chunkSize
@@ -85,7 +88,8 @@ enum MetadataCheck {
     // libhdf5 cannot read a collection reaching past the end of the file; it fails instead.
     guard size <= UInt64(fileSize - start) else { return }
     var collection = [UInt8](repeating: 0, count: Int(size))
-    guard collection.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress!, Int(size), off_t(start)) }) == Int(size)
+    guard
+      collection.withUnsafeMutableBytes({ pread(descriptor, $0.baseAddress!, Int(size), off_t(start)) }) == Int(size)
     else { return }
     let objectHeaderSize = 8 + lengthSize
     var position = UInt64(headerSize)

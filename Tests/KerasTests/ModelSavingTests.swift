@@ -271,7 +271,9 @@ struct ModelSavingTests {
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent(file).path
     // The Dense layer's 1 unit becomes 2^40: a kernel of 4 TiB.
-    func hostile(_ config: String) -> String { config.replacingOccurrences(of: "\"units\": 1,", with: "\"units\": 1099511627776,") }
+    func hostile(_ config: String) -> String {
+      config.replacingOccurrences(of: "\"units\": 1,", with: "\"units\": 1099511627776,")
+    }
     if file.hasSuffix(".keras") {
       let entries = try readZip(ModelFileFixture.path(file)).map { name, data in
         (name, name == "config.json" ? Data(hostile(String(decoding: data, as: UTF8.self)).utf8) : data)
@@ -287,7 +289,8 @@ struct ModelSavingTests {
       Issue.record("expected invalidModelConfig naming \(path), got \(String(describing: error))")
       return
     }
-    #expect(reason.contains("'dense'") && reason.contains("'kernel'") && reason.contains("[4, 1099511627776]"), "\(reason)")
+    #expect(
+      reason.contains("'dense'") && reason.contains("'kernel'") && reason.contains("[4, 1099511627776]"), "\(reason)")
   }
 
   @Test("save refuses other file names and unbuilt models before writing")

@@ -83,12 +83,13 @@ enum ConfigMutator {
   }
 
   private static func describe(_ path: [Step]) -> String {
-    "/" + path.map { step in
-      switch step {
-      case .key(let key): key
-      case .index(let index): "\(index)"
-      }
-    }.joined(separator: "/")
+    "/"
+      + path.map { step in
+        switch step {
+        case .key(let key): key
+        case .index(let index): "\(index)"
+        }
+      }.joined(separator: "/")
   }
 
   static let hugeIntegers: [Int] = [
@@ -129,20 +130,25 @@ enum ConfigMutator {
       // Duplicate the value next to itself when it is an array element or swap types of arrays.
       if case .array(let items) = value, !items.isEmpty {
         let copies = random.pick([2, 50])
-        return (.array(items + Array(repeating: items[random.below(items.count)], count: copies)), "\(copies) duplicates")
+        return (
+          .array(items + Array(repeating: items[random.below(items.count)], count: copies)), "\(copies) duplicates"
+        )
       }
       return (.array([value, value]), "wrapped in array")
     default:
       // Perturb a number in place: the most useful mutation for units, shapes and rates.
       switch value {
       case .int(let number):
-        let changed = random.pick([number &* 1000, -number, number &+ 1, number &- 1, number &* 65_536])
+        let changed = random.pick([number &* 1000, 0 &- number, number &+ 1, number &- 1, number &* 65_536])
         return (.int(changed), "\(changed)")
       case .double(let number):
         let changed = random.pick([number * 1e6, -number, number + 1, 1 / number])
         return (.double(changed), "\(changed)")
       case .array(let items):
-        return (.array(items.map { item in if case .int = item { .int(random.pick(hugeIntegers)) } else { item } }), "array integers")
+        return (
+          .array(items.map { item in if case .int = item { .int(random.pick(hugeIntegers)) } else { item } }),
+          "array integers"
+        )
       default:
         let number = random.pick(hugeIntegers)
         return (.int(number), "\(number)")

@@ -35,7 +35,9 @@ struct Seed {
 
 /// Loads the corpus from a directory of model files (`name.keras`, `name.h5`, `name.tf_keras.h5`).
 enum CorpusLoader {
-  static let signatures = ["OHDR", "OCHK", "TREE", "HEAP", "SNOD", "GCOL", "BTHD", "BTLF", "FRHP", "FHDB", "FSHD", "FSSE"]
+  static let signatures = [
+    "OHDR", "OCHK", "TREE", "HEAP", "SNOD", "GCOL", "BTHD", "BTLF", "FRHP", "FHDB", "FSHD", "FSSE",
+  ]
 
   static func load(directory: String, scratch: String) throws -> [Format: [Seed]] {
     let names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
@@ -67,14 +69,16 @@ enum CorpusLoader {
             zipEntries: entries, innerWeights: inner, config: config, architecture: nil))
       } else if name.hasSuffix(".h5") {
         let tree = try HDF5Tree.read(path: path)
-        let modelConfig = tree.root.attributes.first { $0.name == "model_config" }.flatMap { attribute -> ConfigValue? in
+        let modelConfig = tree.root.attributes.first { $0.name == "model_config" }.flatMap {
+          attribute -> ConfigValue? in
           guard case .strings(_, let values) = attribute.value, let text = values.first else { return nil }
           return try? ConfigValue.parse(json: text)
         }
         let offsets = hotOffsets(bytes)
         seeds[.h5, default: []].append(
           Seed(
-            name: name, format: .h5, bytes: bytes, fileExtension: ".h5", hotOffsets: offsets, tree: tree, zipEntries: nil,
+            name: name, format: .h5, bytes: bytes, fileExtension: ".h5", hotOffsets: offsets, tree: tree,
+            zipEntries: nil,
             innerWeights: nil, config: modelConfig, architecture: nil))
         if let architecture {
           seeds[.weights, default: []].append(

@@ -55,11 +55,13 @@ struct HDF5Tree {
     try object.attributeNames().map { name in
       let info = try object.attributeInfo(name)
       if info.elementType == .string {
-        return Attribute(name: name, value: .strings(shape: info.shape, values: try object.attribute(name, as: [String].self)))
+        return Attribute(
+          name: name, value: .strings(shape: info.shape, values: try object.attribute(name, as: [String].self)))
       }
       return Attribute(
         name: name,
-        value: .numbers(shape: info.shape, values: try object.attribute(name, as: [Double].self), type: info.elementType))
+        value: .numbers(
+          shape: info.shape, values: try object.attribute(name, as: [Double].self), type: info.elementType))
     }
   }
 
@@ -110,7 +112,8 @@ struct HDF5Tree {
           } else {
             switch type {
             case .float64: dataset = try group.createDataset(name, shape: shape, values: values)
-            case .float16, .float32: dataset = try group.createDataset(name, shape: shape, values: values.map { Float($0) })
+            case .float16, .float32:
+              dataset = try group.createDataset(name, shape: shape, values: values.map { Float($0) })
             default: dataset = try group.createDataset(name, shape: shape, values: integers)
             }
           }
@@ -131,13 +134,17 @@ struct HDF5Tree {
         if shape.isEmpty, values.count == 1 {
           try object.setAttribute(attribute.name, to: values[0])
         } else {
-          try object.setAttribute(attribute.name, to: values, encoding: attribute.fixedLength ? .fixedLength : .variableLength)
+          try object.setAttribute(
+            attribute.name, to: values, encoding: attribute.fixedLength ? .fixedLength : .variableLength)
         }
       case .numbers(let shape, let values, let type):
         let integer = type != .float32 && type != .float64 && type != .float16
         if shape.isEmpty, values.count == 1 {
-          if integer { try object.setAttribute(attribute.name, to: Int64(clamping: Int(exactly: values[0].rounded()) ?? 0)) }
-          else { try object.setAttribute(attribute.name, to: values[0]) }
+          if integer {
+            try object.setAttribute(attribute.name, to: Int64(clamping: Int(exactly: values[0].rounded()) ?? 0))
+          } else {
+            try object.setAttribute(attribute.name, to: values[0])
+          }
         } else if integer {
           try object.setAttribute(attribute.name, to: values.map { Int64(clamping: Int(exactly: $0.rounded()) ?? 0) })
         } else {

@@ -56,7 +56,9 @@ struct Options {
           formats = Format.allCases
         } else {
           formats = try name.split(separator: ",").map { part in
-            guard let format = Format(rawValue: String(part)) else { throw FuzzError("unknown format '\(part)'\n\(Self.usage)") }
+            guard let format = Format(rawValue: String(part)) else {
+              throw FuzzError("unknown format '\(part)'\n\(Self.usage)")
+            }
             return format
           }
         }

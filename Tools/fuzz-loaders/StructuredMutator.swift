@@ -30,7 +30,8 @@ struct StructuredMutator {
       let groups = nodes.filter { $0.node.data == nil }
       switch random.below(11) {
       case 0:
-        guard let (path, node) = datasets.isEmpty ? nil : random.pick(datasets), case .numbers(let shape, let values, _)? = node.data
+        guard let (path, node) = datasets.isEmpty ? nil : random.pick(datasets),
+          case .numbers(let shape, let values, _)? = node.data
         else { continue }
         let choice = random.below(4)
         switch choice {
@@ -41,7 +42,8 @@ struct StructuredMutator {
         }
         notes.append("dtype#\(choice) \(path)")
       case 1:
-        guard let (path, node) = datasets.isEmpty ? nil : random.pick(datasets), case .numbers(let shape, let values, let type)? = node.data
+        guard let (path, node) = datasets.isEmpty ? nil : random.pick(datasets),
+          case .numbers(let shape, let values, let type)? = node.data
         else { continue }
         let shapes: [[Int]] = [
           shape.reversed(), shape + [1], [1] + shape, [values.count], Array(shape.dropLast()), [0], [],
@@ -105,7 +107,8 @@ struct StructuredMutator {
       case 7:
         let lists = nodes.flatMap { entry in
           entry.node.attributes.indices.compactMap { index -> (String, HDF5Tree.Node, Int)? in
-            guard case .strings(let shape, let values) = entry.node.attributes[index].value, !shape.isEmpty, !values.isEmpty
+            guard case .strings(let shape, let values) = entry.node.attributes[index].value, !shape.isEmpty,
+              !values.isEmpty
             else { return nil }
             return (entry.path, entry.node, index)
           }
@@ -193,7 +196,10 @@ struct StructuredMutator {
     var note = ""
     switch random.below(10) {
     case 0:
-      let name = random.pick(["../evil.txt", "../../../../tmp/evil", "/etc/evil", "assets/../../x", "..\\evil", "a/./../..", "model.weights.h5/../../x"])
+      let name = random.pick([
+        "../evil.txt", "../../../../tmp/evil", "/etc/evil", "assets/../../x", "..\\evil", "a/./../..",
+        "model.weights.h5/../../x",
+      ])
       entries.insert(ZipEntry(name: name, stored: Array("x".utf8)), at: random.below(entries.count + 1))
       note = "traversal \(name)"
     case 1:
@@ -211,13 +217,17 @@ struct StructuredMutator {
     case 3, 4:
       if Self.bomb == nil { Self.bomb = DeflateBomb.zeros(copies: (256 << 20) / 258) }
       let bomb = Self.bomb!
-      let index = entries.firstIndex { $0.name == random.pick(["model.weights.h5", "config.json", "metadata.json"]) } ?? 0
+      let index =
+        entries.firstIndex { $0.name == random.pick(["model.weights.h5", "config.json", "metadata.json"]) } ?? 0
       let declared: UInt32 = random.pick([UInt32(bomb.size), 1000, UInt32(bomb.size) / 2, 0, UInt32.max])
-      entries[index] = ZipEntry(name: entries[index].name, deflated: bomb.payload, crc: 0x1234_5678, uncompressedSize: declared)
+      entries[index] = ZipEntry(
+        name: entries[index].name, deflated: bomb.payload, crc: 0x1234_5678, uncompressedSize: declared)
       note = "bomb \(entries[index].name) declaring \(declared) of \(bomb.size)"
     case 5:
       let index = random.below(entries.count)
-      let lie = random.pick([UInt32(0), 1, entries[index].uncompressedSize / 2, entries[index].uncompressedSize + 1, UInt32.max])
+      let lie = random.pick([
+        UInt32(0), 1, entries[index].uncompressedSize / 2, entries[index].uncompressedSize + 1, UInt32.max,
+      ])
       entries[index].uncompressedSize = lie
       note = "size lie \(entries[index].name) \(lie)"
     case 6:
@@ -235,7 +245,9 @@ struct StructuredMutator {
       note = "method \(entries[index].method) \(entries[index].name)"
     default:
       let index = random.below(entries.count)
-      entries[index].name = random.pick(["config.json/", "CONFIG.JSON", "config.json\u{0}", String(repeating: "a", count: 65_000), ""])
+      entries[index].name = random.pick([
+        "config.json/", "CONFIG.JSON", "config.json\u{0}", String(repeating: "a", count: 65_000), "",
+      ])
       note = "name \(index)"
     }
     return (ZipWriter.archive(entries), note)

@@ -27,21 +27,30 @@ struct Supervisor {
       process.arguments = options.workerArguments(seed: seed, seconds: seconds, iterations: iterations)
       try process.run()
       process.waitUntilExit()
-      if let data = fileManager.contents(atPath: statsPath), let stats = try? JSONDecoder().decode(FuzzStats.self, from: data) {
+      if let data = fileManager.contents(atPath: statsPath),
+        let stats = try? JSONDecoder().decode(FuzzStats.self, from: data)
+      {
         total.merge(stats)
       }
       if process.terminationReason == .exit, process.terminationStatus == 0 { break }
       total.executions += 1
-      let reason = (try? String(contentsOfFile: "\(options.crashDirectory)/current.reason", encoding: .utf8))
-        ?? (process.terminationReason == .uncaughtSignal
-          ? "crash: signal \(process.terminationStatus)\n" : "crash: exit status \(process.terminationStatus)\n")
+      let generating = fileManager.fileExists(atPath: "\(options.crashDirectory)/generating")
+      try? fileManager.removeItem(atPath: "\(options.crashDirectory)/generating")
+      let reason =
+        (generating ? "fuzzer bug while generating the input after this one: " : "")
+        + ((try? String(contentsOfFile: "\(options.crashDirectory)/current.reason", encoding: .utf8))
+          ?? (process.terminationReason == .uncaughtSignal
+            ? "crash: signal \(process.terminationStatus)\n" : "crash: exit status \(process.terminationStatus)\n"))
       let name = "crash-\(crashes.count + 1)"
       let description = (try? String(contentsOfFile: "\(options.crashDirectory)/current.txt", encoding: .utf8)) ?? ""
       try? fileManager.removeItem(atPath: "\(options.crashDirectory)/\(name).bin")
-      try? fileManager.copyItem(atPath: "\(options.crashDirectory)/current.bin", toPath: "\(options.crashDirectory)/\(name).bin")
+      try? fileManager.copyItem(
+        atPath: "\(options.crashDirectory)/current.bin", toPath: "\(options.crashDirectory)/\(name).bin")
       try Data((reason + "worker seed=\(seed)\n" + description).utf8).write(
         to: URL(fileURLWithPath: "\(options.crashDirectory)/\(name).txt"))
-      print("fuzz-loaders: \(reason.trimmingCharacters(in: .newlines)); input saved as \(options.crashDirectory)/\(name).bin")
+      print(
+        "fuzz-loaders: \(reason.trimmingCharacters(in: .newlines)); input saved as \(options.crashDirectory)/\(name).bin"
+      )
       print("  \(description.replacingOccurrences(of: "\n", with: "\n  "))")
       crashes.append(name)
       if crashes.count >= options.maxCrashes { break }

@@ -60,7 +60,9 @@ final class Watchdog: @unchecked Sendable {
         if let elapsed, elapsed > limit { fail("hang", "the input ran for more than \(limit) s", code: 70) }
         let resident = Self.residentBytes()
         if resident > maxResidentBytes {
-          fail("memory", "resident memory \(resident >> 20) MiB exceeds the limit of \(maxResidentBytes >> 20) MiB", code: 71)
+          fail(
+            "memory", "resident memory \(resident >> 20) MiB exceeds the limit of \(maxResidentBytes >> 20) MiB",
+            code: 71)
         }
       }
     }
@@ -112,10 +114,13 @@ struct Worker {
 
   mutating func run() throws {
     let watchdog = Watchdog(
-      limit: options.inputSeconds, maxResidentBytes: options.maxRSSMegabytes << 20, crashDirectory: options.crashDirectory)
+      limit: options.inputSeconds, maxResidentBytes: options.maxRSSMegabytes << 20,
+      crashDirectory: options.crashDirectory)
     watchdog.start()
     let formats = options.formats.filter { !(seeds[$0] ?? []).isEmpty }
-    guard !formats.isEmpty else { throw FuzzError("the corpus at \(options.corpus) has no files for \(options.formats)") }
+    guard !formats.isEmpty else {
+      throw FuzzError("the corpus at \(options.corpus) has no files for \(options.formats)")
+    }
     let start = Date()
     var lastReport = start
     while true {
@@ -123,7 +128,11 @@ struct Worker {
       if let seconds = options.seconds, elapsed >= seconds { break }
       if let iterations = options.iterations, stats.executions >= iterations { break }
       let format = formats[stats.executions % formats.count]
+      // A crash while this marker exists is the fuzzer's own, not the last input's.
+      let marker = "\(options.crashDirectory)/generating"
+      _ = FileManager.default.createFile(atPath: marker, contents: nil)
       let input = generate(format)
+      try FileManager.default.removeItem(atPath: marker)
       try record(input)
       watchdog.begin()
       execute(input)
@@ -150,7 +159,8 @@ struct Worker {
         if random.chance(0.5), let tree = seed.tree {
           var (bytes, note) = try mutator.mutate(tree, config: seed.config, using: &random)
           if random.chance(0.2) {
-            let mutated = ByteMutator.mutate(bytes, hotOffsets: CorpusLoader.hotOffsets(bytes), donors: [], using: &random)
+            let mutated = ByteMutator.mutate(
+              bytes, hotOffsets: CorpusLoader.hotOffsets(bytes), donors: [], using: &random)
             bytes = mutated.bytes
             note += " + bytes " + mutated.note
           }
@@ -162,7 +172,8 @@ struct Worker {
         guard var entries = seed.zipEntries else { break }
         switch random.below(10) {
         case 0, 1:
-          let (bytes, note) = ByteMutator.mutate(seed.bytes, hotOffsets: seed.hotOffsets, donors: donors, using: &random)
+          let (bytes, note) = ByteMutator.mutate(
+            seed.bytes, hotOffsets: seed.hotOffsets, donors: donors, using: &random)
           return FuzzInput(seed: seed, bytes: bytes, note: "archive bytes: " + note)
         case 2, 3, 4:
           guard let index = entries.firstIndex(where: { $0.name == "model.weights.h5" }) else { break }
@@ -176,7 +187,9 @@ struct Worker {
           entries[index] = ZipEntry(name: entries[index].name, stored: weights.bytes)
           return FuzzInput(seed: seed, bytes: ZipWriter.archive(entries), note: "weights entry: " + weights.note)
         case 5, 6, 7:
-          guard let index = entries.firstIndex(where: { $0.name == "config.json" }), let config = seed.config else { break }
+          guard let index = entries.firstIndex(where: { $0.name == "config.json" }), let config = seed.config else {
+            break
+          }
           let (text, note) = ConfigMutator.mutate(config, using: &random)
           entries[index] = ZipEntry(name: entries[index].name, stored: Array(text.utf8))
           return FuzzInput(seed: seed, bytes: ZipWriter.archive(entries), note: "config.json: " + note)
@@ -198,7 +211,8 @@ struct Worker {
   func record(_ input: FuzzInput) throws {
     let directory = options.crashDirectory
     try Data(input.bytes).write(to: URL(fileURLWithPath: "\(directory)/current.bin"), options: .atomic)
-    let description = "format=\(input.seed.format.rawValue) seed=\(input.seed.name) extension=\(input.seed.fileExtension)\n\(input.note)\n"
+    let description =
+      "format=\(input.seed.format.rawValue) seed=\(input.seed.name) extension=\(input.seed.fileExtension)\n\(input.note)\n"
     try Data(description.utf8).write(to: URL(fileURLWithPath: "\(directory)/current.txt"), options: .atomic)
   }
 

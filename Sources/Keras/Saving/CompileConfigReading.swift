@@ -57,8 +57,13 @@ enum CompileConfigReading {
         amsgrad: try reader.bool("amsgrad", default: false), clipnorm: clipnorm, clipvalue: clipvalue,
         globalClipnorm: globalClipnorm, name: name)
     case "sgd":
+      // SGD traps on a momentum outside [0, 1]; a file's value must throw instead.
+      let momentum = try reader.float("momentum", default: 0)
+      guard momentum >= 0, momentum <= 1 else {
+        throw KerasError.invalidArgument("SGD optimizer config: 'momentum' must be a number in [0, 1], got \(momentum)")
+      }
       return SGD(
-        learningRate: learningRate, momentum: try reader.float("momentum", default: 0),
+        learningRate: learningRate, momentum: momentum,
         nesterov: try reader.bool("nesterov", default: false), weightDecay: weightDecay, clipnorm: clipnorm,
         clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
     case "rmsprop":

@@ -54,6 +54,25 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable, Equatable {
   /// A uniform float in `[0, 1)` with 24 random bits.
   public mutating func nextUniform() -> Float { Float(next() >> 40) * 0x1p-24 }
 
+  /// Writes `min + (max - min) · nextUniform()` to each of `count` floats at `target`: the same
+  /// draws in the same order, on the state words held in locals (the `state` array's uniqueness
+  /// and bounds checks cost more than the draw itself).
+  mutating func fillUniform(_ target: UnsafeMutablePointer<Float>, count: Int, min: Float, max: Float) {
+    var (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    for i in 0..<count {
+      let result = rotate(s1 &* 5, 7) &* 9
+      let t = s1 << 17
+      s2 ^= s0
+      s3 ^= s1
+      s1 ^= s2
+      s0 ^= s3
+      s2 ^= t
+      s3 = rotate(s3, 45)
+      target[i] = min + (max - min) * (Float(result >> 40) * 0x1p-24)
+    }
+    state = [s0, s1, s2, s3]
+  }
+
   /// A standard normal sample (Box–Muller).
   public mutating func nextNormal() -> Float {
     let u1 = (Double(next() >> 11) + 1) * 0x1p-53  // (0, 1]
@@ -118,7 +137,7 @@ extension Tensor {
     -> Tensor
   {
     Tensor(shape: shape) { out in
-      for i in 0..<out.count { out[i] = min + (max - min) * generator.nextUniform() }
+      if let base = out.baseAddress { generator.fillUniform(base, count: out.count, min: min, max: max) }
     }
   }
 

@@ -245,6 +245,10 @@ struct RecurrentKernel {
   private func simpleRNNForward(_ step: ForwardStep, row: Int) {
     let u = units
     let (x, h, a) = (step.projection + row * u, step.products + row * u, step.gates + row * u)
+    if FastMath.hasAVX2 && cell.activation == .tanh {
+      skgate_rnn_tanh_forward_row(x, h, step.inputBias, a, step.hiddenAfter + row * u, u)
+      return
+    }
     for j in 0..<u { a[j] = x[j] + h[j] + step.inputBias[j] }
     cell.activation.apply(a, count: u)
     step.hiddenAfter.advanced(by: row * u).update(from: a, count: u)
@@ -538,6 +542,10 @@ struct RecurrentKernel {
   private func simpleRNNBackward(_ step: BackwardStep, row: Int) {
     let u = units
     let (dh, da, a) = (step.hiddenGradient + row * u, step.gateGradients + row * u, step.gates + row * u)
+    if FastMath.hasAVX2 && cell.activation == .tanh {
+      skgate_rnn_tanh_backward_row(a, dh, da, step.inputBiasGradient, u)
+      return
+    }
     da.update(from: dh, count: u)
     cell.activation.multiplyByDerivative(da, outputs: a, count: u)
     for j in 0..<u {
