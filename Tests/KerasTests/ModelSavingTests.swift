@@ -323,3 +323,38 @@ struct ModelSavingTests {
     }
   }
 }
+
+@Suite("Scratch directories of .keras saves and loads")
+struct ScratchDirectoryTests {
+  /// The id of a process that has exited.
+  func deadProcessID() throws -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/true")
+    try process.run()
+    process.waitUntilExit()
+    return process.processIdentifier
+  }
+
+  @Test("a scratch directory a killed process left is removed by the next save; live ones stay")
+  func staleDirectoriesAreRemoved() throws {
+    let temporary = FileManager.default.temporaryDirectory
+    let stale = temporary.appendingPathComponent("swift-keras-save-\(try deadProcessID())-\(UUID().uuidString)")
+    let live = temporary.appendingPathComponent("swift-keras-save-\(getpid())-\(UUID().uuidString)")
+    let unrelated = temporary.appendingPathComponent("swift-keras-save-notes-\(UUID().uuidString)")
+    for directory in [stale, live, unrelated] {
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+    defer { for directory in [stale, live, unrelated] { try? FileManager.default.removeItem(at: directory) } }
+
+    let model = Sequential { Dense(2, inputShape: [3]) }
+    try model.compile(optimizer: "adam", loss: "mse")
+    let file = temporary.appendingPathComponent("scratch-\(UUID().uuidString).keras")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try model.save(file.path)
+
+    #expect(!FileManager.default.fileExists(atPath: stale.path))
+    #expect(FileManager.default.fileExists(atPath: live.path))
+    #expect(FileManager.default.fileExists(atPath: unrelated.path))
+    #expect(try loadModel(file.path).getWeights() == model.getWeights())
+  }
+}

@@ -40,15 +40,13 @@ extension Sequential {
 
   /// Writes the `.keras` zip, building `model.weights.h5` in a temporary directory first.
   private func saveKerasArchive(_ path: String) throws {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "swift-keras-save-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let weightsPath = directory.appendingPathComponent(KerasArchive.weightsEntry).path
     let weights: Data
     do {
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      try saveWeights(weightsPath)
-      weights = try Data(contentsOf: URL(fileURLWithPath: weightsPath))
+      weights = try ScratchDirectory.with("save") { directory in
+        let weightsPath = directory.appendingPathComponent(KerasArchive.weightsEntry).path
+        try saveWeights(weightsPath)
+        return try Data(contentsOf: URL(fileURLWithPath: weightsPath))
+      }
     } catch {
       throw SavingError.ioFailure(file: path, reason: "cannot write the weights: \(error)")
     }
@@ -114,20 +112,18 @@ enum ModelLoading {
       try compile(model, from: compileConfig, file: path, entry: "\(KerasArchive.configEntry): compile_config")
     }
     // The weights go to disk chunk by chunk: they may be large, and libhdf5 reads files.
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "swift-keras-load-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let weightsPath = directory.appendingPathComponent(KerasArchive.weightsEntry).path
     do {
-      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    } catch {
+      try ScratchDirectory.with("load") { directory in
+        let weightsPath = directory.appendingPathComponent(KerasArchive.weightsEntry).path
+        try archive.extract(KerasArchive.weightsEntry, to: weightsPath)
+        do {
+          try model.loadWeights(weightsPath)
+        } catch let error as SavingError {
+          throw error.naming("\(path) (entry '\(KerasArchive.weightsEntry)')", insteadOf: weightsPath)
+        }
+      }
+    } catch let error as CocoaError {
       throw SavingError.ioFailure(file: path, reason: "cannot extract '\(KerasArchive.weightsEntry)': \(error)")
-    }
-    try archive.extract(KerasArchive.weightsEntry, to: weightsPath)
-    do {
-      try model.loadWeights(weightsPath)
-    } catch let error as SavingError {
-      throw error.naming("\(path) (entry '\(KerasArchive.weightsEntry)')", insteadOf: weightsPath)
     }
     return model
   }
