@@ -108,7 +108,7 @@ public final class ModelCheckpoint: Callback {
       let rest = name.dropFirst(prefix.count)
       let stale: Bool
       if rest.hasPrefix("tmp-"), let pid = Int32(rest.dropFirst(4).prefix { $0 != "-" }) {
-        stale = pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
+        stale = processHasExited(pid)
       } else {
         stale = rest.hasSuffix(".tmp") && UUID(uuidString: String(rest.dropLast(4))) != nil
       }

@@ -27,9 +27,15 @@ enum ScratchDirectory {
       guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]),
         UUID(uuidString: String(rest[rest.index(after: dash)...])) != nil
       else { continue }
-      if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
+      if processHasExited(pid) {
         try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
       }
     }
   }
+}
+
+/// Whether the process `pid` (not this one) no longer runs: the owner of a temporary file or
+/// directory a killed save left behind.
+func processHasExited(_ pid: Int32) -> Bool {
+  pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH
 }
