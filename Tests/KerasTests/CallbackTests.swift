@@ -50,9 +50,23 @@ struct CallbackTests {
     let record = LambdaCallback(onEpochEnd: { _, _ in
       if case .constant(let r) = model.optimizer!.learningRate { rates.append(r) }
     })
-    try model.fit(x, y, epochs: 5, verbose: 0, callbacks: [reducer, record], shuffle: false)
+    var before: [[String]] = []
+    var after: [[String]] = []
+    var trainEnd = Logs()
+    let earlier = LambdaCallback(onEpochEnd: { _, logs in before.append(logs.names) })
+    let later = LambdaCallback(onEpochEnd: { _, logs in after.append(logs.names) }, onTrainEnd: { trainEnd = $0 })
+    let history = try model.fit(
+      x, y, epochs: 5, verbose: 0, callbacks: [earlier, reducer, record, later], shuffle: false)
     // epoch 1 sets best; epochs 2, 3 wait → reduce at epoch 3; epochs 4, 5 wait → reduce at epoch 5.
     #expect(rates == [0.1, 0.1, 0.05, 0.05, 0.025])
+    // Keras writes the rate each epoch ran with into the logs before deciding: callbacks after
+    // it and History see `learning_rate` after the metrics, callbacks before it do not.
+    #expect(history.history["learning_rate"] == [0.1, 0.1, 0.1, 0.05, 0.05])
+    #expect(before.allSatisfy { $0 == ["loss"] })
+    #expect(after.allSatisfy { $0 == ["loss", "learning_rate"] })
+    // on_train_end gets the last epoch's logs, as Keras' fit passes them.
+    #expect(trainEnd["learning_rate"] == 0.05)
+    #expect(trainEnd["loss"] == history.history["loss"]!.last)
   }
 
   @Test("TerminateOnNaN stops training at the first batch whose loss is NaN")
@@ -84,8 +98,9 @@ struct CallbackTests {
     let record = LambdaCallback(onEpochBegin: { _, _ in
       if case .constant(let r) = model.optimizer!.learningRate { seen.append(r) }
     })
-    try model.fit(x, y, epochs: 3, verbose: 0, callbacks: [scheduler, record])
+    let history = try model.fit(x, y, epochs: 3, verbose: 0, callbacks: [scheduler, record])
     #expect(seen == [0.1, 0.05, 0.025])
+    #expect(history.history["learning_rate"] == [0.1, 0.05, 0.025])
   }
 
   @Test("CSVLogger writes a header and one row per epoch with the logged values")

@@ -58,6 +58,16 @@ struct MeanFourthPowerError: Loss {
   }
 }
 
+/// The logs-adding callback of TrainingAndCallbacks.md.
+final class CountBatches: Callback {
+  private var batches = 0
+  func onTrainBatchEnd(_ batch: Int, _ logs: Logs) { batches += 1 }
+  func onEpochEnd(_ epoch: Int, updating logs: inout Logs) {
+    logs["batches"] = Float(batches)
+    batches = 0
+  }
+}
+
 /// The callback of TrainingAndCallbacks.md.
 final class PrintValidationLoss: Callback {
   var printed: [String] = []
@@ -202,9 +212,14 @@ struct DocumentationExampleTests {
       CSVLogger(directory.appendingPathComponent("training.csv").path),
       LambdaCallback(onEpochEnd: { _, logs in _ = logs["loss"]! }),
       progress,
+      CountBatches(),
     ]
     let history = try model.fit(x, y, batchSize: 32, epochs: 2, verbose: 0, callbacks: callbacks, validationSplit: 0.2)
     #expect(history.history["val_loss"]!.count == 2)
+    let trainingRows = Int((Float(x.shape[0]) * 0.8).rounded(.down))
+    let batchesPerEpoch = Float((trainingRows + 31) / 32)
+    #expect(history.history["batches"] == [batchesPerEpoch, batchesPerEpoch])
+    #expect(history.history["learning_rate"] == [1e-3, 1e-3])
     #expect(progress.printed.count == 2)
     let scores = try model.evaluate(x, y, verbose: 0)
     // AUC() is named "auc", "auc_1", ... per process, as in Keras; tests running in parallel make others.

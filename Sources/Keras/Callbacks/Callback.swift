@@ -35,6 +35,11 @@ public protocol Callback: AnyObject {
   func onEpochBegin(_ epoch: Int, _ logs: Logs)
   /// `logs` holds the epoch's metrics and loss, and `val_` ones when validating.
   func onEpochEnd(_ epoch: Int, _ logs: Logs)
+  /// The epoch-end hook for a callback that adds to the epoch's logs, as Keras callbacks do
+  /// by writing into the `logs` dict: callbacks after it in the list, ``History`` and the
+  /// progress bar see what it added (``ReduceLROnPlateau`` and ``LearningRateScheduler`` add
+  /// `learning_rate`). The default calls ``onEpochEnd(_:_:)``; implement one of the two.
+  func onEpochEnd(_ epoch: Int, updating logs: inout Logs)
   /// Called before each training batch; `batch` is 0-based within the epoch (`on_train_batch_begin`).
   func onTrainBatchBegin(_ batch: Int, _ logs: Logs)
   /// Called after each training batch (`on_train_batch_end`). `logs` holds the running metrics
@@ -66,6 +71,7 @@ extension Callback {
   public func onTrainEnd(_ logs: Logs) {}
   public func onEpochBegin(_ epoch: Int, _ logs: Logs) {}
   public func onEpochEnd(_ epoch: Int, _ logs: Logs) {}
+  public func onEpochEnd(_ epoch: Int, updating logs: inout Logs) { onEpochEnd(epoch, logs) }
   public func onTrainBatchBegin(_ batch: Int, _ logs: Logs) {}
   public func onTrainBatchEnd(_ batch: Int, _ logs: Logs) {}
   public func onTestBegin(_ logs: Logs) {}
@@ -91,4 +97,9 @@ final class CallbackList {
   }
 
   func each(_ body: (any Callback) -> Void) { callbacks.forEach(body) }
+
+  /// The epoch-end hook of each callback in order, each seeing what the ones before it added.
+  func epochEnd(_ epoch: Int, _ logs: inout Logs) {
+    for callback in callbacks { callback.onEpochEnd(epoch, updating: &logs) }
+  }
 }

@@ -23,4 +23,10 @@ public final class LearningRateScheduler: Callback {
       FileHandleOutput.standardOutput("\nEpoch \(epoch + 1): LearningRateScheduler setting learning rate to \(rate).\n")
     }
   }
+
+  /// Adds `learning_rate` (the rate the epoch ran with) to the logs, as Keras does.
+  public func onEpochEnd(_ epoch: Int, updating logs: inout Logs) {
+    guard let optimizer = model?.optimizer else { return }
+    logs["learning_rate"] = optimizer.currentLearningRate
+  }
 }

@@ -42,9 +42,12 @@ public final class ReduceLROnPlateau: Callback {
     wait = 0
   }
 
-  public func onEpochEnd(_ epoch: Int, _ logs: Logs) {
-    guard let current = rule.value(in: logs, callback: "Learning rate reduction"), let optimizer = model?.optimizer
-    else { return }
+  /// Adds `learning_rate` (the rate the epoch ran with) to the logs, as Keras does, then
+  /// reduces the rate when the monitored value has not improved for `patience` epochs.
+  public func onEpochEnd(_ epoch: Int, updating logs: inout Logs) {
+    guard let optimizer = model?.optimizer else { return }
+    logs["learning_rate"] = optimizer.currentLearningRate
+    guard let current = rule.value(in: logs, callback: "Learning rate reduction") else { return }
     if cooldownCounter > 0 {
       cooldownCounter -= 1
       wait = 0

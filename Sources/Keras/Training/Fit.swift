@@ -184,6 +184,7 @@ extension Sequential {
     var position = resumePosition ?? TrainingPosition(epoch: initialEpoch, batch: 0)
     resumePosition = nil
     var epoch = position.epoch
+    var lastLogs = Logs()
     while epoch < epochs && !stopTraining {
       hooks.each { $0.onEpochBegin(epoch, Logs()) }
       var tracker = EpochTracker(metrics: compiled.metrics ?? [])
@@ -213,11 +214,12 @@ extension Sequential {
         for (name, value) in validationLogs.entries { logs["val_" + name] = value }
         logs = Logs(logs.entries.map { ($0.name, $0.value) }.sorted { $0.0 < $1.0 })
       }
-      hooks.each { $0.onEpochEnd(epoch, logs) }
+      hooks.epochEnd(epoch, &logs)
+      lastLogs = logs
       epoch += 1
       position = TrainingPosition(epoch: epoch, batch: 0)
     }
-    hooks.each { $0.onTrainEnd(Logs()) }
+    hooks.each { $0.onTrainEnd(lastLogs) }
     self.compiled = compiled
     if let callbackError { throw callbackError }
     return history
