@@ -186,6 +186,77 @@ struct OptimizerTests {
     #expect(schedule.serialized["module"] == "keras.optimizers.schedules")
   }
 
+  /// The fixture file as a config value, for what saved models hold verbatim.
+  static let rawFixture: ConfigValue = {
+    let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/optimizers.json")
+    return try! ConfigValue.parse(json: String(contentsOf: url, encoding: .utf8))
+  }()
+
+  @Test("a schedule serialized by Keras reads back with Keras' rates and config", arguments: scheduleNames)
+  func scheduleFromKerasConfig(_ name: String) throws {
+    let golden = try #require(OptimizerFixture.shared.schedules[name])
+    let entry = try #require(Self.rawFixture["schedules"]?[name])
+    // As keras.optimizers.schedules.serialize writes it into an optimizer's learning_rate.
+    let serialized = ConfigValue.object([
+      ("module", "keras.optimizers.schedules"), ("class_name", try #require(entry["class_name"])),
+      ("config", try #require(entry["config"])), ("registered_name", nil),
+    ])
+    let schedule = try ScheduleReading.schedule(serialized)
+    for (step, expected) in golden.values.enumerated() {
+      #expect(Self.close(schedule(step), expected), "\(name) at step \(step): \(schedule(step)), Keras \(expected)")
+    }
+    #expect(JSONValue.from(schedule.config) == golden.config)
+    // tf.keras 2 writes the same without module and registered_name.
+    let legacy = ConfigValue.object([("class_name", entry["class_name"]!), ("config", entry["config"]!)])
+    #expect(JSONValue.from(try ScheduleReading.schedule(legacy).config) == golden.config)
+  }
+
+  @Test("an optimizer config with a schedule, as Keras saves it, reads back to the same config",
+    arguments: ["sgd_exponential_decay", "sgd_piecewise_constant_decay", "sgd_cosine_decay", "sgd_inverse_time_decay"])
+  func optimizerWithScheduleFromKerasConfig(_ name: String) throws {
+    let golden = try #require(OptimizerFixture.shared.cases[name])
+    let entry = try #require(Self.rawFixture["cases"]?[name])
+    let optimizer = try CompileConfigReading.optimizer(
+      .object([("class_name", try #require(entry["class_name"])), ("config", try #require(entry["config"]))]))
+    guard case .schedule = optimizer.learningRate else {
+      Issue.record("\(name): the learning rate did not read back as a schedule")
+      return
+    }
+    #expect(JSONValue.from(optimizer.config) == golden.config)
+    // And it trains as Keras did from that config.
+    let variables = Self.makeVariables()
+    try Self.applyGradients(0..<5, with: optimizer, to: variables)
+    for (variable, expected) in zip(variables, golden.steps[4]) {
+      for (value, want) in zip(variable.value.scalars, expected.data) {
+        #expect(Self.close(value, want), "\(name): \(value) vs Keras \(want)")
+      }
+    }
+  }
+
+  @Test("a bad or unknown saved schedule throws naming it")
+  func badSavedSchedule() throws {
+    let zeroSteps = try ConfigValue.parse(
+      json: #"{"class_name": "SGD", "config": {"learning_rate": {"class_name": "ExponentialDecay", "config": {"initial_learning_rate": 0.1, "decay_steps": 0, "decay_rate": 0.5}}}}"#)
+    #expect(throws: KerasError.self) { try CompileConfigReading.optimizer(zeroSteps) }
+    do {
+      _ = try CompileConfigReading.optimizer(zeroSteps)
+    } catch {
+      #expect("\(error)".contains("decay_steps"))
+      #expect("\(error)".contains("learning_rate"))
+    }
+    let custom = try ConfigValue.parse(
+      json: #"{"class_name": "Adam", "config": {"learning_rate": {"class_name": "MyWarmup", "config": {}}}}"#)
+    do {
+      _ = try CompileConfigReading.optimizer(custom)
+      Issue.record("a custom schedule read without error")
+    } catch {
+      #expect("\(error)".contains("MyWarmup"))
+    }
+    let badBoundaries = try ConfigValue.parse(
+      json: #"{"class_name": "SGD", "config": {"learning_rate": {"class_name": "PiecewiseConstantDecay", "config": {"boundaries": [1, 2], "values": [0.1, 0.01]}}}}"#)
+    #expect(throws: KerasError.self) { try CompileConfigReading.optimizer(badBoundaries) }
+  }
+
   @Test("optimizer(named:) gives each Keras optimizer with Keras' defaults", arguments: optimizerNames)
   func namedOptimizers(_ name: String) throws {
     let golden = try #require(OptimizerFixture.shared.defaults[name])

@@ -32,10 +32,15 @@ enum CompileConfigReading {
     switch reader.value("learning_rate") ?? reader.value("lr") {
     case nil, .null?: learningRate = 0.001
     case let value?:
-      guard let rate = ConfigReader.number(value) else {
-        throw reader.unsupported("learning_rate", value, "learning-rate schedules are not read from saved models yet")
+      if let rate = ConfigReader.number(value) {
+        learningRate = .constant(rate)
+      } else {
+        do {
+          learningRate = .schedule(try ScheduleReading.schedule(value))
+        } catch {
+          throw reader.nested("learning_rate", error)
+        }
       }
-      learningRate = .constant(rate)
     }
     let weightDecay = try optionalFloat(reader, "weight_decay")
     let clipnorm = try optionalFloat(reader, "clipnorm")
