@@ -154,12 +154,38 @@ struct ModelSavingTests {
       return
     }
     #expect(schedule.className == "ExponentialDecay")
-    guard format == "keras" else { return }  // legacy .h5 keeps no optimizer state, as Keras 3
+    guard format == "keras" else { return }  // SwiftKeras' .h5 files keep no optimizer state (see save(_:))
     #expect(loaded.optimizer?.iterations == 4)
     #expect(loaded.optimizer?.currentLearningRate == original.optimizer?.currentLearningRate)
     try original.fit(x, y, batchSize: 4, epochs: 1, verbose: 0, shuffle: false)
     try loaded.fit(x, y, batchSize: 4, epochs: 1, verbose: 0, shuffle: false)
     #expect(loaded.getWeights() == original.getWeights())
+  }
+
+  @Test("A Keras 3 legacy .h5 file's optimizer_weights restore the state its .keras twin holds",
+    arguments: ModelFileFixture.names)
+  func legacyOptimizerWeights(_ name: String) throws {
+    // make_model_files.py saved both files from the same trained Keras model.
+    let fromH5 = try loadModel(ModelFileFixture.path("\(name).h5"))
+    let fromKeras = try loadModel(ModelFileFixture.path("\(name).keras"))
+    let h5State = try #require(fromH5.optimizer).variablesForSaving
+    let kerasState = try #require(fromKeras.optimizer).variablesForSaving
+    #expect(h5State.count > 2)  // iteration, learning_rate and the slots
+    #expect(h5State.map(\.value) == kerasState.map(\.value))
+    #expect(fromH5.optimizer?.iterations == fromKeras.optimizer?.iterations)
+    #expect(fromH5.optimizer!.iterations > 0)
+  }
+
+  @Test("A tf.keras 2 .h5 file's optimizer state does not fit Keras 3's layout: as Keras' set_weights, only the step count before the mismatch is kept")
+  func tfKerasOptimizerWeights() throws {
+    let path = ModelFileFixture.path("lstm_classifier.tf_keras.h5")
+    let model = try loadModel(path)
+    // tf.keras 2 lists `iteration:0` first, then the slots; Keras 3 expects `learning_rate` second.
+    let group = try HDF5File(path: path).root.group("optimizer_weights")
+    let iteration = try group.dataset("iteration:0").readScalar(as: Int.self)
+    #expect(iteration > 0)
+    #expect(model.optimizer?.iterations == iteration)
+    #expect(model.optimizer?.slots.allSatisfy { $0.allSatisfy { $0.scalars.allSatisfy { $0 == 0 } } } == true)
   }
 
   @Test("writes files for check_swift_models.py (Keras loads what Swift saved)", arguments: ModelFileFixture.names)

@@ -10,7 +10,9 @@ extension Sequential {
   ///   `build_config` and `compile_config`) and `model.weights.h5` (the ``saveWeights(_:)``
   ///   layout, optimizer state included), stored uncompressed as Keras writes it.
   /// - `.h5`: Keras 3's legacy format: root attributes `backend`, `keras_version`,
-  ///   `model_config` and `training_config`, weights under `model_weights` (no optimizer state).
+  ///   `model_config` and `training_config`, weights under `model_weights`; no optimizer state
+  ///   (Keras 3.15 cannot keep training a model loaded from an `.h5` file with
+  ///   `optimizer_weights`; use `.keras` to carry the state).
   ///
   /// Either file is written under a temporary name and renamed into place.
   ///
@@ -76,8 +78,10 @@ extension Sequential {
 ///
 /// The model is rebuilt from its config (see ``deserializeSequential(_:)``), its weights are
 /// loaded and, when the file holds compile settings, it is compiled again with the same
-/// optimizer (class and hyperparameters), loss and metrics, so it can keep training. A `.keras`
-/// file's optimizer state (step count and slots) is restored as well.
+/// optimizer (class and hyperparameters), loss and metrics, so it can keep training. The
+/// optimizer state (step count and slots) is restored as well: from a `.keras` file exactly,
+/// from a legacy `.h5` file as Keras' `set_weights` does (a file whose state does not fit, such
+/// as tf.keras 2's, prints Keras' warning and leaves the optimizer fresh).
 ///
 /// ```swift
 /// let model = try loadModel("classifier.keras")
@@ -153,6 +157,7 @@ enum ModelLoading {
       if trainingConfig != .null { try compile(model, from: trainingConfig, file: path, entry: "training_config") }
     }
     try model.loadWeights(path)
+    try LegacyOptimizerWeightsH5.restore(from: file, into: model)
     return model
   }
 
