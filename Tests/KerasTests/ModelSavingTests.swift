@@ -162,6 +162,26 @@ struct ModelSavingTests {
     #expect(loaded.getWeights() == original.getWeights())
   }
 
+  @Test("weighted_metrics are saved in Keras' compile_config and come back", arguments: ["keras", "h5"])
+  func weightedMetricsRoundTrip(format: String) throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = Sequential {
+      Input(shape: [3])
+      Dense(2, activation: .softmax)
+    }
+    try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"], weightedMetrics: ["accuracy", "mae"])
+    let path = directory.appendingPathComponent("weighted.\(format)").path
+    try model.save(path)
+    let loaded = try loadModel(path)
+    #expect(loaded.compiled?.weightedMetricSpecifiers.map(\.config) == [.string("accuracy"), .string("mae")])
+    #expect(loaded.compiled?.metricSpecifiers.map(\.config) == [.string("accuracy")])
+    let x = Tensor.randomUniform([6, 3], seed: 3)
+    let y = try Tensor(shape: [6, 2], scalars: [1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1])
+    let scores = try loaded.evaluate(x, y, verbose: 0, sampleWeight: Tensor([1, 2, 3, 4, 5, 6]))
+    #expect(Set(scores.keys) == ["accuracy", "weighted_accuracy", "mae", "loss"])
+  }
+
   @Test("A Keras 3 legacy .h5 file's optimizer_weights restore the state its .keras twin holds",
     arguments: ModelFileFixture.names)
   func legacyOptimizerWeights(_ name: String) throws {

@@ -74,6 +74,14 @@ struct TrainingTests {
       model: { Sequential { Input(shape: [5]); Dense(4, activation: .softmax) } },
       compile: { try $0.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"]) },
       batchSize: 16, classWeight: [0: 1, 1: 2, 2: 0.5, 3: 1.5]),
+    TrainingCase(
+      name: "dense_weighted_metrics",
+      model: { Sequential { Input(shape: [5]); Dense(4, activation: .softmax) } },
+      compile: {
+        try $0.compile(
+          optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"], weightedMetrics: ["accuracy", "mae"])
+      },
+      batchSize: 16, validationSplit: 0.25),
   ]
 
   @Test("per-epoch loss and metrics over 3 epochs match Keras within 1e-4 relative", arguments: cases)

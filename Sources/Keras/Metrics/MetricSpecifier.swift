@@ -88,9 +88,15 @@ public struct MetricSpecifier: ExpressibleByStringLiteral, CustomStringConvertib
   /// The keys Keras logs compiled metrics under: each metric's name, with `_1`, `_2`, ... added
   /// to a name already taken (`["accuracy", "accuracy_1"]`).
   public static func logNames(for metrics: [any Metric]) -> [String] {
+    logNames(for: metrics, weighted: [])
+  }
+
+  /// The keys Keras logs `metrics` then `weighted_metrics` under (Keras' `CompileMetrics.result`):
+  /// each metric's name, `_1`, `_2`, ... added to repeats among `metrics`; a weighted metric
+  /// whose name is taken becomes `weighted_<name>` (numbered when that is taken too).
+  public static func logNames(for metrics: [any Metric], weighted: [any Metric]) -> [String] {
     var seen: [String: Int] = [:]
-    return metrics.map { metric in
-      let name = metric.name
+    func numbered(_ name: String) -> String {
       guard let index = seen[name] else {
         seen[name] = 1
         return name
@@ -98,6 +104,11 @@ public struct MetricSpecifier: ExpressibleByStringLiteral, CustomStringConvertib
       seen[name] = index + 1
       return "\(name)_\(index)"
     }
+    let plain = metrics.map { numbered($0.name) }
+    let weightedNames = weighted.map { metric in
+      seen[metric.name] == nil ? numbered(metric.name) : numbered("weighted_\(metric.name)")
+    }
+    return plain + weightedNames
   }
 
   /// The lower-case names known (class names such as `"MeanAbsoluteError"` and upper-case

@@ -1,11 +1,13 @@
 /// Reading the compile settings stored with a model: `compile_config` of a `.keras` file and
 /// `training_config` of a legacy `.h5` file (Keras 2 and 3), as `model.compile_from_config` does.
 enum CompileConfigReading {
-  /// The optimizer, loss and metrics of `config`, ready for `compile`.
+  /// The optimizer, loss, metrics and weighted metrics of `config`, ready for `compile`.
   ///
   /// - Throws: ``KerasError/unknownName(kind:name:valid:)`` for an optimizer, loss or metric
   ///   SwiftKeras does not have; ``KerasError/invalidArgument(_:)`` for a malformed entry.
-  static func read(_ config: ConfigValue) throws -> (optimizer: Optimizer, loss: any Loss, metrics: [MetricSpecifier]) {
+  static func read(_ config: ConfigValue) throws -> (
+    optimizer: Optimizer, loss: any Loss, metrics: [MetricSpecifier], weightedMetrics: [MetricSpecifier]
+  ) {
     guard let optimizerValue = config["optimizer"] ?? config["optimizer_config"] else {
       throw KerasError.invalidArgument("compile config: no 'optimizer' or 'optimizer_config' entry")
     }
@@ -16,7 +18,9 @@ enum CompileConfigReading {
     let loss = try self.loss(lossValue)
     var metrics: [MetricSpecifier] = []
     try collectMetrics(config["metrics"] ?? .null, into: &metrics)
-    return (optimizer, loss, metrics)
+    var weightedMetrics: [MetricSpecifier] = []
+    try collectMetrics(config["weighted_metrics"] ?? .null, into: &weightedMetrics)
+    return (optimizer, loss, metrics, weightedMetrics)
   }
 
   /// An optimizer from a name (`"adam"`) or a serialized optimizer (`{"class_name": "Adam",

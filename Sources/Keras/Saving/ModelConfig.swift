@@ -98,7 +98,8 @@ extension CompiledModel {
   /// The keys after the loss, in Keras' order.
   private var trainingSettings: [(String, ConfigValue)] {
     [
-      ("loss_weights", nil), ("metrics", .array(metricSpecifiers.map(\.config))), ("weighted_metrics", nil),
+      ("loss_weights", nil), ("metrics", .array(metricSpecifiers.map(\.config))),
+      ("weighted_metrics", weightedMetricSpecifiers.isEmpty ? nil : .array(weightedMetricSpecifiers.map(\.config))),
       ("run_eagerly", false), ("steps_per_execution", 1), ("jit_compile", false),
     ]
   }

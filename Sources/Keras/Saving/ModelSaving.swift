@@ -187,7 +187,9 @@ enum ModelLoading {
   private static func compile(_ model: Sequential, from config: ConfigValue, file: String, entry: String) throws {
     do {
       let settings = try CompileConfigReading.read(config)
-      try model.compile(optimizer: settings.optimizer, loss: settings.loss, metrics: settings.metrics)
+      try model.compile(
+        optimizer: settings.optimizer, loss: settings.loss, metrics: settings.metrics,
+        weightedMetrics: settings.weightedMetrics)
     } catch let error as KerasError {
       throw SavingError.invalidModelConfig(file: file, entry: entry, reason: error.description)
     }

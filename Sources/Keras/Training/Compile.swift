@@ -3,8 +3,12 @@ struct CompiledModel {
   var optimizer: Optimizer
   var loss: any Loss
   var metricSpecifiers: [MetricSpecifier]
+  /// `weighted_metrics`: metrics that see the sample and class weights.
+  var weightedMetricSpecifiers: [MetricSpecifier] = []
   /// Resolved on the first data, when label and prediction shapes are known (as Keras does).
   var metrics: [any Metric]?
+  /// The weighted metrics, resolved with ``metrics``.
+  var weightedMetrics: [any Metric]?
 }
 
 extension Sequential {
@@ -13,26 +17,42 @@ extension Sequential {
   /// ```swift
   /// try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy"])
   /// ```
-  /// The default optimizer is RMSprop, as in Keras.
+  /// The default optimizer is RMSprop, as in Keras. `metrics` ignore sample and class weights;
+  /// `weightedMetrics` (Keras' `weighted_metrics`) use them, logged under their own names or,
+  /// when one of `metrics` has that name, as `weighted_<name>`.
   /// - Throws: ``KerasError/unknownName(kind:name:valid:)`` listing the valid names.
-  public func compile(optimizer: String = "rmsprop", loss: String, metrics: [MetricSpecifier] = []) throws {
-    try compile(optimizer: Keras.optimizer(named: optimizer), loss: Keras.loss(named: loss), metrics: metrics)
+  public func compile(
+    optimizer: String = "rmsprop", loss: String, metrics: [MetricSpecifier] = [],
+    weightedMetrics: [MetricSpecifier] = []
+  ) throws {
+    try compile(
+      optimizer: Keras.optimizer(named: optimizer), loss: Keras.loss(named: loss), metrics: metrics,
+      weightedMetrics: weightedMetrics)
   }
 
   /// Configures the model for training with a loss value: `loss: .binaryCrossentropy` or `.binaryCrossentropy(fromLogits: true)`.
-  public func compile(optimizer: String = "rmsprop", loss: some Loss, metrics: [MetricSpecifier] = []) throws {
-    try compile(optimizer: Keras.optimizer(named: optimizer), loss: loss, metrics: metrics)
+  public func compile(
+    optimizer: String = "rmsprop", loss: some Loss, metrics: [MetricSpecifier] = [],
+    weightedMetrics: [MetricSpecifier] = []
+  ) throws {
+    try compile(optimizer: Keras.optimizer(named: optimizer), loss: loss, metrics: metrics, weightedMetrics: weightedMetrics)
   }
 
   /// Configures the model for training with an optimizer instance: `optimizer: Adam(learningRate: 1e-3)`.
-  public func compile(optimizer: Optimizer, loss: String, metrics: [MetricSpecifier] = []) throws {
-    try compile(optimizer: optimizer, loss: Keras.loss(named: loss), metrics: metrics)
+  public func compile(
+    optimizer: Optimizer, loss: String, metrics: [MetricSpecifier] = [], weightedMetrics: [MetricSpecifier] = []
+  ) throws {
+    try compile(optimizer: optimizer, loss: Keras.loss(named: loss), metrics: metrics, weightedMetrics: weightedMetrics)
   }
 
   /// Configures the model for training with an optimizer instance and a loss value.
-  public func compile(optimizer: Optimizer, loss: some Loss, metrics: [MetricSpecifier] = []) throws {
-    for metric in metrics { try metric.validate() }
-    compiled = CompiledModel(optimizer: optimizer, loss: loss, metricSpecifiers: metrics, metrics: nil)
+  public func compile(
+    optimizer: Optimizer, loss: some Loss, metrics: [MetricSpecifier] = [], weightedMetrics: [MetricSpecifier] = []
+  ) throws {
+    for metric in metrics + weightedMetrics { try metric.validate() }
+    compiled = CompiledModel(
+      optimizer: optimizer, loss: loss, metricSpecifiers: metrics, weightedMetricSpecifiers: weightedMetrics,
+      metrics: nil, weightedMetrics: nil)
   }
 
   /// The optimizer set by `compile`, if any.
@@ -44,7 +64,7 @@ extension Sequential {
   /// The compiled configuration, or an error saying `compile` is needed for `action`.
   func requireCompiled(_ action: String) throws -> CompiledModel {
     guard let compiled else {
-      throw KerasError.notBuilt("Sequential '\(name)': call compile(optimizer:loss:metrics:) before \(action)")
+      throw KerasError.notBuilt("Sequential '\(name)': call compile(optimizer:loss:metrics:weightedMetrics:) before \(action)")
     }
     return compiled
   }

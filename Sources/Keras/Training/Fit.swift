@@ -1,13 +1,21 @@
 /// The running loss and metrics of an epoch or an evaluation, logged as Keras does.
 struct EpochTracker {
   var metrics: [any Metric]
+  /// `weighted_metrics`: updated with the sample (and class) weights.
+  var weightedMetrics: [any Metric]
   /// Keras tracks the loss with a float32 `Mean` weighted by batch size.
   var lossTotal: Float = 0
   var lossCount: Float = 0
 
-  init(metrics: [any Metric]) {
+  init(metrics: [any Metric], weightedMetrics: [any Metric] = []) {
     self.metrics = metrics
-    for m in metrics { m.reset() }
+    self.weightedMetrics = weightedMetrics
+    for m in metrics + weightedMetrics { m.reset() }
+  }
+
+  /// A tracker of `compiled`'s resolved metrics.
+  init(_ compiled: CompiledModel) {
+    self.init(metrics: compiled.metrics ?? [], weightedMetrics: compiled.weightedMetrics ?? [])
   }
 
   mutating func add(_ step: StepResult, labels: Tensor, sampleWeight: Tensor?) throws {
@@ -16,12 +24,14 @@ struct EpochTracker {
     lossCount += n
     // `metrics` in Keras are unweighted; only `weighted_metrics` see sample (and class) weights.
     for m in metrics { try m.update(labels, step.predictions, sampleWeight: nil) }
+    for m in weightedMetrics { try m.update(labels, step.predictions, sampleWeight: sampleWeight) }
   }
 
-  /// The loss and metrics (repeated names numbered `_1`, `_2` as Keras), sorted by name as
-  /// Keras on TensorFlow returns them, each name prefixed by `prefix`.
+  /// The loss and metrics (named as ``MetricSpecifier/logNames(for:weighted:)`` names them),
+  /// sorted by name as Keras on TensorFlow returns them, each name prefixed by `prefix`.
   func logs(prefix: String = "") -> Logs {
-    var entries = zip(MetricSpecifier.logNames(for: metrics), metrics).map { (prefix + $0, $1.result()) }
+    let names = MetricSpecifier.logNames(for: metrics, weighted: weightedMetrics)
+    var entries = zip(names, metrics + weightedMetrics).map { (prefix + $0, $1.result()) }
     entries.append((prefix + "loss", lossCount > 0 ? lossTotal / lossCount : 0))
     return Logs(entries.sorted { $0.0 < $1.0 })
   }
@@ -187,7 +197,7 @@ extension Sequential {
     var lastLogs = Logs()
     while epoch < epochs && !stopTraining {
       hooks.each { $0.onEpochBegin(epoch, Logs()) }
-      var tracker = EpochTracker(metrics: compiled.metrics ?? [])
+      var tracker = EpochTracker(compiled)
       let order = shuffle ? Self.shuffledOrder(train.count, drawnFrom: position.epochRandomState) : nil
       for step in position.batch..<Swift.max(steps, position.batch) {
         hooks.each { $0.onTrainBatchBegin(step, Logs()) }
@@ -257,12 +267,17 @@ extension Sequential {
         try $0.resolve(yTrueShape: data.y.shape, yPredShape: yPred.shape, lossName: compiled.loss.name)
       }
     }
+    if compiled.weightedMetrics == nil {
+      compiled.weightedMetrics = try compiled.weightedMetricSpecifiers.map {
+        try $0.resolve(yTrueShape: data.y.shape, yPredShape: yPred.shape, lossName: compiled.loss.name)
+      }
+    }
     self.compiled = compiled
   }
 
   /// Loss and metrics over `data` in inference mode, calling the test hooks.
   func runEvaluation(_ compiled: CompiledModel, _ data: TrainingData, batchSize: Int, hooks: CallbackList) throws -> Logs {
-    var tracker = EpochTracker(metrics: compiled.metrics ?? [])
+    var tracker = EpochTracker(compiled)
     let steps = (data.count + batchSize - 1) / batchSize
     hooks.each { $0.onTestBegin(Logs()) }
     for step in 0..<steps {
@@ -306,7 +321,7 @@ extension Sequential {
     var compiled = try requireCompiled("trainOnBatch")
     let data = try TrainingData.checked(x, y, sampleWeight: sampleWeight, classWeight: classWeight, action: "trainOnBatch")
     try prepare(&compiled, with: data)
-    var tracker = EpochTracker(metrics: compiled.metrics ?? [])
+    var tracker = EpochTracker(compiled)
     try tracker.add(trainStep(compiled, data.x, data.y, data.sampleWeight), labels: data.y, sampleWeight: data.sampleWeight)
     return tracker.logs().dictionary
   }
@@ -316,7 +331,7 @@ extension Sequential {
     var compiled = try requireCompiled("testOnBatch")
     let data = try TrainingData.checked(x, y, sampleWeight: sampleWeight, classWeight: nil, action: "testOnBatch")
     try prepare(&compiled, with: data)
-    var tracker = EpochTracker(metrics: compiled.metrics ?? [])
+    var tracker = EpochTracker(compiled)
     try tracker.add(testStep(compiled, data.x, data.y, data.sampleWeight), labels: data.y, sampleWeight: data.sampleWeight)
     return tracker.logs().dictionary
   }

@@ -80,3 +80,10 @@ run("dense_sample_weight_l2", [keras.Input((5,)), keras.layers.Dense(6, activati
 run("dense_class_weight", [keras.Input((5,)), keras.layers.Dense(4, activation="softmax")],
     dict(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"]), x_flat, y_onehot,
     dict(batch_size=16, class_weight={0: 1.0, 1: 2.0, 2: 0.5, 3: 1.5}))
+# weighted_metrics: "accuracy" in both lists is logged as accuracy (unweighted) and
+# weighted_accuracy; "mae" only weighted keeps its name. The validation split carries its
+# part of the sample weights.
+run("dense_weighted_metrics", [keras.Input((5,)), keras.layers.Dense(4, activation="softmax")],
+    dict(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"],
+         weighted_metrics=["accuracy", "mae"]), x_flat, y_onehot,
+    dict(batch_size=16, sample_weight=np.linspace(0.2, 2.0, N).astype(np.float32), validation_split=0.25))
