@@ -104,14 +104,16 @@ func peakResidentMegabytes() -> Double {
 }
 
 extension Workload {
-  /// Trains, evaluates and predicts this workload in this process, as the reference does.
+  /// Trains, evaluates and predicts this workload in this process, as the reference does, on the
+  /// data in `dataDirectory` (`x.npy`, `y.npy`) when given, else on ``makeData()``'s, with the
+  /// weights and shuffling drawn from `seed`.
   ///
   /// Train throughput is the median epoch after the first (the first with one epoch); evaluate
   /// and predict run over the training data with the training batch size. Run it in a fresh
   /// process: the peak RSS is the whole process's.
-  func measure(epochs: Int) throws -> Measurement {
-    let (x, y) = try makeData()
-    let model = try makeModel()
+  func measure(epochs: Int, dataDirectory: String? = nil, seed: UInt64 = 0) throws -> Measurement {
+    let (x, y) = try dataDirectory.map { (try NPY.read($0 + "/x.npy"), try NPY.read($0 + "/y.npy")) } ?? makeData()
+    let model = try makeModel(seed: seed)
     let count = Double(x.shape[0])
     var epochStart = 0.0
     var epochSeconds: [Double] = []

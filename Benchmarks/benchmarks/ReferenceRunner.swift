@@ -48,6 +48,27 @@ struct ReferenceRunner {
   var pythons: [Runner: String]
   /// The epochs to train, or nil for each script's own default.
   var epochs: Int?
+  /// Where the reference's data of each workload was saved (see ``saveReferenceData(_:to:)``),
+  /// for the Swift run to train on; nil: Swift draws its own.
+  var dataDirectories: [Workload: URL] = [:]
+
+  /// Saves the reference script's data of `workload` (its NumPy generator, seed 0) as `x.npy`
+  /// and `y.npy` in `directory`, with the first Python given, so that Swift trains on exactly
+  /// the same numbers and final losses compare.
+  func saveReferenceData(_ workload: Workload, to directory: URL) throws {
+    guard let (runner, python) = [Runner.keras, .torch].lazy.compactMap({ r in self.pythons[r].map { (r, $0) } }).first
+    else { return }
+    let script = benchDirectory.appendingPathComponent(runner.scriptName).path
+    guard FileManager.default.fileExists(atPath: script) else { throw BenchmarkError.missingScript(script) }
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let saver = """
+      import runpy, sys, numpy as np
+      script, name, out = sys.argv[1:4]
+      x, y = runpy.run_path(script, run_name="reference_workloads")["WORKLOADS"][name][0]()
+      np.save(out + "/x.npy", np.asarray(x, dtype=np.float32)); np.save(out + "/y.npy", np.asarray(y, dtype=np.float32))
+      """
+    _ = try Self.capture(python, ["-c", saver, script, workload.rawValue, directory.path])
+  }
 
   /// Imports a reference script as a module (its `__main__` block stays off), sets the
   /// workload's epochs when given, runs it and prints the peak RSS and epochs as a second line.
@@ -71,6 +92,7 @@ struct ReferenceRunner {
     case .swift:
       executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
       arguments = ["--single", workload.rawValue, "--epochs", String(epochs ?? workload.defaultEpochs)]
+      if let data = dataDirectories[workload] { arguments += ["--data", data.path] }
     case .keras, .torch:
       let script = benchDirectory.appendingPathComponent(runner.scriptName).path
       guard FileManager.default.fileExists(atPath: script) else { throw BenchmarkError.missingScript(script) }

@@ -42,9 +42,9 @@ enum Workload: String, CaseIterable, Codable, Sendable {
     }
   }
 
-  /// The compiled model, its weights drawn after `setRandomSeed(0)` (as `keras.utils.set_random_seed(0)`).
-  func makeModel() throws -> Sequential {
-    setRandomSeed(0)
+  /// The compiled model, its weights drawn after `setRandomSeed(seed)` (as `keras.utils.set_random_seed(0)`).
+  func makeModel(seed: UInt64 = 0) throws -> Sequential {
+    setRandomSeed(seed)
     let model = Sequential()
     switch self {
     case .classify:

@@ -2,7 +2,10 @@
 // the Keras and PyTorch references when their Pythons are given. Run in release:
 //
 //   swift run -c release benchmarks [classify forecast rnn large] [--epochs N]
-//     [--rounds R] [--keras PYTHON] [--torch PYTHON] [--bench-dir DIR] [--json FILE]
+//     [--rounds R] [--keras PYTHON] [--torch PYTHON] [--bench-dir DIR] [--json FILE] [--own-data]
+//
+// With a reference Python, Swift trains on the reference's own NumPy data (saved as .npy by
+// that Python), so the final losses compare; --own-data keeps Swift's generator.
 //
 // Profiling one phase (instruction counts per step do not depend on the machine's load):
 //
@@ -44,8 +47,17 @@ struct Benchmarks: ParsableCommand {
   @Option(help: "Write all results as JSON to this file.")
   var json: String?
 
+  @Flag(help: "Train Swift on its own generator's data even when a reference Python is given (by default it trains on the reference's NumPy data, so final losses compare).")
+  var ownData = false
+
   @Option(help: .hidden)
   var single: Workload?
+
+  @Option(help: .hidden)
+  var data: String?
+
+  @Option(help: "The random seed of the Swift run's weights and shuffling (with --single; for noise studies).")
+  var seed: UInt64 = 0
 
   @Option(help: "Run only this phase of the first workload, for a profiler (see Profile.swift).")
   var profile: ProfilePhase?
@@ -64,15 +76,17 @@ struct Benchmarks: ParsableCommand {
       return
     }
     if let single {
-      print(try single.measure(epochs: epochs ?? single.defaultEpochs).jsonLine())
+      print(try single.measure(epochs: epochs ?? single.defaultEpochs, dataDirectory: data, seed: seed).jsonLine())
       return
     }
     var pythons: [Runner: String] = [:]
     pythons[.keras] = keras
     pythons[.torch] = torch
     let runners = [Runner.swift] + [Runner.keras, .torch].filter { pythons[$0] != nil }
-    let runner = ReferenceRunner(
+    var runner = ReferenceRunner(
       benchDirectory: URL(fileURLWithPath: benchDir), pythons: pythons, epochs: epochs)
+    let dataRoot = FileManager.default.temporaryDirectory.appendingPathComponent("benchmarks-data-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: dataRoot) }
     var report = BenchmarkReport(
       date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(), epochs: epochs, rounds: rounds,
       results: [])
@@ -80,6 +94,11 @@ struct Benchmarks: ParsableCommand {
     fflush(nil)  // all output streams: the table shows as soon as a workload is done
     for workload in workloads.isEmpty ? Workload.allCases : workloads {
       var result = WorkloadResult(workload: workload.rawValue, measurements: [:], rounds: [:])
+      if !ownData, runners.count > 1 {
+        let directory = dataRoot.appendingPathComponent(workload.rawValue)
+        try runner.saveReferenceData(workload, to: directory)
+        runner.dataDirectories[workload] = directory
+      }
       for _ in 0..<rounds {
         for framework in runners {
           result.rounds[framework.rawValue, default: []].append(try runner.run(workload, with: framework))
