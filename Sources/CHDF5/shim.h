@@ -173,4 +173,6 @@ static inline hid_t shim_create_bounded_transfer(void) {
     return transfer;
 }
 
+#include "probe.h"
+
 #endif /* CHDF5_SHIM_H */

@@ -23,15 +23,14 @@ import CHDF5
 /// Untrusted files: reads check shapes and sizes before allocating (see
 /// `HDF5Error.Kind.limitExceeded`), truncation is reported at open, and so is
 /// heap and group B-tree damage on which libhdf5 1.10 loops forever or reads
-/// out of bounds (see `MetadataCheck`). libhdf5 1.10 itself can still crash
-/// on some deliberately damaged metadata (a variable-length string reference
-/// naming a heap object that does not exist or storing a length shorter than
-/// its object, in `H5HG_read`; a damaged link message of a group with dense
-/// link storage, freed twice in `H5G__link_release_table` while listing the
-/// group), and a variable-length string attribute whose reference
-/// declares up to 4 GiB makes it allocate that much before failing. Open
-/// files from untrusted sources in a separate process. A damaged file can
-/// also link a group into itself: code walking the tree should bound its depth.
+/// out of bounds (see `MetadataCheck`). libhdf5 1.10 itself can still crash,
+/// loop or allocate gigabytes on other deliberately damaged metadata, so a file
+/// opened `.readOnly` is first read whole in a forked child process (`TrialRead`:
+/// every name, attribute and dataset the module's readers can reach, with a
+/// memory and time allowance); when the child dies, hangs or runs out of memory,
+/// opening throws `corruptFile` or `limitExceeded` and this process is untouched.
+/// This costs a second read of the file. A damaged file can also link a group
+/// into itself: code walking the tree should bound its depth.
 public final class HDF5File: @unchecked Sendable, CustomStringConvertible {
   /// How an existing file is opened.
   public enum AccessMode: Sendable {
@@ -186,6 +185,7 @@ public final class HDF5File: @unchecked Sendable, CustomStringConvertible {
     guard signature > 0 else { throw site.error(.notHDF5, "not an HDF5 file") }
 
     try MetadataCheck.check(path: path, site)
+    if mode == .readOnly { try TrialRead.check(path: path, fileSize: Int(status.st_size), site) }
 
     let access = try fileAccessList(site)
     defer { H5Pclose(access) }

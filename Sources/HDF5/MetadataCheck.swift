@@ -23,10 +23,10 @@
 /// `H5HG_read`). This check makes the same walk over every `GCOL` block in the file and refuses
 /// the file instead.
 ///
-/// Not covered (libhdf5 1.10 crashes, and the references live in attribute messages this module
-/// cannot see raw): a variable-length reference naming an object index the collection does not
-/// have, or storing a length shorter than its object (`H5T__vlen_disk_read` ignores the length,
-/// so the copy overruns a conversion buffer sized from it).
+/// Not covered here (the references live in attribute messages this module cannot see raw): a
+/// variable-length reference naming an object index the collection does not have, or storing a
+/// length shorter than its object (`H5T__vlen_disk_read` ignores the length, so the copy overruns
+/// a conversion buffer sized from it). `TrialRead` contains those crashes in a child process.
 ///
 /// Bytes that merely look like a collection (inside float data, say) are walked too; refusing
 /// one needs the signature, version 1, a size within the file and an object that would stall
