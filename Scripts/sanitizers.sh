@@ -34,8 +34,10 @@ for pass in "$@"; do
     swift build --build-tests --scratch-path .build-asan --sanitize=address
     # fast_unwind_on_malloc=0: libhdf5 has no frame pointers, so the default unwinder stops
     # inside it and the libhdf5 leak suppressions (named by function) would not match; twelve
-    # frames reach them and keep the slow unwinder affordable.
-    ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=12 \
+    # frames reach them and keep the slow unwinder affordable. allocator_may_return_null=1: a
+    # failed allocation returns NULL as in a normal build (the HDF5 trial-read child relies on
+    # that to report a file whose lengths would need gigabytes, instead of ASan aborting it).
+    ASAN_OPTIONS=fast_unwind_on_malloc=0:malloc_context_size=12:allocator_may_return_null=1 \
       LSAN_OPTIONS="suppressions=$here/lsan.supp:print_suppressions=1" \
       run address swift test --skip-build --scratch-path .build-asan --sanitize=address || failed=1
     ;;
