@@ -23,8 +23,9 @@ enum LegacyOptimizerWeightsH5 {
   static let groupName = "optimizer_weights"
 
   /// Reads the state in `file` (when it has an `optimizer_weights` group) and restores it into
-  /// `model`'s optimizer as Keras' `set_weights` does. A mismatch prints Keras' warning and
-  /// leaves the optimizer fresh; unreadable data throws as any damaged file does.
+  /// `model`'s optimizer as Keras' `set_weights` does: the values before the first shape
+  /// mismatch are assigned, then Keras' warning is printed; unreadable data throws as any
+  /// damaged file does.
   static func restore(from file: WeightsFileReader, into model: Sequential) throws {
     guard let optimizer = model.optimizer, let group = try file.groupIfPresent(groupName) else { return }
     let names = try file.stringList("weight_names", of: group)
