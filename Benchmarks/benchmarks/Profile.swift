@@ -26,11 +26,11 @@ extension Workload {
       switch phase {
       case .train: try model.fit(xs, ys, batchSize: batchSize, epochs: 1, verbose: 0)
       case .evaluate: try model.evaluate(xs, ys, batchSize: batchSize, verbose: 0)
-      case .predict: _ = try model.predict(xs, batchSize: batchSize, verbose: 0)
+      case .predict: for _ in 0..<profileRepeats { _ = try model.predict(xs, batchSize: batchSize, verbose: 0) }
       }
     }
     let seconds = monotonicSeconds() - start
-    let batches = (count + batchSize - 1) / batchSize
+    let batches = (count + batchSize - 1) / batchSize * (phase == .predict ? profileRepeats : 1)
     print("\(rawValue) \(phase.rawValue): \(batches) steps, \(seconds / Double(batches) * 1e6) µs/step")
   }
 }
@@ -38,3 +38,6 @@ extension Workload {
 /// The region a profiler collects (named so that `--toggle-collect` can find it).
 @inline(never)
 func profiledSteps(_ body: () throws -> Void) rethrows { try body() }
+
+/// Predict passes in a profile run (`SWIFTKERAS_PROFILE_REPEATS`, default 1).
+let profileRepeats = Int(ProcessInfo.processInfo.environment["SWIFTKERAS_PROFILE_REPEATS"] ?? "") ?? 1

@@ -1,8 +1,14 @@
-// Gate math of the fused recurrent kernel (TensorCore's RecurrentKernel) in AVX2 + FMA,
-// eight floats per instruction. Swift builds for baseline x86-64 (SSE2) and the package cannot
+// Gate math of the fused recurrent kernel (TensorCore's RecurrentKernel) in AVX2 + FMA, eight
+// floats per instruction (`skgate_*`), and in AVX-512, sixteen (`skgate512_*`): one body,
+// gate_kernels_body.h, included once per instruction set with the same operations in the same
+// order, so both give the same bits. Swift builds for baseline x86-64 (SSE2) and the package cannot
 // pass -mavx2 (unsafeFlags), so these are `static inline` functions with a per-function target:
 // the Swift compiler emits them into TensorCore, which calls them only when
-// `skgate_cpu_has_avx2_fma()` says the CPU and the OS support them.
+// `skgate_cpu_has_avx2_fma()` (or `skgate_cpu_has_avx512()`) says the CPU and the OS support them.
+// Sixteen lanes pay on AMD Zen 4 too, whose 512-bit operations take two cycles: the gate math
+// is bound by how many operations of its long dependency chains the scheduler holds, and a
+// 512-bit operation is one entry; masked tails (`u` not a multiple of the lanes) use AVX-512's
+// mask registers, which are fast where AVX2's vmaskmov is slow.
 //
 // The formulas are TensorCore's FastMath ones (Cephes exp, Eigen's rational tanh), the same
 // operations in the same order except that multiply-adds are fused. `u` is the number of units;
@@ -12,9 +18,6 @@
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
-
-#define SKGATE_TARGET __attribute__((target("avx2,fma"), always_inline, unused))
-#define SKGATE_ENTRY __attribute__((target("avx2,fma"), unused))
 
 /// 1 when the CPU has AVX2 and FMA and the OS saves the YMM registers.
 static inline __attribute__((unused)) int skgate_cpu_has_avx2_fma(void) {
@@ -29,180 +32,115 @@ static inline __attribute__((unused)) int skgate_cpu_has_avx2_fma(void) {
   return (b >> 5) & 1;
 }
 
+/// 1 when the CPU has AVX-512 F, DQ, BW and VL (and AVX2 + FMA) and the OS saves the ZMM and mask registers.
+static inline __attribute__((unused)) int skgate_cpu_has_avx512(void) {
+  if (!skgate_cpu_has_avx2_fma()) return 0;
+  unsigned a, b, c, d;
+  unsigned low, high;
+  __asm__("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+  if ((low & 0xE6) != 0xE6) return 0;
+  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
+  const unsigned wanted = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31);
+  return (b & wanted) == wanted;
+}
+
+// MARK: AVX2 + FMA, eight lanes
+
+#define SK_TARGET __attribute__((target("avx2,fma"), always_inline, unused))
+#define SK_ENTRY __attribute__((target("avx2,fma"), unused))
+#define SKV __m256
+#define SKV_I __m256i
+#define SK_LANES 8
+#define SK_NAME(name) skgate_##name
+#define SK_add_ps _mm256_add_ps
+#define SK_sub_ps _mm256_sub_ps
+#define SK_mul_ps _mm256_mul_ps
+#define SK_div_ps _mm256_div_ps
+#define SK_fmadd_ps _mm256_fmadd_ps
+#define SK_fnmadd_ps _mm256_fnmadd_ps
+#define SK_max_ps _mm256_max_ps
+#define SK_min_ps _mm256_min_ps
+#define SK_set1_ps _mm256_set1_ps
+#define SK_setzero_ps _mm256_setzero_ps
+#define SK_CASTPS_SI _mm256_castps_si256
+#define SK_CASTSI_PS _mm256_castsi256_ps
+#define SK_ADD_EPI32 _mm256_add_epi32
+#define SK_SUB_EPI32 _mm256_sub_epi32
+#define SK_SET1_EPI32 _mm256_set1_epi32
+#define SK_SLLI_EPI32 _mm256_slli_epi32
+
 /// Lanes below `count` (0...8) set.
-static inline SKGATE_TARGET __m256i skgate_mask(long count) {
+static inline SK_TARGET __m256i skgate_mask(long count) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-static inline SKGATE_TARGET __m256 skgate_load(const float *p, long remaining) {
+static inline SK_TARGET __m256 skgate_load(const float *p, long remaining) {
   return remaining >= 8 ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, skgate_mask(remaining));
 }
 
-static inline SKGATE_TARGET void skgate_store(float *p, long remaining, __m256 v) {
+static inline SK_TARGET void skgate_store(float *p, long remaining, __m256 v) {
   if (remaining >= 8) _mm256_storeu_ps(p, v);
   else _mm256_maskstore_ps(p, skgate_mask(remaining), v);
 }
 
-/// e^x for x clamped to [-87.3, 88.3]; NaN stays NaN.
-static inline SKGATE_TARGET __m256 skgate_exp(__m256 x) {
-  __m256 clamped = _mm256_max_ps(_mm256_set1_ps(-87.3f), _mm256_min_ps(_mm256_set1_ps(88.3f), x));
-  const __m256 magic = _mm256_set1_ps(12582912.0f);
-  __m256 shifted = _mm256_fmadd_ps(clamped, _mm256_set1_ps(1.44269504f), magic);
-  __m256 k = _mm256_sub_ps(shifted, magic);
-  __m256 r = _mm256_fmadd_ps(k, _mm256_set1_ps(2.1219444e-4f), _mm256_fnmadd_ps(k, _mm256_set1_ps(0.693359375f), clamped));
-  __m256 p = _mm256_set1_ps(1.98756915e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-  p = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), _mm256_set1_ps(1.0f));
-  __m256i exponent = _mm256_add_epi32(
-    _mm256_sub_epi32(_mm256_castps_si256(shifted), _mm256_set1_epi32(0x4B400000)), _mm256_set1_epi32(127));
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(exponent, 23)));
-}
-
-/// 1 / (1 + e^-x).
-static inline SKGATE_TARGET __m256 skgate_sigmoid(__m256 x) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  return _mm256_div_ps(one, _mm256_add_ps(one, skgate_exp(_mm256_sub_ps(_mm256_setzero_ps(), x))));
-}
-
-/// Eigen's rational tanh on x clamped to ±7.9, x itself below 0.0004 in magnitude.
-static inline SKGATE_TARGET __m256 skgate_tanh(__m256 x) {
-  const float bound = 7.90531110763549805f;
-  __m256 clamped = _mm256_max_ps(_mm256_set1_ps(-bound), _mm256_min_ps(_mm256_set1_ps(bound), x));
-  __m256 z = _mm256_mul_ps(clamped, clamped);
-  __m256 p = _mm256_set1_ps(-2.76076847742355e-16f);
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(2.00018790482477e-13f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(-8.60467152213735e-11f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(5.12229709037114e-08f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(1.48572235717979e-05f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(6.37261928875436e-04f));
-  p = _mm256_fmadd_ps(p, z, _mm256_set1_ps(4.89352455891786e-03f));
-  __m256 q = _mm256_set1_ps(1.19825839466702e-06f);
-  q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(1.18534705686654e-04f));
-  q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(2.26843463243900e-03f));
-  q = _mm256_fmadd_ps(q, z, _mm256_set1_ps(4.89352518554385e-03f));
-  __m256 rational = _mm256_div_ps(_mm256_mul_ps(clamped, p), q);
+/// `x` where |x| < 0.0004, else `rational` (tanh's small-argument branch).
+static inline SK_TARGET __m256 skgate_select_tiny(__m256 x, __m256 rational) {
   __m256 magnitude = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
-  __m256 tiny = _mm256_cmp_ps(magnitude, _mm256_set1_ps(0.0004f), _CMP_LT_OQ);
-  return _mm256_blendv_ps(rational, x, tiny);
+  return _mm256_blendv_ps(rational, x, _mm256_cmp_ps(magnitude, _mm256_set1_ps(0.0004f), _CMP_LT_OQ));
+}
+#define SK_SELECT_TINY skgate_select_tiny
+
+#include "gate_kernels_body.h"
+#include "gate_kernels_undef.h"
+
+// MARK: AVX-512, sixteen lanes
+
+#define SK_TARGET __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"), always_inline, unused))
+#define SK_ENTRY __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"), unused))
+#define SKV __m512
+#define SKV_I __m512i
+#define SK_LANES 16
+#define SK_NAME(name) skgate512_##name
+#define SK_add_ps _mm512_add_ps
+#define SK_sub_ps _mm512_sub_ps
+#define SK_mul_ps _mm512_mul_ps
+#define SK_div_ps _mm512_div_ps
+#define SK_fmadd_ps _mm512_fmadd_ps
+#define SK_fnmadd_ps _mm512_fnmadd_ps
+#define SK_max_ps _mm512_max_ps
+#define SK_min_ps _mm512_min_ps
+#define SK_set1_ps _mm512_set1_ps
+#define SK_setzero_ps _mm512_setzero_ps
+#define SK_CASTPS_SI _mm512_castps_si512
+#define SK_CASTSI_PS _mm512_castsi512_ps
+#define SK_ADD_EPI32 _mm512_add_epi32
+#define SK_SUB_EPI32 _mm512_sub_epi32
+#define SK_SET1_EPI32 _mm512_set1_epi32
+#define SK_SLLI_EPI32 _mm512_slli_epi32
+
+/// Lanes below `count` (0...16) set.
+static inline SK_TARGET __mmask16 skgate512_mask(long count) {
+  return count >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << count) - 1);
 }
 
-/// values[k] = sigmoid(values[k]) for k < count.
-static inline SKGATE_ENTRY void skgate_sigmoid_inplace(float *values, long count) {
-  for (long k = 0; k < count; k += 8) skgate_store(values + k, count - k, skgate_sigmoid(skgate_load(values + k, count - k)));
+static inline SK_TARGET __m512 skgate512_load(const float *p, long remaining) {
+  return remaining >= 16 ? _mm512_loadu_ps(p) : _mm512_maskz_loadu_ps(skgate512_mask(remaining), p);
 }
 
-/// values[k] = tanh(values[k]) for k < count.
-static inline SKGATE_ENTRY void skgate_tanh_inplace(float *values, long count) {
-  for (long k = 0; k < count; k += 8) skgate_store(values + k, count - k, skgate_tanh(skgate_load(values + k, count - k)));
+static inline SK_TARGET void skgate512_store(float *p, long remaining, __m512 v) {
+  if (remaining >= 16) _mm512_storeu_ps(p, v);
+  else _mm512_mask_storeu_ps(p, skgate512_mask(remaining), v);
 }
 
-/// gradients[k] *= 1 - y², y = outputs[k] (tanh' through its output).
-static inline SKGATE_ENTRY void skgate_tanh_derivative(float *gradients, const float *outputs, long count) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  for (long k = 0; k < count; k += 8) {
-    __m256 y = skgate_load(outputs + k, count - k);
-    __m256 g = skgate_load(gradients + k, count - k);
-    skgate_store(gradients + k, count - k, _mm256_mul_ps(g, _mm256_fnmadd_ps(y, y, one)));
-  }
+/// `x` where |x| < 0.0004, else `rational` (tanh's small-argument branch).
+static inline SK_TARGET __m512 skgate512_select_tiny(__m512 x, __m512 rational) {
+  __mmask16 tiny = _mm512_cmp_ps_mask(_mm512_abs_ps(x), _mm512_set1_ps(0.0004f), _CMP_LT_OQ);
+  return _mm512_mask_blend_ps(tiny, rational, x);
 }
+#define SK_SELECT_TINY skgate512_select_tiny
 
-/// gradients[k] *= y·(1 - y), y = outputs[k] (sigmoid' through its output).
-static inline SKGATE_ENTRY void skgate_sigmoid_derivative(float *gradients, const float *outputs, long count) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  for (long k = 0; k < count; k += 8) {
-    __m256 y = skgate_load(outputs + k, count - k);
-    __m256 g = skgate_load(gradients + k, count - k);
-    skgate_store(gradients + k, count - k, _mm256_mul_ps(g, _mm256_mul_ps(y, _mm256_sub_ps(one, y))));
-  }
-}
+#include "gate_kernels_body.h"
+#include "gate_kernels_undef.h"
 
-/// One LSTM row forward (sigmoid gates, tanh candidate and output): the pre-activations
-/// `x + h + bias` of gates i, f, c, o, their activations into `gates`, `c' = f·c + i·g` into
-/// `carry_next`, `tanh(c')` into `activated` and `o·tanh(c')` into `hidden_next`.
-static inline SKGATE_ENTRY void skgate_lstm_forward_row(
-  const float *x, const float *h, const float *bias, float *gates, const float *carry, float *carry_next,
-  float *activated, float *hidden_next, long u) {
-  for (long j = 0; j < u; j += 8) {
-    long n = u - j;
-    __m256 i = skgate_sigmoid(_mm256_add_ps(_mm256_add_ps(skgate_load(x + j, n), skgate_load(h + j, n)), skgate_load(bias + j, n)));
-    __m256 f = skgate_sigmoid(
-      _mm256_add_ps(_mm256_add_ps(skgate_load(x + u + j, n), skgate_load(h + u + j, n)), skgate_load(bias + u + j, n)));
-    __m256 g = skgate_tanh(
-      _mm256_add_ps(_mm256_add_ps(skgate_load(x + 2 * u + j, n), skgate_load(h + 2 * u + j, n)), skgate_load(bias + 2 * u + j, n)));
-    __m256 o = skgate_sigmoid(
-      _mm256_add_ps(_mm256_add_ps(skgate_load(x + 3 * u + j, n), skgate_load(h + 3 * u + j, n)), skgate_load(bias + 3 * u + j, n)));
-    skgate_store(gates + j, n, i);
-    skgate_store(gates + u + j, n, f);
-    skgate_store(gates + 2 * u + j, n, g);
-    skgate_store(gates + 3 * u + j, n, o);
-    __m256 c = _mm256_fmadd_ps(f, skgate_load(carry + j, n), _mm256_mul_ps(i, g));
-    skgate_store(carry_next + j, n, c);
-    __m256 a = skgate_tanh(c);
-    skgate_store(activated + j, n, a);
-    skgate_store(hidden_next + j, n, _mm256_mul_ps(o, a));
-  }
-}
-
-/// One LSTM row backward (sigmoid gates, tanh candidate and output): from `dh` and `dc` (the
-/// gradients of the states after the step) the pre-activation gate gradients into `dgates`,
-/// added to `bias_gradient`; `dc` becomes the gradient of the carry before, `dh` zero.
-static inline SKGATE_ENTRY void skgate_lstm_backward_row(
-  const float *gates, const float *carry, const float *activated, float *dh, float *dc, float *dgates,
-  float *bias_gradient, long u) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  for (long j = 0; j < u; j += 8) {
-    long n = u - j;
-    __m256 i = skgate_load(gates + j, n), f = skgate_load(gates + u + j, n);
-    __m256 g = skgate_load(gates + 2 * u + j, n), o = skgate_load(gates + 3 * u + j, n);
-    __m256 a = skgate_load(activated + j, n), h = skgate_load(dh + j, n);
-    __m256 c_next = _mm256_add_ps(skgate_load(dc + j, n), _mm256_mul_ps(_mm256_mul_ps(h, o), _mm256_fnmadd_ps(a, a, one)));
-    __m256 di = _mm256_mul_ps(_mm256_mul_ps(c_next, g), _mm256_mul_ps(i, _mm256_sub_ps(one, i)));
-    __m256 df = _mm256_mul_ps(_mm256_mul_ps(c_next, skgate_load(carry + j, n)), _mm256_mul_ps(f, _mm256_sub_ps(one, f)));
-    __m256 dg = _mm256_mul_ps(_mm256_mul_ps(c_next, i), _mm256_fnmadd_ps(g, g, one));
-    __m256 dout = _mm256_mul_ps(_mm256_mul_ps(h, a), _mm256_mul_ps(o, _mm256_sub_ps(one, o)));
-    skgate_store(dgates + j, n, di);
-    skgate_store(dgates + u + j, n, df);
-    skgate_store(dgates + 2 * u + j, n, dg);
-    skgate_store(dgates + 3 * u + j, n, dout);
-    skgate_store(bias_gradient + j, n, _mm256_add_ps(skgate_load(bias_gradient + j, n), di));
-    skgate_store(bias_gradient + u + j, n, _mm256_add_ps(skgate_load(bias_gradient + u + j, n), df));
-    skgate_store(bias_gradient + 2 * u + j, n, _mm256_add_ps(skgate_load(bias_gradient + 2 * u + j, n), dg));
-    skgate_store(bias_gradient + 3 * u + j, n, _mm256_add_ps(skgate_load(bias_gradient + 3 * u + j, n), dout));
-    skgate_store(dc + j, n, _mm256_mul_ps(c_next, f));
-    skgate_store(dh + j, n, _mm256_setzero_ps());
-  }
-}
-
-/// One SimpleRNN row forward with tanh: `tanh(x + h + bias)` into `gates` and `hidden_next`.
-static inline SKGATE_ENTRY void skgate_rnn_tanh_forward_row(
-  const float *x, const float *h, const float *bias, float *gates, float *hidden_next, long u) {
-  for (long j = 0; j < u; j += 8) {
-    long n = u - j;
-    __m256 a = skgate_tanh(_mm256_add_ps(_mm256_add_ps(skgate_load(x + j, n), skgate_load(h + j, n)), skgate_load(bias + j, n)));
-    skgate_store(gates + j, n, a);
-    skgate_store(hidden_next + j, n, a);
-  }
-}
-
-/// One SimpleRNN row backward with tanh: `dh·(1 - a²)` into `dgates`, added to `bias_gradient`; `dh` becomes zero.
-static inline SKGATE_ENTRY void skgate_rnn_tanh_backward_row(
-  const float *gates, float *dh, float *dgates, float *bias_gradient, long u) {
-  const __m256 one = _mm256_set1_ps(1.0f);
-  for (long j = 0; j < u; j += 8) {
-    long n = u - j;
-    __m256 a = skgate_load(gates + j, n);
-    __m256 da = _mm256_mul_ps(skgate_load(dh + j, n), _mm256_fnmadd_ps(a, a, one));
-    skgate_store(dgates + j, n, da);
-    skgate_store(bias_gradient + j, n, _mm256_add_ps(skgate_load(bias_gradient + j, n), da));
-    skgate_store(dh + j, n, _mm256_setzero_ps());
-  }
-}
-
-#undef SKGATE_TARGET
-#undef SKGATE_ENTRY
 #endif
 #endif

@@ -29,9 +29,9 @@ public enum RecurrentActivation: String, Sendable, CaseIterable, CustomStringCon
   func apply(_ values: UnsafeMutablePointer<Float>, count: Int) {
     switch self {
     case .tanh where FastMath.hasAVX2:
-      skgate_tanh_inplace(values, count)
+      if FastMath.hasAVX512 { skgate512_tanh_inplace(values, count) } else { skgate_tanh_inplace(values, count) }
     case .sigmoid where FastMath.hasAVX2:
-      skgate_sigmoid_inplace(values, count)
+      if FastMath.hasAVX512 { skgate512_sigmoid_inplace(values, count) } else { skgate_sigmoid_inplace(values, count) }
     case .tanh: for k in 0..<count { values[k] = FastMath.tanh(values[k]) }
     case .sigmoid: for k in 0..<count { values[k] = FastMath.sigmoid(values[k]) }
     case .hardSigmoid: for k in 0..<count { values[k] = FastMath.hardSigmoid(values[k]) }
@@ -47,9 +47,9 @@ public enum RecurrentActivation: String, Sendable, CaseIterable, CustomStringCon
   func multiplyByDerivative(_ gradients: UnsafeMutablePointer<Float>, outputs: UnsafePointer<Float>, count: Int) {
     switch self {
     case .tanh where FastMath.hasAVX2:
-      skgate_tanh_derivative(gradients, outputs, count)
+      if FastMath.hasAVX512 { skgate512_tanh_derivative(gradients, outputs, count) } else { skgate_tanh_derivative(gradients, outputs, count) }
     case .sigmoid where FastMath.hasAVX2:
-      skgate_sigmoid_derivative(gradients, outputs, count)
+      if FastMath.hasAVX512 { skgate512_sigmoid_derivative(gradients, outputs, count) } else { skgate_sigmoid_derivative(gradients, outputs, count) }
     case .tanh:
       for k in 0..<count { gradients[k] *= 1 - outputs[k] * outputs[k] }
     case .sigmoid:
@@ -72,6 +72,10 @@ enum FastMath {
   /// Whether the AVX2 + FMA gate kernels of the CDNNL shim (`gate_kernels.h`) can run here;
   /// `SWIFTKERAS_NO_AVX2=1` in the environment turns them off (to test the portable loops).
   static let hasAVX2: Bool = skgate_cpu_has_avx2_fma() != 0 && getenv("SWIFTKERAS_NO_AVX2") == nil
+
+  /// Whether the sixteen-lane AVX-512 versions of those kernels can run here (same results,
+  /// bit for bit); `SWIFTKERAS_NO_AVX512=1` falls back to AVX2, `SWIFTKERAS_NO_AVX2=1` to both off.
+  static let hasAVX512: Bool = hasAVX2 && skgate_cpu_has_avx512() != 0 && getenv("SWIFTKERAS_NO_AVX512") == nil
 
   /// `e^x` for `x` clamped to `[-87.3, 88.3]` (Cephes' polynomial with Cody-Waite range reduction).
   @inline(__always)

@@ -198,16 +198,21 @@ struct RecurrentKernel {
       let mask = maskRows(pass.recurrentDropoutMask, operand: operand, rowWidth: u)!
       for k in (first * u)..<(rows.upperBound * u) { dropped[k] = previous[k] * mask[k] }
     }
+    // LSTM and SimpleRNN add h·U to the step's x·W rows in the GEMM itself (beta 1: one
+    // rounding of the sum, as when adding a separate product); GRU needs h·U on its own.
+    let projection = pass.projection.pointer + s * b * width
+    let accumulates = addsProductToProjection
     for group in recurrentGroups {
       let column = group.firstGate * u
       GEMM.sgemm(
         transposeA: false, transposeB: false, m: rows.count, n: group.gateCount * u, k: u,
         a: trace.recurrentOperand(group.operand, step: s) + first * u, lda: u, b: pass.recurrentKernel + column,
-        ldb: width, c: products + first * width + column, ldc: width)
+        ldb: width, beta: accumulates ? 1 : 0, c: (accumulates ? projection : products) + first * width + column,
+        ldc: width)
     }
     let step = ForwardStep(
-      projection: pass.projection.pointer + s * b * width, products: products, gates: trace.gates(step: s),
-      auxiliary: trace.auxiliary?.pointer.advanced(by: trace.stepOffset(s) * u),
+      projection: projection, products: accumulates ? nil : products, gates: trace.gates(step: s),
+      keepsGates: trace.keepsHistory, auxiliary: trace.auxiliary?.pointer.advanced(by: trace.stepOffset(s) * u),
       hiddenBefore: previous, hiddenAfter: trace.hidden(after: s + 1),
       carryBefore: trace.carry == nil ? nil : trace.carry(after: s),
       carryAfter: trace.carry == nil ? nil : trace.carry(after: s + 1),
@@ -227,11 +232,18 @@ struct RecurrentKernel {
     finishStep(s, rows: rows, step: step, trace: trace, result: pass.result)
   }
 
+  /// Whether the per-step `h·U` accumulates into the step's `x·W` rows (LSTM, SimpleRNN).
+  private var addsProductToProjection: Bool { cell.kind == .lstm || cell.kind == .simpleRNN }
+
   /// Pointers to one step's rows for the forward row functions.
   struct ForwardStep {
+    /// `x·W` of the step, plus `h·U` when `products` is nil.
     let projection: UnsafeMutablePointer<Float>
-    let products: UnsafeMutablePointer<Float>
+    /// `h·U` of the step (GRU), or nil when it is already in `projection`.
+    let products: UnsafeMutablePointer<Float>?
     let gates: UnsafeMutablePointer<Float>
+    /// Whether a backward pass reads `gates` and `auxiliary` (else the vector kernels skip them).
+    let keepsGates: Bool
     let auxiliary: UnsafeMutablePointer<Float>?
     let hiddenBefore: UnsafeMutablePointer<Float>
     let hiddenAfter: UnsafeMutablePointer<Float>
@@ -244,12 +256,20 @@ struct RecurrentKernel {
   /// `h' = act(x·W + h·U + b)`.
   private func simpleRNNForward(_ step: ForwardStep, row: Int) {
     let u = units
-    let (x, h, a) = (step.projection + row * u, step.products + row * u, step.gates + row * u)
+    let (x, h, a) = (step.projection + row * u, step.products.map { $0 + row * u }, step.gates + row * u)
+    if FastMath.hasAVX512 && cell.activation == .tanh {
+      skgate512_rnn_tanh_forward_row(x, h, step.inputBias, a, step.hiddenAfter + row * u, u)
+      return
+    }
     if FastMath.hasAVX2 && cell.activation == .tanh {
       skgate_rnn_tanh_forward_row(x, h, step.inputBias, a, step.hiddenAfter + row * u, u)
       return
     }
-    for j in 0..<u { a[j] = x[j] + h[j] + step.inputBias[j] }
+    if let h {
+      for j in 0..<u { a[j] = x[j] + h[j] + step.inputBias[j] }
+    } else {
+      for j in 0..<u { a[j] = x[j] + step.inputBias[j] }
+    }
     cell.activation.apply(a, count: u)
     step.hiddenAfter.advanced(by: row * u).update(from: a, count: u)
   }
@@ -263,14 +283,22 @@ struct RecurrentKernel {
   /// Gates i, f, c, o; `c' = f·c + i·g`, `h' = o·act(c')`.
   private func lstmForward(_ step: ForwardStep, row: Int) {
     let (u, width) = (units, gateWidth)
-    let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    let (x, h, a) = (step.projection + row * width, step.products.map { $0 + row * width }, step.gates + row * width)
     if hasVectorLSTMGates {
-      skgate_lstm_forward_row(
-        x, h, step.inputBias, a, step.carryBefore! + row * u, step.carryAfter! + row * u, step.auxiliary! + row * u,
-        step.hiddenAfter + row * u, u)
+      let (gates, activated) = step.keepsGates ? (a, step.auxiliary! + row * u) : (nil, nil)
+      let (carry, carryNext, hiddenNext) = (step.carryBefore! + row * u, step.carryAfter! + row * u, step.hiddenAfter + row * u)
+      if FastMath.hasAVX512 {
+        skgate512_lstm_forward_row(x, h, step.inputBias, gates, carry, carryNext, activated, hiddenNext, u)
+      } else {
+        skgate_lstm_forward_row(x, h, step.inputBias, gates, carry, carryNext, activated, hiddenNext, u)
+      }
       return
     }
-    for k in 0..<width { a[k] = x[k] + h[k] + step.inputBias[k] }
+    if let h {
+      for k in 0..<width { a[k] = x[k] + h[k] + step.inputBias[k] }
+    } else {
+      for k in 0..<width { a[k] = x[k] + step.inputBias[k] }
+    }
     cell.recurrentActivation.apply(a, count: 2 * u)
     cell.activation.apply(a + 2 * u, count: u)
     cell.recurrentActivation.apply(a + 3 * u, count: u)
@@ -288,7 +316,7 @@ struct RecurrentKernel {
   /// Gates z, r, hh with the reset gate after the product: `hh = act(x·W_h + b_ih + r·(h·U_h + b_rh))`.
   private func gruForward(_ step: ForwardStep, row: Int) {
     let (u, width) = (units, gateWidth)
-    let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    let (x, h, a) = (step.projection + row * width, step.products! + row * width, step.gates + row * width)
     let (bx, bh) = (step.inputBias, step.recurrentBias)
     for k in 0..<(2 * u) { a[k] = (x[k] + bx[k]) + (h[k] + bh[k]) }
     cell.recurrentActivation.apply(a, count: 2 * u)
@@ -304,7 +332,7 @@ struct RecurrentKernel {
   /// Gates z and r of a GRU with the reset gate before the product, and `r·h` for the candidate's product.
   private func gruResetBeforeGates(_ step: ForwardStep, row: Int, operand: UnsafeMutablePointer<Float>) {
     let (u, width) = (units, gateWidth)
-    let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    let (x, h, a) = (step.projection + row * width, step.products! + row * width, step.gates + row * width)
     for k in 0..<(2 * u) { a[k] = (x[k] + step.inputBias[k]) + h[k] }
     cell.recurrentActivation.apply(a, count: 2 * u)
     let (resetHidden, previous) = (step.auxiliary! + row * u, operand + row * u)
@@ -314,7 +342,7 @@ struct RecurrentKernel {
   /// The candidate `hh = act(x·W_h + b_h + (r·h)·U_h)` of a GRU with the reset gate before the product.
   private func gruResetBeforeCandidate(_ step: ForwardStep, row: Int) {
     let (u, width) = (units, gateWidth)
-    let (x, h, a) = (step.projection + row * width, step.products + row * width, step.gates + row * width)
+    let (x, h, a) = (step.projection + row * width, step.products! + row * width, step.gates + row * width)
     for j in (2 * u)..<width { a[j] = (x[j] + step.inputBias[j]) + h[j] }
     cell.activation.apply(a + 2 * u, count: u)
     gruMix(step, row: row)
@@ -543,7 +571,11 @@ struct RecurrentKernel {
     let u = units
     let (dh, da, a) = (step.hiddenGradient + row * u, step.gateGradients + row * u, step.gates + row * u)
     if FastMath.hasAVX2 && cell.activation == .tanh {
-      skgate_rnn_tanh_backward_row(a, dh, da, step.inputBiasGradient, u)
+      if FastMath.hasAVX512 {
+        skgate512_rnn_tanh_backward_row(a, dh, da, step.inputBiasGradient, u)
+      } else {
+        skgate_rnn_tanh_backward_row(a, dh, da, step.inputBiasGradient, u)
+      }
       return
     }
     da.update(from: dh, count: u)
@@ -561,7 +593,11 @@ struct RecurrentKernel {
     let (dh, dc) = (step.hiddenGradient + row * u, step.carryGradient + row * u)
     let (c, activated) = (step.carryBefore! + row * u, step.auxiliary! + row * u)
     if hasVectorLSTMGates {
-      skgate_lstm_backward_row(a, c, activated, dh, dc, da, step.inputBiasGradient, u)
+      if FastMath.hasAVX512 {
+        skgate512_lstm_backward_row(a, c, activated, dh, dc, da, step.inputBiasGradient, u)
+      } else {
+        skgate_lstm_backward_row(a, c, activated, dh, dc, da, step.inputBiasGradient, u)
+      }
       return
     }
     // dc' += dh · o · act'(c'), staged in the o column.

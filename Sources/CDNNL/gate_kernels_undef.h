@@ -1,0 +1,24 @@
+// Undefines what gate_kernels.h defines before each inclusion of gate_kernels_body.h.
+#undef SK_TARGET
+#undef SK_ENTRY
+#undef SKV
+#undef SKV_I
+#undef SK_LANES
+#undef SK_NAME
+#undef SK_add_ps
+#undef SK_sub_ps
+#undef SK_mul_ps
+#undef SK_div_ps
+#undef SK_fmadd_ps
+#undef SK_fnmadd_ps
+#undef SK_max_ps
+#undef SK_min_ps
+#undef SK_set1_ps
+#undef SK_setzero_ps
+#undef SK_CASTPS_SI
+#undef SK_CASTSI_PS
+#undef SK_ADD_EPI32
+#undef SK_SUB_EPI32
+#undef SK_SET1_EPI32
+#undef SK_SLLI_EPI32
+#undef SK_SELECT_TINY
