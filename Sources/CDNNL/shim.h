@@ -3,6 +3,7 @@
 #define SWIFTKERAS_CDNNL_SHIM_H
 #include <oneapi/dnnl/dnnl.h>
 #include "gate_kernels.h"
+#include "small_gemm.h"
 
 // GNU OpenMP (oneDNN's threading runtime on Debian); declared here because
 // <omp.h> lives in GCC's private include directory.

@@ -1,0 +1,105 @@
+// A single-precision GEMM in AVX-512 for the per-step products of the recurrent kernel
+// (TensorCore's RecurrentKernel): `C = A·B` or `C += A·B`, row-major, every matrix read in place (no packing).
+// oneDNN's sgemm packs B on every call and is tuned for large shapes; at the recurrent shapes of
+// small layers (a few dozen rows of one batch part, `k` and `n` in the tens to hundreds) the
+// packing and the call cost more than the arithmetic. Here a block of up to 6 rows × 64 columns
+// is held in 24 ZMM accumulators while `k` runs: per `k`, four loads of B's row, one broadcast
+// of A per row and 24 fused multiply-adds. Columns past a multiple of 16 are masked.
+//
+// Each C element is its initial value plus the products in increasing `k`, one rounding per
+// multiply-add: the same sum as a beta-1 GEMM that accumulates in `k` order.
+#ifndef SWIFTKERAS_CDNNL_SMALL_GEMM_H
+#define SWIFTKERAS_CDNNL_SMALL_GEMM_H
+#if defined(__x86_64__)
+#include <immintrin.h>
+
+#define SKGEMM_TARGET __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"), always_inline, unused))
+// Swift compiles imported C for size, which does not unroll loops: the block's loops over rows and
+// vectors must be unrolled for the accumulators to stay in registers, so they say so.
+#define SKGEMM_UNROLL _Pragma("clang loop unroll(full)")
+#define SKGEMM_ENTRY __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"), unused))
+
+/// One block: `rows` (1...6) rows × `vectors` (1...4) groups of 16 columns, the last group
+/// masked by `last`. Constant `rows` and `vectors` unroll every loop (the function is inlined
+/// into a switch over both).
+static inline SKGEMM_TARGET void skgemm_block(
+  const long rows, const long vectors, __mmask16 last, int accumulate, long k, const float *a, long lda, const float *b, long ldb,
+  float *c, long ldc
+) {
+  __m512 acc[6][4];
+  SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
+      __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
+      acc[r][v] = accumulate ? _mm512_maskz_loadu_ps(mask, c + r * ldc + 16 * v) : _mm512_setzero_ps();
+    }
+  }
+  for (long p = 0; p < k; p++) {
+    __m512 column[4];
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
+      __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
+      column[v] = _mm512_maskz_loadu_ps(mask, b + p * ldb + 16 * v);
+    }
+    SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+      __m512 value = _mm512_set1_ps(a[r * lda + p]);
+      SKGEMM_UNROLL for (long v = 0; v < vectors; v++) acc[r][v] = _mm512_fmadd_ps(value, column[v], acc[r][v]);
+    }
+  }
+  SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
+      __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
+      _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask, acc[r][v]);
+    }
+  }
+}
+
+#define SKGEMM_ROWS(vectors)                                                                       \
+  switch (rows) {                                                                                  \
+  case 6: skgemm_block(6, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
+  case 5: skgemm_block(5, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
+  case 4: skgemm_block(4, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
+  case 3: skgemm_block(3, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
+  case 2: skgemm_block(2, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
+  default: skgemm_block(1, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                       \
+  }
+
+/// One block of `rows` (1...6) rows and `columns` (1...64) columns.
+static inline SKGEMM_ENTRY void skgemm_tile(
+  long rows, long columns, int accumulate, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc
+) {
+  long vectors = (columns + 15) / 16;
+  long tail = columns - 16 * (vectors - 1);
+  __mmask16 last = tail >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << tail) - 1);
+  switch (vectors) {
+  case 4: SKGEMM_ROWS(4); break;
+  case 3: SKGEMM_ROWS(3); break;
+  case 2: SKGEMM_ROWS(2); break;
+  default: SKGEMM_ROWS(1); break;
+  }
+}
+#undef SKGEMM_ROWS
+
+#ifndef SKGEMM_DEPTH
+/// `k` runs in slices of this many, so that the 64-column panel of B a block reads stays in L2.
+#define SKGEMM_DEPTH 512
+#endif
+
+/// `C[m×n] = A[m×k]·B[k×n]`, or `C += A·B` when `accumulate` is nonzero, row-major with leading
+/// dimensions `lda`, `ldb`, `ldc`. Call only when `skgate_cpu_has_avx512()`.
+static inline SKGEMM_ENTRY void skgemm512(
+  long m, long n, int accumulate, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc
+) {
+  for (long p = 0; p < k; p += SKGEMM_DEPTH) {
+    long depth = k - p < SKGEMM_DEPTH ? k - p : SKGEMM_DEPTH;
+    int adds = accumulate || p > 0;
+    for (long j = 0; j < n; j += 64) {
+      long columns = n - j < 64 ? n - j : 64;
+      for (long i = 0; i < m; i += 6) {
+        long rows = m - i < 6 ? m - i : 6;
+        skgemm_tile(rows, columns, adds, depth, a + i * lda + p, lda, b + p * ldb + j, ldb, c + i * ldc + j, ldc);
+      }
+    }
+  }
+}
+
+#endif
+#endif
