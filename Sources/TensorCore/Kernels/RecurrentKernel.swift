@@ -177,13 +177,16 @@ struct RecurrentKernel {
       }
       trace.stepInputs.append(rows)
     }
-    let projection = ScratchBuffer(count: t * b * width)
     let w = operands.kernel.storage.pointer
-    for group in inputGroups {
-      let column = group.firstGate * u
-      partitionedGEMM(
-        m: t * b, n: group.gateCount * u, k: f, a: trace.stepInputs[group.operand].pointer, lda: f, b: w + column,
-        ldb: width, c: projection.pointer + column, ldc: width)
+    let stepwise = Self.multipliesInputPerStep
+    let projection = ScratchBuffer(count: (stepwise ? 1 : t) * b * width)
+    if !stepwise {
+      for group in inputGroups {
+        let column = group.firstGate * u
+        partitionedGEMM(
+          m: t * b, n: group.gateCount * u, k: f, a: trace.stepInputs[group.operand].pointer, lda: f, b: w + column,
+          ldb: width, c: projection.pointer + column, ldc: width)
+      }
     }
 
     // Initial states.
@@ -198,7 +201,7 @@ struct RecurrentKernel {
     }
 
     let pass = ForwardPass(
-      trace: trace, projection: projection, products: ScratchBuffer(count: b * width), biases: biasRows(operands.bias),
+      trace: trace, projection: projection, inputKernel: stepwise ? w : nil, products: ScratchBuffer(count: b * width), biases: biasRows(operands.bias),
       recurrentKernel: operands.recurrentKernel.storage.pointer, recurrentDropoutMask: operands.recurrentDropoutMask,
       result: result)
     forEachBatchPart { _, rows in
@@ -218,8 +221,10 @@ struct RecurrentKernel {
   /// What every step of a forward pass reads and writes.
   struct ForwardPass: @unchecked Sendable {
     let trace: RecurrentTrace
-    /// `x·W` of every step, `[T·B, G·u]`.
+    /// `x·W` of every step, `[T·B, G·u]`, or of the current step, `[B, G·u]`, when `inputKernel` is set.
     let projection: ScratchBuffer
+    /// `W`, when each step multiplies its own inputs (``multipliesInputPerStep``).
+    let inputKernel: UnsafeMutablePointer<Float>?
     /// `h·U` of the current step, `[B, G·u]`.
     let products: ScratchBuffer
     let biases: ScratchBuffer
@@ -240,7 +245,19 @@ struct RecurrentKernel {
     }
     // LSTM and SimpleRNN add h·U to the step's x·W rows in the GEMM itself (beta 1: one
     // rounding of the sum, as when adding a separate product); GRU needs h·U on its own.
-    let projection = pass.projection.pointer + s * b * width
+    let projection: UnsafeMutablePointer<Float>
+    if let w = pass.inputKernel {
+      projection = pass.projection.pointer
+      for group in inputGroups {
+        let column = group.firstGate * u
+        Self.stepProduct(
+          m: rows.count, n: group.gateCount * u, k: features,
+          a: trace.stepInputs[group.operand].pointer + (s * b + first) * features, lda: features, b: w + column,
+          ldb: width, accumulate: false, c: projection + first * width + column, ldc: width)
+      }
+    } else {
+      projection = pass.projection.pointer + s * b * width
+    }
     let accumulates = addsProductToProjection
     for group in recurrentGroups {
       let column = group.firstGate * u
@@ -291,6 +308,13 @@ struct RecurrentKernel {
         beta: accumulate ? 1 : 0, c: c, ldc: ldc)
     }
   }
+
+  /// Whether each step multiplies its own inputs by `W` (on the AVX-512 kernel) rather than
+  /// reading them from one product over all steps made first: the step's rows of `x·W` are
+  /// then written and read while they are in cache, where the whole product (large's 12800
+  /// rows × 2048, 105 MB per batch) went out to memory and came back, and a layer needs one
+  /// step's `[B, G·u]` instead of `[T·B, G·u]`.
+  static var multipliesInputPerStep: Bool { FastMath.hasAVX512 }
 
   /// Whether the per-step `h·U` accumulates into the step's `x·W` rows (LSTM, SimpleRNN).
   private var addsProductToProjection: Bool { cell.kind == .lstm || cell.kind == .simpleRNN }
