@@ -101,5 +101,42 @@ static inline SKGEMM_ENTRY void skgemm512(
   }
 }
 
+/// The number of floats `skgemm512_pack` writes for a `[k, n]` matrix: `n` rounded up to 64, times `k`.
+static inline __attribute__((unused)) long skgemm512_packed_count(long k, long n) { return k * ((n + 63) / 64) * 64; }
+
+/// Copies the `[k, n]` matrix B (leading dimension `ldb`) into panels for
+/// `skgemm512_packed`: its columns in panels of 64, each panel `k` contiguous rows of 64 floats
+/// (columns past `n` zero). A block then reads B front to back instead of 64 floats every `ldb`:
+/// one 4 KB page holds 16 of its rows rather than one or two, and the hardware prefetcher sees
+/// one stream. For the recurrent matrices, packed once per pass and read at every step.
+static inline SKGEMM_ENTRY void skgemm512_pack(long k, long n, const float *b, long ldb, float *packed) {
+  for (long j = 0; j < n; j += 64) {
+    long columns = n - j < 64 ? n - j : 64;
+    float *panel = packed + j * k;
+    for (long p = 0; p < k; p++) {
+      for (long q = 0; q < columns; q++) panel[p * 64 + q] = b[p * ldb + j + q];
+      for (long q = columns; q < 64; q++) panel[p * 64 + q] = 0;
+    }
+  }
+}
+
+/// `skgemm512` with B in the panels of `skgemm512_pack` (same arithmetic, same bits).
+static inline SKGEMM_ENTRY void skgemm512_packed(
+  long m, long n, int accumulate, long k, const float *a, long lda, const float *packed, float *c, long ldc
+) {
+  for (long p = 0; p < k; p += SKGEMM_DEPTH) {
+    long depth = k - p < SKGEMM_DEPTH ? k - p : SKGEMM_DEPTH;
+    int adds = accumulate || p > 0;
+    for (long j = 0; j < n; j += 64) {
+      long columns = n - j < 64 ? n - j : 64;
+      const float *panel = packed + j * k + p * 64;
+      for (long i = 0; i < m; i += 6) {
+        long rows = m - i < 6 ? m - i : 6;
+        skgemm_tile(rows, columns, adds, depth, a + i * lda + p, lda, panel, 64, c + i * ldc + j, ldc);
+      }
+    }
+  }
+}
+
 #endif
 #endif

@@ -6,7 +6,7 @@ import Testing
 /// The AVX-512 per-step GEMM of small_gemm.h computes every element as its starting value (C, or
 /// zero) followed by one fused multiply-add per `k` in increasing order. A scalar loop of `fma`
 /// does the same arithmetic, so the two must agree bit for bit, for every block shape (row tails
-/// of 1-5 rows, masked column tails) and across the `k` slices of 512.
+/// of 1-5 rows, masked column tails) and across the `k` slices of 512, with B as it is or packed.
 @Suite("AVX-512 small GEMM", .enabled(if: FastMath.hasAVX512, "the CPU has no AVX-512"))
 struct SmallGEMMTests {
   /// Deterministic values in [-1, 1) with mixed magnitudes.
@@ -37,18 +37,29 @@ struct SmallGEMMTests {
     // Leading dimensions wider than the matrices, as in the kernel's strided step rows.
     let (lda, ldb, ldc) = (k + 3, n + 5, n + 2)
     let a = Self.values(m * lda, seed: 1), b = Self.values(k * ldb, seed: 2), c = Self.values(m * ldc, seed: 3)
+    // B in skgemm512_pack's panels, for skgemm512_packed.
+    var packed = [Float](repeating: .nan, count: skgemm512_packed_count(k, n))
+    b.withUnsafeBufferPointer { b in
+      packed.withUnsafeMutableBufferPointer { skgemm512_pack(k, n, b.baseAddress, ldb, $0.baseAddress) }
+    }
     for accumulate in [true, false] {
-      var out = c
+      var (out, outPacked) = (c, c)
       a.withUnsafeBufferPointer { a in
         b.withUnsafeBufferPointer { b in
           out.withUnsafeMutableBufferPointer { out in
             skgemm512(m, n, accumulate ? 1 : 0, k, a.baseAddress, lda, b.baseAddress, ldb, out.baseAddress, ldc)
           }
         }
+        packed.withUnsafeBufferPointer { packed in
+          outPacked.withUnsafeMutableBufferPointer { out in
+            skgemm512_packed(m, n, accumulate ? 1 : 0, k, a.baseAddress, lda, packed.baseAddress, out.baseAddress, ldc)
+          }
+        }
       }
       let expected = Self.reference(
         m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
       #expect(out == expected, "\(m)×\(n)×\(k), accumulate \(accumulate)")
+      #expect(outPacked == expected, "packed, \(m)×\(n)×\(k), accumulate \(accumulate)")
     }
   }
 

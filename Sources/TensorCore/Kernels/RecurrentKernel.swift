@@ -200,10 +200,16 @@ struct RecurrentKernel {
       }
     }
 
+    let recurrentKernel = operands.recurrentKernel.storage.pointer
     let pass = ForwardPass(
-      trace: trace, projection: projection, inputKernel: stepwise ? w : nil, products: ScratchBuffer(count: b * width), biases: biasRows(operands.bias),
-      recurrentKernel: operands.recurrentKernel.storage.pointer, recurrentDropoutMask: operands.recurrentDropoutMask,
-      result: result)
+      trace: trace, projection: projection,
+      inputMatrices: stepwise
+        ? inputGroups.map { StepMatrix(w + $0.firstGate * u, ldb: width, k: f, n: $0.gateCount * u) } : [],
+      products: ScratchBuffer(count: b * width), biases: biasRows(operands.bias),
+      recurrentMatrices: recurrentGroups.map {
+        StepMatrix(recurrentKernel + $0.firstGate * u, ldb: width, k: u, n: $0.gateCount * u)
+      },
+      recurrentKernel: recurrentKernel, recurrentDropoutMask: operands.recurrentDropoutMask, result: result)
     forEachBatchPart { _, rows in
       for s in 0..<t { forwardStep(s, rows: rows, pass) }
     }
@@ -221,13 +227,16 @@ struct RecurrentKernel {
   /// What every step of a forward pass reads and writes.
   struct ForwardPass: @unchecked Sendable {
     let trace: RecurrentTrace
-    /// `x·W` of every step, `[T·B, G·u]`, or of the current step, `[B, G·u]`, when `inputKernel` is set.
+    /// `x·W` of every step, `[T·B, G·u]`, or of the current step, `[B, G·u]`, when
+    /// `inputMatrices` is not empty.
     let projection: ScratchBuffer
-    /// `W`, when each step multiplies its own inputs (``multipliesInputPerStep``).
-    let inputKernel: UnsafeMutablePointer<Float>?
+    /// `W`'s columns per input group, when each step multiplies its own inputs (``multipliesInputPerStep``).
+    let inputMatrices: [StepMatrix]
     /// `h·U` of the current step, `[B, G·u]`.
     let products: ScratchBuffer
     let biases: ScratchBuffer
+    /// `U`'s columns per recurrent group.
+    let recurrentMatrices: [StepMatrix]
     let recurrentKernel: UnsafeMutablePointer<Float>
     let recurrentDropoutMask: Tensor?
     let result: RecurrentResultLayout
@@ -246,24 +255,24 @@ struct RecurrentKernel {
     // LSTM and SimpleRNN add h·U to the step's x·W rows in the GEMM itself (beta 1: one
     // rounding of the sum, as when adding a separate product); GRU needs h·U on its own.
     let projection: UnsafeMutablePointer<Float>
-    if let w = pass.inputKernel {
+    if !pass.inputMatrices.isEmpty {
       projection = pass.projection.pointer
-      for group in inputGroups {
+      for (group, w) in zip(inputGroups, pass.inputMatrices) {
         let column = group.firstGate * u
         Self.stepProduct(
           m: rows.count, n: group.gateCount * u, k: features,
-          a: trace.stepInputs[group.operand].pointer + (s * b + first) * features, lda: features, b: w + column,
-          ldb: width, accumulate: false, c: projection + first * width + column, ldc: width)
+          a: trace.stepInputs[group.operand].pointer + (s * b + first) * features, lda: features, b: w,
+          accumulate: false, c: projection + first * width + column, ldc: width)
       }
     } else {
       projection = pass.projection.pointer + s * b * width
     }
     let accumulates = addsProductToProjection
-    for group in recurrentGroups {
+    for (group, recurrentKernel) in zip(recurrentGroups, pass.recurrentMatrices) {
       let column = group.firstGate * u
       Self.stepProduct(
         m: rows.count, n: group.gateCount * u, k: u, a: trace.recurrentOperand(group.operand, step: s) + first * u,
-        lda: u, b: pass.recurrentKernel + column, ldb: width, accumulate: accumulates,
+        lda: u, b: recurrentKernel, accumulate: accumulates,
         c: (accumulates ? projection : products) + first * width + column, ldc: width)
     }
     let step = ForwardStep(
@@ -299,7 +308,7 @@ struct RecurrentKernel {
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, accumulate: Bool,
     c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
-    if FastMath.hasAVX512 {
+    if FastMath.hasAVX512 && k > 0 {
       guard m > 0 && n > 0 else { return }
       skgemm512(m, n, accumulate ? 1 : 0, k, a, lda, b, ldb, c, ldc)
     } else {
@@ -307,6 +316,43 @@ struct RecurrentKernel {
         transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb,
         beta: accumulate ? 1 : 0, c: c, ldc: ldc)
     }
+  }
+
+  /// A matrix B of the per-step products: with AVX-512 copied once per pass into the panels of
+  /// `skgemm512_pack`, which every step then reads front to back; else the matrix as it is, for oneDNN.
+  ///
+  /// Packed, large's `h·U` (64×2048×512 per thread) ran at 111 GFLOP/s per core with both
+  /// cores busy, against 94-98 reading U in place, and its backward `dG·Uᵀ` at 111-113
+  /// against 102-106; the small layers' shapes are unchanged.
+  struct StepMatrix: @unchecked Sendable {
+    let matrix: UnsafePointer<Float>
+    let ldb: Int
+    let packed: ScratchBuffer?
+
+    init(_ matrix: UnsafePointer<Float>, ldb: Int, k: Int, n: Int) {
+      (self.matrix, self.ldb) = (matrix, ldb)
+      if FastMath.hasAVX512 && k > 0 && n > 0 {
+        let packed = ScratchBuffer(count: skgemm512_packed_count(k, n))
+        skgemm512_pack(k, n, matrix, ldb, packed.pointer)
+        self.packed = packed
+      } else {
+        packed = nil
+      }
+    }
+  }
+
+  /// ``stepProduct(m:n:k:a:lda:b:ldb:accumulate:c:ldc:)`` with B packed or not (``StepMatrix``).
+  @inline(__always)
+  static func stepProduct(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: StepMatrix, accumulate: Bool,
+    c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    guard let packed = b.packed else {
+      stepProduct(m: m, n: n, k: k, a: a, lda: lda, b: b.matrix, ldb: b.ldb, accumulate: accumulate, c: c, ldc: ldc)
+      return
+    }
+    guard m > 0 else { return }
+    skgemm512_packed(m, n, accumulate ? 1 : 0, k, a, lda, packed.pointer, c, ldc)
   }
 
   /// Whether each step multiplies its own inputs by `W` (on the AVX-512 kernel) rather than
@@ -511,9 +557,13 @@ struct RecurrentKernel {
     let gateGradients = ScratchBuffer(count: rows * width)
     let recurrentGateGradients =
       cell.hasRecurrentBias ? ScratchBuffer(count: rows * width) : gateGradients
+    let transposedRecurrentKernel = Self.transposed(operands.recurrentKernel.storage.pointer, rows: u, columns: width)
     let pass = BackwardPass(
       trace: trace, incoming: incoming, gateGradients: gateGradients, recurrentGateGradients: recurrentGateGradients,
-      transposedRecurrentKernel: Self.transposed(operands.recurrentKernel.storage.pointer, rows: u, columns: width),
+      transposedRecurrentKernel: transposedRecurrentKernel,
+      transposedMatrices: recurrentGroups.map {
+        StepMatrix(transposedRecurrentKernel.pointer + $0.firstGate * u * u, ldb: u, k: $0.gateCount * u, n: u)
+      },
       stateProduct: ScratchBuffer(count: b * u), hiddenGradient: hiddenGradient.pointer,
       carryGradient: carryGradient.pointer, recurrentDropoutMask: operands.recurrentDropoutMask)
     // Bias gradients per batch part (input row, recurrent row), summed after.
@@ -567,6 +617,8 @@ struct RecurrentKernel {
     let recurrentGateGradients: ScratchBuffer
     /// `Uᵀ`, `[G·u, u]`, so that the per-step product is untransposed (faster in oneDNN).
     let transposedRecurrentKernel: ScratchBuffer
+    /// `Uᵀ`'s rows per recurrent group.
+    let transposedMatrices: [StepMatrix]
     /// `[B, u]` products before they are multiplied by a dropout mask.
     let stateProduct: ScratchBuffer
     let hiddenGradient: UnsafeMutablePointer<Float>
@@ -623,12 +675,12 @@ struct RecurrentKernel {
       }
     }
     // dh_{s-1} += d(gates) · Uᵀ, times the recurrent dropout mask.
-    for group in recurrentGroups {
+    for (group, transposedKernel) in zip(recurrentGroups, pass.transposedMatrices) {
       let column = group.firstGate * u
       let dropout = maskRows(pass.recurrentDropoutMask, operand: group.operand, rowWidth: u)
       Self.stepProduct(
         m: rows.count, n: u, k: group.gateCount * u, a: step.recurrentGateGradients + first * width + column,
-        lda: width, b: transposedRecurrentKernel + column * u, ldb: u, accumulate: dropout == nil,
+        lda: width, b: transposedKernel, accumulate: dropout == nil,
         c: (dropout == nil ? hiddenGradient : stateProduct) + first * u, ldc: u)
       if let dropout {
         for k in (first * u)..<(rows.upperBound * u) { hiddenGradient[k] += stateProduct[k] * dropout[k] }
