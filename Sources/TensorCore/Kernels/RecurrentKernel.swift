@@ -158,8 +158,12 @@ struct RecurrentKernel {
     let trace = RecurrentTrace(kernel: self, operands: operands, keepsHistory: keepsHistory)
 
     // The input in step-major rows (times each input dropout mask), then x·W for all steps.
+    // Steps that multiply their own inputs read them where they are when nothing else needs
+    // the copy (no backward pass, no mask).
     let x = operands.input.storage.pointer
-    for operand in 0..<Swift.max(1, inputMaskCount) {
+    let stepwise = Self.multipliesInputPerStep
+    let readsInputInPlace = stepwise && !keepsHistory && inputMaskCount == 0
+    for operand in 0..<(readsInputInPlace ? 0 : Swift.max(1, inputMaskCount)) {
       let rows = ScratchBuffer(count: t * b * f)
       let dropout = maskRows(operands.inputDropoutMask, operand: operand, rowWidth: f)
       for s in 0..<t {
@@ -178,7 +182,6 @@ struct RecurrentKernel {
       trace.stepInputs.append(rows)
     }
     let w = operands.kernel.storage.pointer
-    let stepwise = Self.multipliesInputPerStep
     let projection = ScratchBuffer(count: (stepwise ? 1 : t) * b * width)
     if !stepwise {
       for group in inputGroups {
@@ -202,7 +205,7 @@ struct RecurrentKernel {
 
     let recurrentKernel = operands.recurrentKernel.storage.pointer
     let pass = ForwardPass(
-      trace: trace, projection: projection,
+      trace: trace, projection: projection, inputInPlace: readsInputInPlace ? x : nil,
       inputMatrices: stepwise
         ? inputGroups.map { StepMatrix(w + $0.firstGate * u, ldb: width, k: f, n: $0.gateCount * u) } : [],
       products: ScratchBuffer(count: b * width), biases: biasRows(operands.bias),
@@ -230,6 +233,8 @@ struct RecurrentKernel {
     /// `x·W` of every step, `[T·B, G·u]`, or of the current step, `[B, G·u]`, when
     /// `inputMatrices` is not empty.
     let projection: ScratchBuffer
+    /// The `[B, T, F]` input, when the steps read it in place rather than from `trace.stepInputs`.
+    let inputInPlace: UnsafeMutablePointer<Float>?
     /// `W`'s columns per input group, when each step multiplies its own inputs (``multipliesInputPerStep``).
     let inputMatrices: [StepMatrix]
     /// `h·U` of the current step, `[B, G·u]`.
@@ -259,10 +264,12 @@ struct RecurrentKernel {
       projection = pass.projection.pointer
       for (group, w) in zip(inputGroups, pass.inputMatrices) {
         let column = group.firstGate * u
+        let (input, lda) =
+          pass.inputInPlace.map { ($0 + (first * steps + inputTime(ofStep: s)) * features, steps * features) }
+          ?? (trace.stepInputs[group.operand].pointer + (s * b + first) * features, features)
         Self.stepProduct(
-          m: rows.count, n: group.gateCount * u, k: features,
-          a: trace.stepInputs[group.operand].pointer + (s * b + first) * features, lda: features, b: w,
-          accumulate: false, c: projection + first * width + column, ldc: width)
+          m: rows.count, n: group.gateCount * u, k: features, a: input, lda: lda, b: w, accumulate: false,
+          c: projection + first * width + column, ldc: width)
       }
     } else {
       projection = pass.projection.pointer + s * b * width
