@@ -120,7 +120,17 @@ extension Workload {
     let timer = LambdaCallback(
       onEpochBegin: { _, _ in epochStart = monotonicSeconds() },
       onEpochEnd: { _, _ in epochSeconds.append(monotonicSeconds() - epochStart) })
-    let history = try model.fit(x, y, batchSize: batchSize, epochs: epochs, verbose: 0, callbacks: [timer])
+    // Both references train on one shuffle order replayed every epoch: Keras 3 on TensorFlow
+    // does after keras.utils.set_random_seed (its tf.data shuffle is re-created each epoch with
+    // the same seed), and torch_workloads.py mirrors it. So SwiftKeras does the same here,
+    // rows permuted once with `seed` and `fit` without reshuffling, for final losses that
+    // compare (large: ~0.70 reshuffled against Keras' ~0.63). This leaves out fit's per-epoch
+    // gather of the rows, under 1.5% of an epoch on every workload.
+    var generator = RandomGenerator(seed: seed)
+    let order = IntTensor(generator.permutation(x.shape[0]))
+    let (shuffledX, shuffledY) = (try x.gathering(order), try y.gathering(order))
+    let history = try model.fit(
+      shuffledX, shuffledY, batchSize: batchSize, epochs: epochs, verbose: 0, callbacks: [timer], shuffle: false)
 
     var start = monotonicSeconds()
     try model.evaluate(x, y, batchSize: batchSize, verbose: 0)
