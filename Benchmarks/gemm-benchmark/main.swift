@@ -93,7 +93,7 @@ let stepCases = [
 
 if skgate_cpu_has_avx512() != 0 {
   print("\nRecurrent step products, one thread: dnnl_sgemm vs the AVX-512 step GEMM with B packed (GFLOP/s, median of 5)")
-  print("shape                      dnnl_sgemm   step GEMM   ratio")
+  print("shape                         dnnl_sgemm   step GEMM   ratio")
   GEMM.setThreadCount(1)
   for c in stepCases {
     let a = Tensor.randomUniform([c.m, c.k], min: -1, max: 1, seed: 1)
@@ -119,7 +119,7 @@ if skgate_cpu_has_avx512() != 0 {
         }
       }
     }
-    let label = "\(c.name) (\(c.m)x\(c.k)x\(c.n))".padding(toLength: 27, withPad: " ", startingAt: 0)
+    let label = "\(c.name) (\(c.m)x\(c.k)x\(c.n))".padding(toLength: 30, withPad: " ", startingAt: 0)
     print(label, String(format: "%10.1f   %9.1f   %5.1f%%", raw, step, 100 * step / raw))
   }
 }
