@@ -212,7 +212,8 @@ struct RecurrentKernel {
       recurrentMatrices: recurrentGroups.map {
         StepMatrix(recurrentKernel + $0.firstGate * u, ldb: width, k: u, n: $0.gateCount * u)
       },
-      recurrentKernel: recurrentKernel, recurrentDropoutMask: operands.recurrentDropoutMask, result: result)
+      recurrentKernel: recurrentKernel, startsFromZero: operands.initialStates.isEmpty,
+      recurrentDropoutMask: operands.recurrentDropoutMask, result: result)
     forEachBatchPart { _, rows in
       for s in 0..<t { forwardStep(s, rows: rows, pass) }
     }
@@ -243,6 +244,8 @@ struct RecurrentKernel {
     /// `U`'s columns per recurrent group.
     let recurrentMatrices: [StepMatrix]
     let recurrentKernel: UnsafeMutablePointer<Float>
+    /// Whether the states before the first step are zeros (no initial states given).
+    let startsFromZero: Bool
     let recurrentDropoutMask: Tensor?
     let result: RecurrentResultLayout
   }
@@ -275,7 +278,10 @@ struct RecurrentKernel {
       projection = pass.projection.pointer + s * b * width
     }
     let accumulates = addsProductToProjection
-    for (group, recurrentKernel) in zip(recurrentGroups, pass.recurrentMatrices) {
+    // From zero states the first step's h·U is zero: LSTM and SimpleRNN, which add it to x·W,
+    // skip it (the sum is the same, exactly).
+    let skipsProduct = s == 0 && pass.startsFromZero && accumulates
+    for (group, recurrentKernel) in zip(recurrentGroups, pass.recurrentMatrices) where !skipsProduct {
       let column = group.firstGate * u
       Self.stepProduct(
         m: rows.count, n: group.gateCount * u, k: u, a: trace.recurrentOperand(group.operand, step: s) + first * u,
@@ -572,7 +578,8 @@ struct RecurrentKernel {
         StepMatrix(transposedRecurrentKernel.pointer + $0.firstGate * u * u, ldb: u, k: $0.gateCount * u, n: u)
       },
       stateProduct: ScratchBuffer(count: b * u), hiddenGradient: hiddenGradient.pointer,
-      carryGradient: carryGradient.pointer, recurrentDropoutMask: operands.recurrentDropoutMask)
+      carryGradient: carryGradient.pointer, needsInitialStateGradients: needs.initialStates,
+      recurrentDropoutMask: operands.recurrentDropoutMask)
     // Bias gradients per batch part (input row, recurrent row), summed after.
     let biasGradients = ScratchBuffer(zeros: batchParts * 2 * width)
     forEachBatchPart { part, rows in
@@ -589,9 +596,11 @@ struct RecurrentKernel {
       result.kernel = weightGradients(
         operands: { trace.stepInputs[$0].pointer }, groups: inputGroups, gateGradients: gateGradients.pointer,
         operandWidth: f)
+      // From zero states the first step's rows of h are zeros and add nothing to dU: skipped.
       var recurrentKernelGradient = weightGradients(
         operands: { trace.droppedHidden.isEmpty ? trace.hidden.pointer : trace.droppedHidden[$0].pointer },
-        groups: recurrentGroups, gateGradients: recurrentGateGradients.pointer, operandWidth: u)
+        groups: recurrentGroups, gateGradients: recurrentGateGradients.pointer, operandWidth: u,
+        skippingFirstStep: operands.initialStates.isEmpty)
       if resetsBefore {
         recurrentKernelGradient.withUnsafeMutableBufferPointer { dU in
           reducedGEMM(
@@ -630,6 +639,9 @@ struct RecurrentKernel {
     let stateProduct: ScratchBuffer
     let hiddenGradient: UnsafeMutablePointer<Float>
     let carryGradient: UnsafeMutablePointer<Float>
+    /// Whether the gradients of the states before the first step are wanted (else the first
+    /// step's `dG·Uᵀ` is skipped: nothing reads it).
+    let needsInitialStateGradients: Bool
     let recurrentDropoutMask: Tensor?
   }
 
@@ -682,7 +694,8 @@ struct RecurrentKernel {
       }
     }
     // dh_{s-1} += d(gates) · Uᵀ, times the recurrent dropout mask.
-    for (group, transposedKernel) in zip(recurrentGroups, pass.transposedMatrices) {
+    let skipsProduct = s == 0 && !pass.needsInitialStateGradients
+    for (group, transposedKernel) in zip(recurrentGroups, pass.transposedMatrices) where !skipsProduct {
       let column = group.firstGate * u
       let dropout = maskRows(pass.recurrentDropoutMask, operand: group.operand, rowWidth: u)
       Self.stepProduct(
@@ -812,20 +825,23 @@ struct RecurrentKernel {
     for k in 0..<width { step.inputBiasGradient[k] += da[k] }
   }
 
-  /// `operandᵀ · gate gradients` over all `T·B` rows, one GEMM per group: `[operandWidth, G·u]`.
+  /// `operandᵀ · gate gradients` over all `T·B` rows (the first step's `B` rows left out when
+  /// `skippingFirstStep`: zero operands), one GEMM per group: `[operandWidth, G·u]`.
   ///
   /// The columns of gates outside the groups (GRU reset-before's candidate) are left for the caller.
   private func weightGradients(
     operands: (Int) -> UnsafeMutablePointer<Float>, groups: [GateGroup], gateGradients: UnsafeMutablePointer<Float>,
-    operandWidth: Int
+    operandWidth: Int, skippingFirstStep: Bool = false
   ) -> Tensor {
     let (u, width) = (units, gateWidth)
+    let skipped = skippingFirstStep ? batch : 0
     return Tensor(shape: [operandWidth, width]) { gradient in
       for group in groups {
         let column = group.firstGate * u
         reducedGEMM(
-          m: operandWidth, n: group.gateCount * u, k: steps * batch, a: operands(group.operand),
-          lda: operandWidth, b: gateGradients + column, ldb: width, c: gradient.baseAddress! + column, ldc: width)
+          m: operandWidth, n: group.gateCount * u, k: steps * batch - skipped,
+          a: operands(group.operand) + skipped * operandWidth, lda: operandWidth,
+          b: gateGradients + skipped * width + column, ldb: width, c: gradient.baseAddress! + column, ldc: width)
       }
     }
   }
