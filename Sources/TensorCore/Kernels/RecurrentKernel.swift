@@ -331,8 +331,9 @@ struct RecurrentKernel {
     }
   }
 
-  /// A matrix B of the per-step products: with AVX-512 copied once per pass into the panels of
-  /// `skgemm512_pack`, which every step then reads front to back; else the matrix as it is, for oneDNN.
+  /// A matrix B of the per-step products: with AVX-512 and at least ``packedSize`` floats,
+  /// copied once per pass into the panels of `skgemm512_pack`, which every step then reads
+  /// front to back; else the matrix as it is.
   ///
   /// Packed, large's `h·U` (64×2048×512 per thread) ran at 111 GFLOP/s per core with both
   /// cores busy, against 94-98 reading U in place, and its backward `dG·Uᵀ` at 111-113
@@ -344,7 +345,7 @@ struct RecurrentKernel {
 
     init(_ matrix: UnsafePointer<Float>, ldb: Int, k: Int, n: Int) {
       (self.matrix, self.ldb) = (matrix, ldb)
-      if FastMath.hasAVX512 && k > 0 && n > 0 {
+      if FastMath.hasAVX512 && k * n >= RecurrentKernel.packedSize {
         let packed = ScratchBuffer(count: skgemm512_packed_count(k, n))
         skgemm512_pack(k, n, matrix, ldb, packed.pointer)
         self.packed = packed
@@ -353,6 +354,11 @@ struct RecurrentKernel {
       }
     }
   }
+
+  /// The smallest `k·n` packed (64 K floats, 256 KB): smaller matrices stay in L2 whatever their
+  /// layout, and packing them per pass cost more than it saved (forecast prediction spent 1.6%
+  /// of its time packing its 50×200 matrices).
+  static let packedSize = 65_536
 
   /// ``stepProduct(m:n:k:a:lda:b:ldb:accumulate:c:ldc:)`` with B packed or not (``StepMatrix``).
   @inline(__always)
