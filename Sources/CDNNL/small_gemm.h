@@ -138,5 +138,92 @@ static inline SKGEMM_ENTRY void skgemm512_packed(
   }
 }
 
+// MARK: AVX2 + FMA
+
+/// Lanes below `count` (0...8) set, for AVX2's masked loads and stores.
+static inline __attribute__((target("avx2,fma"), always_inline, unused)) __m256i skgemm256_mask(long count) {
+  return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/// The AVX2 block: `rows` (1...6) × `vectors` (1...2) groups of 8 columns, 12 YMM
+/// accumulators of the 16 registers; the last group masked by `last` (lanes set for the
+/// columns that exist). Same arithmetic as the AVX-512 block: one fused multiply-add per `k`
+/// in order, so both give the bits of the scalar chain.
+static inline __attribute__((target("avx2,fma"), always_inline, unused)) void skgemm256_block(
+  const long rows, const long vectors, __m256i last, int full, int accumulate, long k, const float *a, long lda,
+  const float *b, long ldb, float *c, long ldc
+) {
+  __m256 acc[6][2];
+  SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
+      int masked = !full && v == vectors - 1;
+      acc[r][v] = !accumulate ? _mm256_setzero_ps()
+        : masked ? _mm256_maskload_ps(c + r * ldc + 8 * v, last) : _mm256_loadu_ps(c + r * ldc + 8 * v);
+    }
+  }
+  for (long p = 0; p < k; p++) {
+    __m256 column[2];
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
+      int masked = !full && v == vectors - 1;
+      column[v] = masked ? _mm256_maskload_ps(b + p * ldb + 8 * v, last) : _mm256_loadu_ps(b + p * ldb + 8 * v);
+    }
+    SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+      __m256 value = _mm256_broadcast_ss(a + r * lda + p);
+      SKGEMM_UNROLL for (long v = 0; v < vectors; v++) acc[r][v] = _mm256_fmadd_ps(value, column[v], acc[r][v]);
+    }
+  }
+  SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
+      int masked = !full && v == vectors - 1;
+      if (masked) _mm256_maskstore_ps(c + r * ldc + 8 * v, last, acc[r][v]);
+      else _mm256_storeu_ps(c + r * ldc + 8 * v, acc[r][v]);
+    }
+  }
+}
+
+#define SKGEMM256_ROWS(vectors, full)                                                              \
+  switch (rows) {                                                                                  \
+  case 6: skgemm256_block(6, vectors, last, full, accumulate, k, a, lda, b, ldb, c, ldc); break;   \
+  case 5: skgemm256_block(5, vectors, last, full, accumulate, k, a, lda, b, ldb, c, ldc); break;   \
+  case 4: skgemm256_block(4, vectors, last, full, accumulate, k, a, lda, b, ldb, c, ldc); break;   \
+  case 3: skgemm256_block(3, vectors, last, full, accumulate, k, a, lda, b, ldb, c, ldc); break;   \
+  case 2: skgemm256_block(2, vectors, last, full, accumulate, k, a, lda, b, ldb, c, ldc); break;   \
+  default: skgemm256_block(1, vectors, last, full, accumulate, k, a, lda, b, ldb, c, ldc); break;  \
+  }
+
+/// One AVX2 block of `rows` (1...6) rows and `columns` (1...16) columns.
+static inline __attribute__((target("avx2,fma"), unused)) void skgemm256_tile(
+  long rows, long columns, int accumulate, long k, const float *a, long lda, const float *b, long ldb, float *c,
+  long ldc
+) {
+  long vectors = (columns + 7) / 8;
+  long tail = columns - 8 * (vectors - 1);
+  __m256i last = skgemm256_mask(tail);
+  if (vectors == 2) {
+    if (tail == 8) { SKGEMM256_ROWS(2, 1) } else { SKGEMM256_ROWS(2, 0) }
+  } else {
+    if (tail == 8) { SKGEMM256_ROWS(1, 1) } else { SKGEMM256_ROWS(1, 0) }
+  }
+}
+#undef SKGEMM256_ROWS
+
+/// `skgemm512` in AVX2 + FMA (6×16 blocks): `C[m×n] = A·B`, or `C += A·B` when `accumulate` is
+/// nonzero; the same bits. Call only when `skgate_cpu_has_avx2_fma()`.
+static inline __attribute__((target("avx2,fma"), unused)) void skgemm256(
+  long m, long n, int accumulate, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc
+) {
+  for (long p = 0; p < k; p += SKGEMM_DEPTH) {
+    long depth = k - p < SKGEMM_DEPTH ? k - p : SKGEMM_DEPTH;
+    int adds = accumulate || p > 0;
+    for (long j = 0; j < n; j += 16) {
+      long columns = n - j < 16 ? n - j : 16;
+      for (long i = 0; i < m; i += 6) {
+        long rows = m - i < 6 ? m - i : 6;
+        skgemm256_tile(rows, columns, adds, depth, a + i * lda + p, lda, b + p * ldb + j, ldb, c + i * ldc + j, ldc);
+      }
+    }
+  }
+}
+
 #endif
 #endif

@@ -6,7 +6,8 @@ import Testing
 /// The AVX-512 per-step GEMM of small_gemm.h computes every element as its starting value (C, or
 /// zero) followed by one fused multiply-add per `k` in increasing order. A scalar loop of `fma`
 /// does the same arithmetic, so the two must agree bit for bit, for every block shape (row tails
-/// of 1-5 rows, masked column tails) and across the `k` slices of 512, with B as it is or packed.
+/// of 1-5 rows, masked column tails) and across the `k` slices of 512, with B as it is or packed,
+/// and so must its AVX2 twin (6×16 blocks). AVX-512 CPUs have AVX2, so one suite checks all three.
 @Suite("AVX-512 small GEMM", .enabled(if: FastMath.hasAVX512, "the CPU has no AVX-512"))
 struct SmallGEMMTests {
   /// Deterministic values in [-1, 1) with mixed magnitudes.
@@ -56,10 +57,19 @@ struct SmallGEMMTests {
           }
         }
       }
+      var outAVX2 = c
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          outAVX2.withUnsafeMutableBufferPointer { out in
+            skgemm256(m, n, accumulate ? 1 : 0, k, a.baseAddress, lda, b.baseAddress, ldb, out.baseAddress, ldc)
+          }
+        }
+      }
       let expected = Self.reference(
         m: m, n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
       #expect(out == expected, "\(m)×\(n)×\(k), accumulate \(accumulate)")
       #expect(outPacked == expected, "packed, \(m)×\(n)×\(k), accumulate \(accumulate)")
+      #expect(outAVX2 == expected, "AVX2, \(m)×\(n)×\(k), accumulate \(accumulate)")
     }
   }
 
@@ -67,15 +77,23 @@ struct SmallGEMMTests {
   func leavesTheRestAlone() {
     let (m, n, k, ldc) = (7, 21, 5, 30)
     let a = Self.values(m * k, seed: 4), b = Self.values(k * n, seed: 5)
-    var c = [Float](repeating: .nan, count: m * ldc)
-    a.withUnsafeBufferPointer { a in
-      b.withUnsafeBufferPointer { b in
-        c.withUnsafeMutableBufferPointer { c in skgemm512(m, n, 0, k, a.baseAddress, k, b.baseAddress, n, c.baseAddress, ldc) }
+    for avx512 in [true, false] {
+      var c = [Float](repeating: .nan, count: m * ldc)
+      a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+          c.withUnsafeMutableBufferPointer { c in
+            if avx512 {
+              skgemm512(m, n, 0, k, a.baseAddress, k, b.baseAddress, n, c.baseAddress, ldc)
+            } else {
+              skgemm256(m, n, 0, k, a.baseAddress, k, b.baseAddress, n, c.baseAddress, ldc)
+            }
+          }
+        }
       }
-    }
-    for i in 0..<m {
-      for j in 0..<ldc {
-        #expect(c[i * ldc + j].isNaN == (j >= n), "row \(i), column \(j)")
+      for i in 0..<m {
+        for j in 0..<ldc {
+          #expect(c[i * ldc + j].isNaN == (j >= n), "\(avx512 ? "AVX-512" : "AVX2"), row \(i), column \(j)")
+        }
       }
     }
   }
