@@ -92,7 +92,8 @@ let stepCases = [
 ]
 
 if skgate_cpu_has_avx512() != 0 {
-  print("\nRecurrent step products, one thread: dnnl_sgemm vs the AVX-512 step GEMM with B packed (GFLOP/s, median of 5)")
+  print(
+    "\nRecurrent step products, one thread: dnnl_sgemm vs the AVX-512 step GEMM with B packed (GFLOP/s, median of 5)")
   print("shape                         dnnl_sgemm   step GEMM   ratio")
   GEMM.setThreadCount(1)
   for c in stepCases {

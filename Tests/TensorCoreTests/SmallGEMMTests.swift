@@ -23,7 +23,8 @@ struct SmallGEMMTests {
     for i in 0..<m {
       for j in 0..<n {
         var sum: Float = accumulate ? c[i * ldc + j] : 0
-        for p in 0..<k { sum = sum.addingProduct(a[i * lda + p], b[p * ldb + j]) }  // one rounding: a fused multiply-add
+        // addingProduct rounds once: a fused multiply-add.
+        for p in 0..<k { sum = sum.addingProduct(a[i * lda + p], b[p * ldb + j]) }
         result[i * ldc + j] = sum
       }
     }
@@ -32,7 +33,9 @@ struct SmallGEMMTests {
 
   @Test(
     "equals the scalar fused multiply-add chain bit for bit",
-    arguments: [(1, 1, 1), (5, 17, 3), (6, 64, 50), (7, 65, 9), (13, 200, 50), (16, 50, 200), (11, 130, 600), (4, 16, 1025)])
+    arguments: [
+      (1, 1, 1), (5, 17, 3), (6, 64, 50), (7, 65, 9), (13, 200, 50), (16, 50, 200), (11, 130, 600), (4, 16, 1025),
+    ])
   func matchesScalarChain(shape: (Int, Int, Int)) {
     let (m, n, k) = shape
     // Leading dimensions wider than the matrices, as in the kernel's strided step rows.

@@ -442,7 +442,9 @@ struct RecurrentKernel {
     let (x, h, a) = (step.projection + row * width, step.products.map { $0 + row * width }, step.gates + row * width)
     if hasVectorLSTMGates {
       let (gates, activated) = step.keepsGates ? (a, step.auxiliary! + row * u) : (nil, nil)
-      let (carry, carryNext, hiddenNext) = (step.carryBefore! + row * u, step.carryAfter! + row * u, step.hiddenAfter + row * u)
+      let (carry, carryNext, hiddenNext) = (
+        step.carryBefore! + row * u, step.carryAfter! + row * u, step.hiddenAfter + row * u
+      )
       if FastMath.hasAVX512 {
         skgate512_lstm_forward_row(x, h, step.inputBias, gates, carry, carryNext, activated, hiddenNext, u)
       } else {
