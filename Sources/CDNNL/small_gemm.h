@@ -83,22 +83,39 @@ static inline SKGEMM_ENTRY void skgemm_tile(
 #define SKGEMM_DEPTH 512
 #endif
 
+/// A block kernel: `rows` × `columns` of C from `k` rows of A and B (`skgemm_tile`, `skgemm256_tile`).
+typedef void (*skgemm_tile_function)(
+  long rows, long columns, int accumulate, long k, const float *a, long lda, const float *b, long ldb, float *c,
+  long ldc);
+
+/// The loops around a block kernel, shared by every variant: `k` in slices of `SKGEMM_DEPTH`
+/// (the first slice starts from C or from zero, the others add to it), columns in blocks of
+/// `width`, rows in blocks of 6. B is read at `ldb` as it is, or, when `packed`, from the panels
+/// of `skgemm512_pack` (64 columns, `k` rows each).
+static inline __attribute__((always_inline, unused)) void skgemm_drive(
+  skgemm_tile_function tile, long width, int packed, long m, long n, int accumulate, long k, const float *a,
+  long lda, const float *b, long ldb, float *c, long ldc
+) {
+  for (long p = 0; p < k; p += SKGEMM_DEPTH) {
+    long depth = k - p < SKGEMM_DEPTH ? k - p : SKGEMM_DEPTH;
+    int adds = accumulate || p > 0;
+    for (long j = 0; j < n; j += width) {
+      long columns = n - j < width ? n - j : width;
+      const float *panel = packed ? b + j * k + p * 64 : b + p * ldb + j;
+      for (long i = 0; i < m; i += 6) {
+        long rows = m - i < 6 ? m - i : 6;
+        tile(rows, columns, adds, depth, a + i * lda + p, lda, panel, packed ? 64 : ldb, c + i * ldc + j, ldc);
+      }
+    }
+  }
+}
+
 /// `C[m×n] = A[m×k]·B[k×n]`, or `C += A·B` when `accumulate` is nonzero, row-major with leading
 /// dimensions `lda`, `ldb`, `ldc`. Call only when `skgate_cpu_has_avx512()`.
 static inline SKGEMM_ENTRY void skgemm512(
   long m, long n, int accumulate, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc
 ) {
-  for (long p = 0; p < k; p += SKGEMM_DEPTH) {
-    long depth = k - p < SKGEMM_DEPTH ? k - p : SKGEMM_DEPTH;
-    int adds = accumulate || p > 0;
-    for (long j = 0; j < n; j += 64) {
-      long columns = n - j < 64 ? n - j : 64;
-      for (long i = 0; i < m; i += 6) {
-        long rows = m - i < 6 ? m - i : 6;
-        skgemm_tile(rows, columns, adds, depth, a + i * lda + p, lda, b + p * ldb + j, ldb, c + i * ldc + j, ldc);
-      }
-    }
-  }
+  skgemm_drive(skgemm_tile, 64, 0, m, n, accumulate, k, a, lda, b, ldb, c, ldc);
 }
 
 /// The number of floats `skgemm512_pack` writes for a `[k, n]` matrix: `n` rounded up to 64, times `k`.
@@ -124,18 +141,7 @@ static inline SKGEMM_ENTRY void skgemm512_pack(long k, long n, const float *b, l
 static inline SKGEMM_ENTRY void skgemm512_packed(
   long m, long n, int accumulate, long k, const float *a, long lda, const float *packed, float *c, long ldc
 ) {
-  for (long p = 0; p < k; p += SKGEMM_DEPTH) {
-    long depth = k - p < SKGEMM_DEPTH ? k - p : SKGEMM_DEPTH;
-    int adds = accumulate || p > 0;
-    for (long j = 0; j < n; j += 64) {
-      long columns = n - j < 64 ? n - j : 64;
-      const float *panel = packed + j * k + p * 64;
-      for (long i = 0; i < m; i += 6) {
-        long rows = m - i < 6 ? m - i : 6;
-        skgemm_tile(rows, columns, adds, depth, a + i * lda + p, lda, panel, 64, c + i * ldc + j, ldc);
-      }
-    }
-  }
+  skgemm_drive(skgemm_tile, 64, 1, m, n, accumulate, k, a, lda, packed, 64, c, ldc);
 }
 
 // MARK: AVX2 + FMA
@@ -212,17 +218,7 @@ static inline __attribute__((target("avx2,fma"), unused)) void skgemm256_tile(
 static inline __attribute__((target("avx2,fma"), unused)) void skgemm256(
   long m, long n, int accumulate, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc
 ) {
-  for (long p = 0; p < k; p += SKGEMM_DEPTH) {
-    long depth = k - p < SKGEMM_DEPTH ? k - p : SKGEMM_DEPTH;
-    int adds = accumulate || p > 0;
-    for (long j = 0; j < n; j += 16) {
-      long columns = n - j < 16 ? n - j : 16;
-      for (long i = 0; i < m; i += 6) {
-        long rows = m - i < 6 ? m - i : 6;
-        skgemm256_tile(rows, columns, adds, depth, a + i * lda + p, lda, b + p * ldb + j, ldb, c + i * ldc + j, ldc);
-      }
-    }
-  }
+  skgemm_drive(skgemm256_tile, 16, 0, m, n, accumulate, k, a, lda, b, ldb, c, ldc);
 }
 
 #endif
