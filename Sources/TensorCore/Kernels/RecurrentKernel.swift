@@ -85,32 +85,30 @@ struct RecurrentKernel {
     inParallel { part in body(part, (part * rows / parts)..<((part + 1) * rows / parts)) }
   }
 
-  /// `C = op(A)·B`, row-major, with the columns of C (or its rows) divided among the parts.
+  /// `C = A·B`, row-major, with the columns of C (or its rows) divided among the parts.
   ///
-  /// By default an untransposed product divides its rows when a column slice would be narrower
-  /// than 128 and each part still gets 8 rows: oneDNN runs narrow strided column slices at about
-  /// half speed (forecast's `x·W`, 1920×100×50 per part: 55 GFLOP/s on one Zen 4 core, against
-  /// 100 for 960×200×50; forecast predict 1.55-1.62 → 1.39-1.43 ms per batch, training 4% faster). The weight
-  /// gradients (`transposeA`) keep column slices: row slices of `Aᵀ` make both threads stream
-  /// all of A (forecast training measured 4% slower that way).
+  /// By default the rows are divided when a column slice would be narrower than 128 and each
+  /// part still gets 8 rows: oneDNN runs narrow strided column slices at about half speed
+  /// (forecast's `x·W`, 1920×100×50 per part: 55 GFLOP/s on one Zen 4 core, against 100 for
+  /// 960×200×50; forecast predict 1.55-1.62 → 1.39-1.43 ms per batch, training 4% faster).
+  /// Weight gradients, `Aᵀ·B`, go through `reducedGEMM` instead.
   private func partitionedGEMM(
-    splittingRows: Bool? = nil, transposeA: Bool = false, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+    splittingRows: Bool? = nil, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
     b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
     let parts = batchParts
-    let splittingRows = splittingRows ?? (!transposeA && n / parts < 128 && m / parts >= 8)
+    let splittingRows = splittingRows ?? (n / parts < 128 && m / parts >= 8)
     let matrices = PartShared((a, b, c))
     inParallel { part in
       let (a, b, c) = matrices.value
       let range = (part * (splittingRows ? m : n) / parts)..<((part + 1) * (splittingRows ? m : n) / parts)
       if splittingRows {
         GEMM.sgemm(
-          transposeA: transposeA, transposeB: false, m: range.count, n: n, k: k,
-          a: a + (transposeA ? range.lowerBound : range.lowerBound * lda), lda: lda, b: b, ldb: ldb,
-          c: c + range.lowerBound * ldc, ldc: ldc)
+          transposeA: false, transposeB: false, m: range.count, n: n, k: k, a: a + range.lowerBound * lda, lda: lda,
+          b: b, ldb: ldb, c: c + range.lowerBound * ldc, ldc: ldc)
       } else {
         GEMM.sgemm(
-          transposeA: transposeA, transposeB: false, m: m, n: range.count, k: k, a: a, lda: lda,
+          transposeA: false, transposeB: false, m: m, n: range.count, k: k, a: a, lda: lda,
           b: b + range.lowerBound, ldb: ldb, c: c + range.lowerBound, ldc: ldc)
       }
     }
@@ -123,7 +121,8 @@ struct RecurrentKernel {
   ///
   /// Each thread then reads only its half of A and B and produces full-width rows: slicing C's
   /// columns instead ran forecast's `dU` (50×100×1920 per part) at 46-56 GFLOP/s on one Zen 4
-  /// core against 102 for 50×200×960, and large's 128×1024×12800 `dW` at 95 against 96.
+  /// core against 102 for 50×200×960, and large's 128×1024×12800 `dW` at 95 against 96;
+  /// slicing C's rows makes both threads stream all of A (forecast trained 4% slower).
   private func reducedGEMM(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int
@@ -325,11 +324,10 @@ struct RecurrentKernel {
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, accumulate: Bool,
     c: UnsafeMutablePointer<Float>, ldc: Int
   ) {
+    guard m > 0 && n > 0 else { return }
     if FastMath.hasAVX512 && k > 0 {
-      guard m > 0 && n > 0 else { return }
       skgemm512(m, n, accumulate ? 1 : 0, k, a, lda, b, ldb, c, ldc)
     } else if FastMath.hasAVX2 && k > 0 && k * n < packedSize {
-      guard m > 0 && n > 0 else { return }
       skgemm256(m, n, accumulate ? 1 : 0, k, a, lda, b, ldb, c, ldc)
     } else {
       GEMM.sgemm(
