@@ -1,9 +1,26 @@
+extension Model {
+  /// The model's Keras config as `keras.saving.serialize_keras_object(model)` writes it for a
+  /// `.keras` file: a Sequential's or a Functional's, with `build_config` and `compile_config`.
+  ///
+  /// A subclassed model has no config Keras could rebuild it from; it saves its weights only.
+  public var serializedConfig: ConfigValue {
+    if let sequential = self as? Sequential { return sequential.sequentialSerializedConfig }
+    return functionalSerializedConfig
+  }
+
+  /// The model config Keras 3 stores as `model_config` in a legacy `.h5` file.
+  var legacyModelConfig: ConfigValue {
+    if let sequential = self as? Sequential { return sequential.sequentialLegacyModelConfig }
+    return functionalLegacyModelConfig
+  }
+}
+
 extension Sequential {
   /// The model's Keras config as `keras.saving.serialize_keras_object(model)` writes it for a
   /// `.keras` file: `{"module": "keras", "class_name": "Sequential", "config": {"name", "trainable",
   /// "dtype", "layers": [InputLayer, ...], "build_input_shape"}, "registered_name": null,
   /// "build_config", "compile_config"}`; the last two only when built and compiled.
-  public var serializedConfig: ConfigValue {
+  var sequentialSerializedConfig: ConfigValue {
     var pairs: [(String, ConfigValue)] = [
       ("module", "keras"), ("class_name", "Sequential"), ("config", modelBodyConfig), ("registered_name", nil),
     ]
@@ -15,13 +32,13 @@ extension Sequential {
   /// The model config Keras 3 stores as `model_config` in a legacy `.h5` file: the serialized
   /// config without `module`, `registered_name`, `build_config` and `compile_config` on the
   /// model and its layers (nested objects such as initializers keep theirs).
-  var legacyModelConfig: ConfigValue {
+  var sequentialLegacyModelConfig: ConfigValue {
     let dropped: Set<String> = ["module", "registered_name", "build_config", "compile_config"]
     func strip(_ value: ConfigValue) -> ConfigValue {
       guard case .object(let pairs) = value else { return value }
       return .object(pairs.filter { !dropped.contains($0.0) })
     }
-    guard case .object(var body) = modelBodyConfig else { return strip(serializedConfig) }
+    guard case .object(var body) = modelBodyConfig else { return strip(sequentialSerializedConfig) }
     if let index = body.firstIndex(where: { $0.0 == "layers" }), case .array(let layers) = body[index].1 {
       body[index].1 = .array(layers.map(strip))
     }

@@ -1,7 +1,7 @@
 import Foundation
 import HDF5
 
-extension Sequential {
+extension Model {
   /// Saves the whole model (`model.save`): architecture, weights and, when compiled, the
   /// compile settings, so that ``loadModel(_:)`` or Python's `keras.models.load_model` rebuilds
   /// it ready to predict and to keep training.
@@ -94,7 +94,7 @@ extension Sequential {
 ///   a config that cannot be rebuilt; ``KerasError/unknownName(kind:name:valid:)`` for a layer
 ///   class SwiftKeras does not have (listing those it has); the ``SavingError``s of
 ///   ``Sequential/loadWeights(_:)``.
-public func loadModel(_ path: String) throws -> Sequential {
+public func loadModel(_ path: String) throws -> Model {
   guard FileManager.default.fileExists(atPath: path) else { throw SavingError.fileNotFound(file: path) }
   let prefix = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).readData(ofLength: 4)) ?? Data()
   if prefix.starts(with: [0x50, 0x4B]) || path.hasSuffix(".keras") { return try ModelLoading.loadKeras(path) }
@@ -104,7 +104,7 @@ public func loadModel(_ path: String) throws -> Sequential {
 /// The two whole-model formats ``loadModel(_:)`` reads.
 enum ModelLoading {
   /// Loads a `.keras` zip archive.
-  static func loadKeras(_ path: String) throws -> Sequential {
+  static func loadKeras(_ path: String) throws -> Model {
     let archive = try KerasArchive(path: path)
     let config = try parseJSON(
       try archive.data(KerasArchive.configEntry, limit: KerasArchive.maxJSONSize), file: path,
@@ -112,7 +112,7 @@ enum ModelLoading {
     let model = try WeightBudget.limiting(file: path, fileBytes: archive.declaredSize(KerasArchive.weightsEntry)) {
       try rebuild(config, file: path, entry: KerasArchive.configEntry)
     }
-    if let compileConfig = config["compile_config"], compileConfig != .null {
+    if let compileConfig = config["compile_config"], compileConfig != .null, compileConfig != .object([]) {
       try compile(model, from: compileConfig, file: path, entry: "\(KerasArchive.configEntry): compile_config")
     }
     // The weights go to disk chunk by chunk: they may be large, and libhdf5 reads files.
@@ -133,7 +133,7 @@ enum ModelLoading {
   }
 
   /// Loads a legacy `.h5` model file (Keras 3 or Keras 2 / tf.keras).
-  static func loadLegacyH5(_ path: String) throws -> Sequential {
+  static func loadLegacyH5(_ path: String) throws -> Model {
     let file = try WeightsFileReader(path: path)
     func textAttribute(_ name: String) throws -> String? {
       try file.reading {
@@ -174,9 +174,12 @@ enum ModelLoading {
   }
 
   /// The model of `config`; unknown layer classes keep their error, which lists the known ones.
-  private static func rebuild(_ config: ConfigValue, file: String, entry: String) throws -> Sequential {
+  private static func rebuild(_ config: ConfigValue, file: String, entry: String) throws -> Model {
     do {
-      return try deserializeSequential(config)
+      switch config["class_name"]?.stringValue {
+      case "Functional", "Model": return try deserializeFunctional(config)
+      default: return try deserializeSequential(config)
+      }
     } catch let error as KerasError {
       if case .unknownName = error { throw error }
       throw SavingError.invalidModelConfig(file: file, entry: entry, reason: error.description)
@@ -184,7 +187,7 @@ enum ModelLoading {
   }
 
   /// Compiles `model` with the settings of a `compile_config` or `training_config`.
-  private static func compile(_ model: Sequential, from config: ConfigValue, file: String, entry: String) throws {
+  private static func compile(_ model: Model, from config: ConfigValue, file: String, entry: String) throws {
     do {
       let settings = try CompileConfigReading.read(config)
       try model.compile(

@@ -1,6 +1,6 @@
 import HDF5
 
-extension Sequential {
+extension Model {
   /// Saves the weights, and the optimizer's state when the model is compiled, to a Keras 3
   /// `.weights.h5` file (`model.save_weights`), which Python Keras loads with
   /// `model.load_weights`.
@@ -147,7 +147,7 @@ enum Keras3WeightsH5 {
 
   /// Reads every layer's weights (and the optimizer state, when `model` is compiled and the
   /// file has some) and checks them against `model`, changing nothing.
-  static func read(_ file: WeightsFileReader, into model: Sequential) throws -> LoadedWeights {
+  static func read(_ file: WeightsFileReader, into model: Model) throws -> LoadedWeights {
     let layersPath = try file.reading { try file.root.contains("layers") } ? "layers" : legacyLayersGroup
     let layersGroup = try file.groupIfPresent(layersPath)
     let nodes = SaveableNode.layerNodes(model.layers)

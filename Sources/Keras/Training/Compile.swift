@@ -11,7 +11,7 @@ struct CompiledModel {
   var weightedMetrics: [any Metric]?
 }
 
-extension Sequential {
+extension Model {
   /// Configures the model for training (`model.compile`), by Keras names.
   ///
   /// ```swift

@@ -130,7 +130,7 @@ struct TrainingData {
   }
 }
 
-extension Sequential {
+extension Model {
   /// Trains the model (`model.fit`): `epochs` passes over `x`, `y` in batches of `batchSize`.
   ///
   /// - `validationSplit` takes the last fraction of the rows (before any shuffling) as

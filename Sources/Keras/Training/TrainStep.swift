@@ -4,15 +4,27 @@ struct StepResult {
   let predictions: Tensor
 }
 
-extension Sequential {
-  /// The model's one forward pass (inference, training and evaluation): the output and, when the last layer
+extension Model {
+  /// The forward pass of a model with one input and one output: the output and, when the last layer
   /// ends in a sigmoid or softmax, its logits (so cross-entropies use them, as Keras on TensorFlow).
   func forwardWithLogits(_ x: Tensor, training: Bool) throws -> (Tensor, OutputLogits?) {
+    if graph == nil, !(self is Sequential) {
+      return (try callAsFunction([x], training: training)[0], nil)
+    }
+    let result = try forward([x], training: training)
+    return (result[0].output, result[0].logits)
+  }
+}
+
+extension Sequential {
+  /// The stack's forward pass (inference, training and evaluation): the output and, when the last layer
+  /// ends in a sigmoid or softmax, its logits (so cross-entropies use them, as Keras on TensorFlow).
+  func sequentialForward(_ x: Tensor, training: Bool) throws -> (Tensor, OutputLogits?) {
     if !training, let parts = rowParts(of: x) {
       if let result = try? forwardInParts(x, parts: parts) { return result }
       // A part failed: the whole batch again, for the error that names the batch's own shape.
     }
-    return try forwardThroughLayers(x, training: training)
+    return try forwardThroughLayers(x, mask: nil, training: training)
   }
 
   /// Into how many parts inference may split the rows of `x` (nil: not at all). Every built-in
@@ -38,7 +50,7 @@ extension Sequential {
     let shared = UncheckedSendable((self, slices, results))
     ParallelParts.run(parts: parts) { part in
       let (model, slices, results) = shared.value
-      results.set(part, Result { try model.forwardThroughLayers(slices[part], training: false) })
+      results.set(part, Result { try model.forwardThroughLayers(slices[part], mask: nil, training: false) })
     }
     let outputs = try results.values.map { try $0.get() }
     let output = try Tensor.concatenate(outputs.map(\.0), axis: 0)
@@ -48,9 +60,9 @@ extension Sequential {
   }
 
   /// The layers one after another on `x` (the last one's logits kept for the loss).
-  private func forwardThroughLayers(_ x: Tensor, training: Bool) throws -> (Tensor, OutputLogits?) {
+  func forwardThroughLayers(_ x: Tensor, mask: Tensor?, training: Bool) throws -> (Tensor, OutputLogits?) {
     var h = x
-    var mask: Tensor? = nil
+    var mask = mask
     var logits: OutputLogits? = nil
     for (i, layer) in layers.enumerated() {
       if i == layers.count - 1 {
@@ -66,10 +78,12 @@ extension Sequential {
     }
     return (h, logits)
   }
+}
 
+extension Model {
   /// The sum of every layer's regularization penalty (0 when none).
   func regularizationLoss() throws -> Tensor {
-    try layers.flatMap(\.regularizationLosses).reduce(Tensor(0)) { try $0 + $1 }
+    try regularizationLosses.reduce(Tensor(0)) { try $0 + $1 }
   }
 
   /// The total loss of a batch: the compiled loss plus regularization.
