@@ -210,7 +210,7 @@ struct SummaryTable {
   }
 
   /// A cell's text wrapped as rich wraps it: at spaces, filling each line greedily; a word
-  /// longer than the line is cut into pieces of the line's width.
+  /// longer than the line is cut to the line with an ellipsis.
   static func wrap(_ text: String, width: Int) -> [String] {
     guard width > 0, text.count > width else { return [text] }
     var lines: [String] = []
@@ -222,12 +222,8 @@ struct SummaryTable {
         continue
       }
       if !current.isEmpty { lines.append(current) }
-      var rest = word
-      while rest.count > width {
-        lines.append(String(rest.prefix(width)))
-        rest = String(rest.dropFirst(width))
-      }
-      current = rest
+      // rich's columns overflow with an ellipsis: a word longer than the line is cut.
+      current = word.count > width ? String(word.prefix(width - 1)) + "…" : word
     }
     if !current.isEmpty || lines.isEmpty { lines.append(current) }
     return lines
