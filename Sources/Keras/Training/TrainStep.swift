@@ -1,7 +1,21 @@
 /// What one training or test step computed: the total loss (with regularization) and the predictions.
 struct StepResult {
   let loss: Float
-  let predictions: Tensor
+  /// One per model output.
+  let predictions: [Tensor]
+  /// Each output's unweighted loss (models with several outputs; empty otherwise).
+  var outputLosses: [Float] = []
+
+  init(loss: Float, predictions: Tensor) {
+    self.loss = loss
+    self.predictions = [predictions]
+  }
+
+  init(loss: Float, predictions: [Tensor], outputLosses: [Float]) {
+    self.loss = loss
+    self.predictions = predictions
+    self.outputLosses = outputLosses
+  }
 }
 
 extension Model {
@@ -86,13 +100,28 @@ extension Model {
     try regularizationLosses.reduce(Tensor(0)) { try $0 + $1 }
   }
 
-  /// The total loss of a batch: the compiled loss plus regularization.
-  func totalLoss(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?, training: Bool) throws -> (
-    Tensor, Tensor
+  /// The total loss of a batch: the weighted sum of the outputs' losses plus regularization,
+  /// with the outputs' predictions and their unweighted losses.
+  func totalLoss(_ compiled: CompiledModel, _ batch: TrainingData, training: Bool) throws -> (
+    loss: Tensor, predictions: [Tensor], outputLosses: [Tensor]
   ) {
-    let (yPred, logits) = try forwardWithLogits(x, training: training)
-    let loss = try compiled.loss(y, yPred, sampleWeight: sampleWeight, logits: logits) + regularizationLoss()
-    return (loss, yPred)
+    let results: [(output: Tensor, logits: OutputLogits?)]
+    if batch.xs.count == 1 && compiled.heads.count == 1 {
+      let (output, logits) = try forwardWithLogits(batch.xs[0], training: training)
+      results = [(output, logits)]
+    } else {
+      results = try forward(batch.xs, training: training)
+    }
+    var total: Tensor? = nil
+    var outputLosses: [Tensor] = []
+    for (i, head) in compiled.heads.enumerated() {
+      let value = try head.loss(batch.ys[i], results[i].output, sampleWeight: batch.sampleWeights[i], logits: results[i].logits)
+      outputLosses.append(value)
+      let weighted = head.weight == 1 ? value : value * head.weight
+      total = try total.map { try $0 + weighted } ?? weighted
+    }
+    let loss = try total! + regularizationLoss()
+    return (loss, results.map(\.output), outputLosses)
   }
 
   /// The gradients of the batch loss for every trainable weight, in ``trainableWeights`` order, from
@@ -101,7 +130,17 @@ extension Model {
   public func computeGradients(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> (
     loss: Float, gradients: [Tensor]
   ) {
-    let step = try gradientStep(try requireCompiled("computeGradients"), x, y, sampleWeight)
+    try computeGradients([x], [y], sampleWeights: [sampleWeight])
+  }
+
+  /// ``computeGradients(_:_:sampleWeight:)`` for a model with several inputs or outputs: one
+  /// array per input and per output, in order; `sampleWeights` one per output (or one for all).
+  public func computeGradients(_ x: [Tensor], _ y: [Tensor], sampleWeights: [Tensor?] = []) throws -> (
+    loss: Float, gradients: [Tensor]
+  ) {
+    let compiled = try requireCompiled("computeGradients")
+    let weights = sampleWeights.isEmpty ? y.map { _ in nil } : sampleWeights.count == 1 ? y.map { _ in sampleWeights[0] } : sampleWeights
+    let step = try gradientStep(compiled, TrainingData(xs: x, ys: y, sampleWeights: weights))
     lastSparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
       slices.map { (gradient.storageIdentity, $0) }
     }
@@ -122,29 +161,31 @@ extension Model {
     lastSparseGradients = []
   }
 
-  func gradientStep(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?) throws -> (
+  func gradientStep(_ compiled: CompiledModel, _ batch: TrainingData) throws -> (
     result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]
   ) {
-    var predictions = Tensor(0)
+    var predictions: [Tensor] = []
+    var outputLosses: [Float] = []
     let (loss, gradients, sparse) = try valueWithSparseGradient(for: trainableWeights) {
-      let (loss, yPred) = try totalLoss(compiled, x, y, sampleWeight, training: true)
-      predictions = yPred.detached()
+      let (loss, yPred, perOutput) = try totalLoss(compiled, batch, training: true)
+      predictions = yPred.map { $0.detached() }
+      outputLosses = perOutput.count > 1 ? perOutput.map(\.scalar) : []
       return loss
     }
-    return (StepResult(loss: loss.scalar, predictions: predictions), gradients, sparse)
+    return (StepResult(loss: loss.scalar, predictions: predictions, outputLosses: outputLosses), gradients, sparse)
   }
 
   /// One optimizer step on a batch; returns the loss and predictions for the metrics.
-  func trainStep(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?) throws -> StepResult {
-    let (result, gradients, sparse) = try gradientStep(compiled, x, y, sampleWeight)
+  func trainStep(_ compiled: CompiledModel, _ batch: TrainingData) throws -> StepResult {
+    let (result, gradients, sparse) = try gradientStep(compiled, batch)
     try compiled.optimizer.apply(gradients, sparse: sparse, to: trainableWeights)
     return result
   }
 
   /// The loss and predictions of a batch in inference mode.
-  func testStep(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?) throws -> StepResult {
-    let (loss, yPred) = try totalLoss(compiled, x, y, sampleWeight, training: false)
-    return StepResult(loss: loss.scalar, predictions: yPred)
+  func testStep(_ compiled: CompiledModel, _ batch: TrainingData) throws -> StepResult {
+    let (loss, yPred, perOutput) = try totalLoss(compiled, batch, training: false)
+    return StepResult(loss: loss.scalar, predictions: yPred, outputLosses: perOutput.count > 1 ? perOutput.map(\.scalar) : [])
   }
 }
 
