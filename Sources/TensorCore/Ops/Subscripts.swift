@@ -6,12 +6,12 @@ extension Tensor {
   /// let x = Tensor.ones([4, 6, 8])
   /// try x[.all, .all, 0]            // x[:, :, 0]     → [4, 6]
   /// try x[.ellipsis, -1]            // x[..., -1]     → [4, 6]
-  /// try x[.stride(by: 2)]           // x[::2]         → [2, 6, 8]
+  /// try x[.slice(by: 2)]           // x[::2]         → [2, 6, 8]
   /// try x[1..<3, .newAxis]          // x[1:3, None]   → [2, 1, 6, 8]
   /// try x[.all, [0, 2, 5], -1]      // x[:, [0, 2, 5], -1] → [4, 3]
   /// ```
   ///
-  /// Entries left out at the end mean whole axes. Ranges and `.stride` follow NumPy's slices:
+  /// Entries left out at the end mean whole axes. Ranges and `.slice` follow NumPy's slices:
   /// negative bounds count from the end and bounds past the axis are clamped; an integer or an
   /// integer-array entry outside the axis is an error. Several integer arrays are broadcast together,
   /// and the result's gathered axes sit where NumPy puts them (first when the arrays and integers are
@@ -28,7 +28,7 @@ extension Tensor {
   ///   and the shape: an integer out of range, more indexed axes than the rank, a second `.ellipsis`,
   ///   a step of 0, a stride position outside the axis, index arrays that do not broadcast.
   public subscript(_ indices: any TensorIndexConvertible...) -> Tensor {
-    get throws { try indexed(by: indices.map(\.tensorIndex)) }
+    get throws { try indexed(by: indices) }
   }
 
   /// The whole tensor, Swift's `x[...]` (NumPy's `x[...]` or `x[:]`).
@@ -39,26 +39,26 @@ extension Tensor {
   /// An out-of-range index stops the program, as for Swift arrays; `try x.indexed(by: [index])` or
   /// ``slice(axis:_:)`` throw instead.
   public subscript(index: Int) -> Tensor {
-    Tensor.unwrapping(try indexed(by: [index.tensorIndex]))
+    Tensor.unwrapping(try indexed(by: [index]))
   }
 
   /// Elements `range` along axis 0, NumPy's `x[a:b]`: negative bounds count from the end and bounds
   /// past the axis are clamped.
   ///
-  /// Subscripting a scalar stops the program; `try x.indexed(by: [range.tensorIndex])` throws instead.
+  /// Subscripting a scalar stops the program; `try x.indexed(by: [range])` throws instead.
   public subscript(range: Range<Int>) -> Tensor {
-    Tensor.unwrapping(try indexed(by: [range.tensorIndex]))
+    Tensor.unwrapping(try indexed(by: [range]))
   }
 
   /// The subscript `x[indices...]` as a throwing method, for index lists built at run time.
   ///
   /// ```swift
-  /// let lastStep: [TensorIndex] = [.all, -1]
+  /// let lastStep: [any TensorIndexConvertible] = [.all, -1]
   /// let y = try x.indexed(by: lastStep)     // x[:, -1]
   /// ```
   /// - Throws: as the variadic subscript `x[indices...]`.
-  public func indexed(by indices: [TensorIndex]) throws -> Tensor {
-    let plan = try SubscriptPlan(indices, shape: shape)
+  public func indexed(by indices: [any TensorIndexConvertible]) throws -> Tensor {
+    let plan = try SubscriptPlan(indices.map(\.tensorIndex), shape: shape)
     if let gather = plan.singleGather {
       return try gathering(gather.indices, axis: gather.axis)
     }
@@ -126,9 +126,10 @@ struct SubscriptPlan: Sendable {
     guard ellipses <= 1 else { throw failure("an index may hold one .ellipsis, this one holds \(ellipses)") }
     let indexedAxes = indices.filter { $0.kind != .ellipsis && $0.kind != .newAxis }.count
     guard indexedAxes <= input.count else {
+      func axes(_ n: Int) -> String { n == 1 ? "1 axis" : "\(n) axes" }
       throw failure(
-        "\(indexedAxes) axes indexed but the tensor of shape \(input) has \(input.count)"
-          + " (.newAxis and .ellipsis index no axis)")
+        "it indexes \(axes(indexedAxes)) but the tensor of shape \(input) has \(axes(input.count))"
+          + " (.newAxis and .ellipsis index none)")
     }
     // Each entry with its position in the subscript as written; .ellipsis becomes whole axes.
     var entries: [(index: TensorIndex, position: Int)] = []
@@ -176,7 +177,7 @@ struct SubscriptPlan: Sendable {
         if let bad = positions.first(where: { $0 < 0 || $0 >= n }) {
           throw failure(
             "position \(bad) of \(index) is out of range 0..<\(n) \(place())"
-              + (bad < 0 ? "; .stride(from:to:by:) counts negative bounds from the end" : ""))
+              + (bad < 0 ? "; .slice(from:to:by:) counts negative bounds from the end" : ""))
         }
         let step = positions.count > 1 ? positions[1] - positions[0] : 1
         axes.append(.strided(size: positions.count, stride: step * strides[axis]))

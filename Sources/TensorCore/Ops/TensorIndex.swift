@@ -10,7 +10,7 @@
 /// | `x[1:3]`, `x[1:]`, `x[:3]`, `x[-2:]` | `x[1..<3]`, `x[1...]`, `x[..<3]`, `x[(-2)...]` |
 /// | `x[1:3]` | `x[1...2]` (a closed range includes its upper bound) |
 /// | `x[:, 0]` | `x[.all, 0]` or `x[0..., 0]` |
-/// | `x[::2]`, `x[1:8:3]`, `x[::-1]` | `x[.stride(by: 2)]`, `x[.stride(from: 1, to: 8, by: 3)]`, `x[.stride(by: -1)]` |
+/// | `x[::2]`, `x[1:8:3]`, `x[::-1]` | `x[.slice(by: 2)]`, `x[.slice(from: 1, to: 8, by: 3)]`, `x[.slice(by: -1)]` |
 /// | `x[..., -1]` | `x[.ellipsis, -1]` |
 /// | `x[:, None]` | `x[.all, .newAxis]` |
 /// | `x[[0, 2, 5]]` | `x[[0, 2, 5]]` or `x[IntTensor([0, 2, 5])]` |
@@ -41,14 +41,14 @@ public struct TensorIndex: Equatable, Sendable, CustomStringConvertible {
     self.spelling = spelling
   }
 
-  /// The index as it is written in Swift, e.g. `.all`, `1..<3`, `.stride(by: 2)`, `[0, 2, 5]`.
+  /// The index as it is written in Swift, e.g. `.all`, `1..<3`, `.slice(by: 2)`, `[0, 2, 5]`.
   public var description: String {
     if let spelling { return spelling }
     switch kind {
     case .index(let i): return "\(i)"
     case .slice(let start, let end, let step):
       let parts = [start.map { "from: \($0)" }, end.map { "to: \($0)" }, "by: \(step)"]
-      return ".stride(\(parts.compactMap { $0 }.joined(separator: ", ")))"
+      return ".slice(\(parts.compactMap { $0 }.joined(separator: ", ")))"
     case .all: return ".all"
     case .ellipsis: return ".ellipsis"
     case .newAxis: return ".newAxis"
@@ -62,7 +62,7 @@ public struct TensorIndex: Equatable, Sendable, CustomStringConvertible {
   }
 
   /// Whether both select the same elements the same way, however they were spelled (`0..<3` equals
-  /// `.stride(from: 0, to: 3, by: 1)`).
+  /// `.slice(from: 0, to: 3, by: 1)`).
   public static func == (lhs: TensorIndex, rhs: TensorIndex) -> Bool { lhs.kind == rhs.kind }
 }
 
@@ -97,9 +97,9 @@ extension TensorIndexConvertible where Self == TensorIndex {
   ///
   /// As in NumPy, a negative bound counts from the end, a bound past the axis is clamped, and an
   /// omitted bound means the axis' first or last position in the direction of `step`:
-  /// `.stride(by: 2)` is `::2` and `.stride(by: -1)` is `::-1`. A `step` of 0 is refused when the
+  /// `.slice(by: 2)` is `::2` and `.slice(by: -1)` is `::-1`. A `step` of 0 is refused when the
   /// subscript is taken.
-  public static func stride(from start: Int? = nil, to end: Int? = nil, by step: Int) -> TensorIndex {
+  public static func slice(from start: Int? = nil, to end: Int? = nil, by step: Int) -> TensorIndex {
     TensorIndex(.slice(start: start, end: end, step: step))
   }
 }
@@ -153,7 +153,7 @@ extension PartialRangeThrough: TensorIndexConvertible where Bound == Int {
 
 extension StrideTo: TensorIndexConvertible where Element == Int {
   /// Exactly the positions this sequence yields, each of which must lie in the axis (no counting
-  /// from the end, no clamping: use ``TensorIndexConvertible/stride(from:to:by:)`` with a leading dot
+  /// from the end, no clamping: use ``TensorIndexConvertible/slice(from:to:by:)`` with a leading dot
   /// for NumPy's `start:end:step`).
   public var tensorIndex: TensorIndex { TensorIndex(.positions(Array(self))) }
 }
