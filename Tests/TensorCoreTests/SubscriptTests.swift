@@ -173,8 +173,8 @@ struct SubscriptTests {
   func swiftStrideOutOfRange() {
     let x = Tensor.zeros([4])
     #expect { try x[stride(from: 0, to: 7, by: 3)] } throws: {
-      "\($0)" == "Tensor subscript [stride(from: 0, through: 6, by: 3)]: position 6 of stride(from: 0, through: 6, by: 3)"
-        + " is out of range 0..<4 for axis 0 of shape [4]"
+      "\($0)" == "Tensor subscript [stride(from: 0, through: 6, by: 3)]: position 6 of"
+        + " stride(from: 0, through: 6, by: 3) is out of range 0..<4 for axis 0 of shape [4]"
     }
     #expect { try x[stride(from: -1, to: -3, by: -1)] } throws: {
       "\($0)".hasSuffix("; .slice(from:to:by:) counts negative bounds from the end")
