@@ -90,6 +90,7 @@ struct SubscriptTests {
     #expect(try x[.ellipsis, -1].shape == [4, 6])
     #expect(try x[.slice(by: 2)].shape == [2, 6, 8])
     #expect(try x[1..<3, .newAxis].shape == [2, 1, 6, 8])
+    #expect(try x[0..., .newAxis].shape == [4, 1, 6, 8])
     #expect(try x[.all, [0, 2, 5], -1].shape == [4, 3])
     let lastStep: [any TensorIndexConvertible] = [.all, -1]
     #expect(try x.indexed(by: lastStep) == x[.all, -1])
@@ -122,6 +123,26 @@ struct SubscriptTests {
     #expect(element == 6)
     #expect(x[...] == x)
     #expect(try x.slice(axis: 1, 1..<3) == x[.all, 1..<3])
+  }
+
+  @Test("x[i] with one Int out of range stops the program with the message the throwing form gives")
+  func nonThrowingIndexStops() async throws {
+    let result = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = Tensor.zeros([2, 3])[5]
+    }
+    let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+    #expect(message.contains("Tensor subscript [5]: index 5 is out of range -2..<2 for axis 0 of shape [2, 3]"))
+    #expect(message.contains("`try x.indexed(by: [...])` does"))
+  }
+
+  @Test("x[i, j] with too few integers for an element stops the program and says how to take a sub-tensor")
+  func elementSubscriptWithTooFewIntegersStops() async throws {
+    let result = try await #require(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+      _ = Tensor.zeros([2, 3, 4])[0, 1] as Float
+    }
+    let message = String(decoding: result.standardErrorContent, as: UTF8.self)
+    #expect(message.contains("Tensor subscript [0, 1]: 2 integers for shape [2, 3, 4]"))
+    #expect(message.contains("for a sub-tensor write `try x[0, 1, .ellipsis]`"))
   }
 
   @Test("an integer out of range names the subscript, the index, the axis and the shape")
@@ -186,7 +207,7 @@ struct SubscriptTests {
     #expect((0..<3).tensorIndex == TensorIndex.slice(from: 0, to: 3, by: 1))
     #expect((0...2).tensorIndex == (0..<3).tensorIndex)
     #expect((0...2).tensorIndex.description == "0...2")
-    #expect((0...).tensorIndex != TensorIndex.all)
+    #expect((0..<3).tensorIndex != (0..<4).tensorIndex)
   }
 
   @Test("gathering rows of a variable with a subscript keeps them as row slices (IndexedSlices)")

@@ -61,8 +61,8 @@ public struct TensorIndex: Equatable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// Whether both select the same elements the same way, however they were spelled (`0..<3` equals
-  /// `.slice(from: 0, to: 3, by: 1)`).
+  /// Whether both are the same entry, however they were spelled: `0..<3` equals `.slice(from: 0, to: 3, by: 1)`
+  /// and `0...2`.
   public static func == (lhs: TensorIndex, rhs: TensorIndex) -> Bool { lhs.kind == rhs.kind }
 }
 
