@@ -66,10 +66,10 @@ extension Tensor {
     let result = Tensor(shape: plan.shape) { out in
       withUnsafeBufferPointer { src in
         plan.forEachRow { o, s in
-          if plan.innerIsContiguous {
-            (out.baseAddress! + o).update(from: src.baseAddress! + s, count: plan.inner.count)
-          } else {
-            for (j, offset) in plan.inner.enumerated() { out[o + j] = src[s + offset] }
+          switch plan.inner {
+          case .strided(let n, 1): (out.baseAddress! + o).update(from: src.baseAddress! + s, count: n)
+          case .strided(let n, let stride): for j in 0..<n { out[o + j] = src[s + j * stride] }
+          case .gather(let offsets, _): for (j, offset) in offsets.enumerated() { out[o + j] = src[s + offset] }
           }
         }
       }
@@ -80,7 +80,10 @@ extension Tensor {
       grad.withUnsafeMutableBufferPointer { dst in
         g.withUnsafeBufferPointer { upstream in
           plan.forEachRow { o, s in
-            for (j, offset) in plan.inner.enumerated() { dst[s + offset] += upstream[o + j] }
+            switch plan.inner {
+            case .strided(let n, let stride): for j in 0..<n { dst[s + j * stride] += upstream[o + j] }
+            case .gather(let offsets, _): for (j, offset) in offsets.enumerated() { dst[s + offset] += upstream[o + j] }
+            }
           }
         }
       }
@@ -96,31 +99,45 @@ extension Tensor {
 }
 
 /// Where each element of a subscript's result comes from: the result read as the virtual axes
-/// `axes` in row-major order takes, at multi-index `(i₀, i₁, …)`, the input element at flat offset
-/// `base + axes[0][i₀] + axes[1][i₁] + …`. A strided axis lists `k·stride`; the axis of an integer-array
-/// gather lists the offsets of its picks (and stands for all of the broadcast index shape's axes).
+/// `outer + [inner]` in row-major order takes, at multi-index `(i₀, i₁, …)`, the input element at flat
+/// offset `base + offset₀(i₀) + offset₁(i₁) + …`, where a strided axis' offset is `i·stride` and an
+/// integer-array gather's axis (which stands for all of the broadcast index shape's axes) lists its
+/// picks' offsets.
 struct SubscriptPlan: Sendable {
+  enum Axis: Sendable {
+    case strided(size: Int, stride: Int)
+    case gather(offsets: [Int], shape: [Int])
+
+    var size: Int {
+      switch self {
+      case .strided(let size, _): return size
+      case .gather(let offsets, _): return offsets.count
+      }
+    }
+
+    func offset(_ i: Int) -> Int {
+      switch self {
+      case .strided(_, let stride): return i * stride
+      case .gather(let offsets, _): return offsets[i]
+      }
+    }
+  }
+
   /// The result's shape.
   let shape: [Int]
   let base: Int
-  /// The offsets of every virtual axis but the last.
-  let outer: [[Int]]
-  /// The offsets of the last virtual axis (`[0]` for a scalar result).
-  let inner: [Int]
-  /// Whether `inner` is `0, 1, 2, …`, so a row is one contiguous block.
-  let innerIsContiguous: Bool
+  /// Every virtual axis but the last.
+  let outer: [Axis]
+  /// The last virtual axis (size 1 for a scalar result); a row of the result.
+  let inner: Axis
   /// Set when the subscript is one integer array over whole axes: `gathering` does it, and keeps the
   /// row slices of a variable's gradient as TensorFlow's IndexedSlices.
   let singleGather: (indices: IntTensor, axis: Int)?
 
-  private enum Axis {
-    case strided(size: Int, stride: Int)
-    case gather(offsets: [Int], shape: [Int])
-  }
-
   init(_ indices: [TensorIndex], shape input: [Int]) throws {
-    let spelled = "Tensor subscript [\(indices.map(\.description).joined(separator: ", "))]"
-    func failure(_ reason: String) -> TensorError { .invalidArgument(operation: spelled, reason) }
+    func failure(_ reason: String) -> TensorError {
+      .invalidArgument(operation: "Tensor subscript [\(indices.map(\.description).joined(separator: ", "))]", reason)
+    }
 
     let ellipses = indices.filter { $0.kind == .ellipsis }.count
     guard ellipses <= 1 else { throw failure("an index may hold one .ellipsis, this one holds \(ellipses)") }
@@ -148,11 +165,11 @@ struct SubscriptPlan: Sendable {
     var axes: [Axis] = []
     var base = 0
     var axis = 0
-    var gathers: [(indices: [Int], shape: [Int], stride: Int, axis: Int, original: IntTensor)] = []
+    var gathers: [(indices: [Int], shape: [Int], stride: Int, axis: Int)] = []
     var advancedPositions: [Int] = []  // integers and arrays, which NumPy indexes together once an array is present
     var advancedAxis: Int?  // the virtual axis before which the first of them stands
+    func place() -> String { "for axis \(axis) of shape \(input)" }
     for (index, position) in entries {
-      let place = { "for axis \(axis) of shape \(input)" }
       switch index.kind {
       case .newAxis:
         axes.append(.strided(size: 1, stride: 0))
@@ -193,7 +210,7 @@ struct SubscriptPlan: Sendable {
           }
           picks.append(i < 0 ? i + n : i)
         }
-        gathers.append((picks, t.shape, strides[axis], axis, t))
+        gathers.append((picks, t.shape, strides[axis], axis))
         advancedPositions.append(position)
         advancedAxis = advancedAxis ?? axes.count
       }
@@ -217,7 +234,7 @@ struct SubscriptPlan: Sendable {
       var broadcastShape: [Int] = []
       for g in gathers {
         do {
-          broadcastShape = try Shape.broadcast(broadcastShape, g.shape, operation: spelled)
+          broadcastShape = try Shape.broadcast(broadcastShape, g.shape, operation: "subscript")
         } catch {
           throw failure(
             "the index arrays' shapes \(gathers.map(\.shape).map { "\($0)" }.joined(separator: ", ")) do not broadcast")
@@ -262,20 +279,9 @@ struct SubscriptPlan: Sendable {
         merged.append(axis)
       }
     }
-    let offsets = merged.map { axis -> [Int] in
-      switch axis {
-      case .strided(let size, let stride): return (0..<size).map { $0 * stride }
-      case .gather(let offsets, _): return offsets
-      }
-    }
     self.base = base
-    outer = Array(offsets.dropLast())
-    inner = offsets.last ?? [0]
-    if case .strided(_, 1)? = merged.last {
-      innerIsContiguous = true
-    } else {
-      innerIsContiguous = merged.isEmpty
-    }
+    outer = Array(merged.dropLast())
+    inner = merged.last ?? .strided(size: 1, stride: 0)
   }
 
   /// NumPy's (CPython's `PySlice_AdjustIndices`) first position and count of `start:end:step` over `size`.
@@ -295,29 +301,31 @@ struct SubscriptPlan: Sendable {
 
   /// Whether the result is the input itself.
   func isIdentity(for input: [Int]) -> Bool {
-    shape == input && base == 0 && outer.isEmpty && innerIsContiguous && singleGather == nil
+    guard shape == input, base == 0, outer.isEmpty, singleGather == nil else { return false }
+    if case .strided(_, 1) = inner { return true }
+    return false
   }
 
-  /// Calls `body` with the flat offset of each row of the result (`inner.count` elements) and the
+  /// Calls `body` with the flat offset of each row of the result (`inner.size` elements) and the
   /// input offset its first element is read from, rows in order.
   func forEachRow(_ body: (_ result: Int, _ source: Int) -> Void) {
-    guard !inner.isEmpty, outer.allSatisfy({ !$0.isEmpty }) else { return }
+    guard inner.size > 0, outer.allSatisfy({ $0.size > 0 }) else { return }
     var counter = [Int](repeating: 0, count: outer.count)
-    var source = base + outer.reduce(0) { $0 + $1[0] }
+    var source = base + outer.reduce(0) { $0 + $1.offset(0) }
     var row = 0
     while true {
-      body(row * inner.count, source)
+      body(row * inner.size, source)
       row += 1
       var k = outer.count - 1
       while k >= 0 {
-        source -= outer[k][counter[k]]
+        source -= outer[k].offset(counter[k])
         counter[k] += 1
-        if counter[k] < outer[k].count {
-          source += outer[k][counter[k]]
+        if counter[k] < outer[k].size {
+          source += outer[k].offset(counter[k])
           break
         }
         counter[k] = 0
-        source += outer[k][0]
+        source += outer[k].offset(0)
         k -= 1
       }
       if k < 0 { return }
