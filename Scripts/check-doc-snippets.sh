@@ -179,7 +179,7 @@ cp Scripts/doc-snippets/Prelude.swift "$sources/Prelude.swift"
 total=$(wc -l <"$package/blocks.txt")
 compiled=$(grep -vc -e ' fragment ' -e ' manifest ' "$package/blocks.txt" || true)
 echo "doc snippets: $total swift blocks in ${#documents[@]} documents, $compiled compiled; building $package"
-if ! swift build --package-path "$package" --scratch-path "$scratch" -Xswiftc -suppress-warnings >"$package/build.log" 2>&1; then
+if ! swift build --package-path "$package" --scratch-path "$scratch" --disable-build-manifest-caching -Xswiftc -suppress-warnings >"$package/build.log" 2>&1; then
   # Each error once (the compiler may report it from several jobs), with its source lines.
   awk '/: error: / { if (seen[$0]++) { skip = 1; next } skip = 0; context = 6; print; next }
        context > 0 && !skip { print; context-- }' "$package/build.log" | head -300 >&2
