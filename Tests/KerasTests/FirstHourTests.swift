@@ -73,7 +73,8 @@ struct FirstHourMessageTests {
     let rank = KerasError.incompatibleInput(layer: "head", expected: "rank >= 2: (..., 4)", got: [7])
     #expect(rank.description.contains("expected min_ndim=2, found ndim=1. Full shape received: (7,)"))
     let free = KerasError.incompatibleInput(layer: "pool", expected: "(None, None, 3) with steps >= 4", got: [1, 3, 3])
-    #expect(free.description.contains("expected (None, None, 3) with steps >= 4, but received input with shape (1, 3, 3)"))
+    #expect(
+      free.description.contains("expected (None, None, 3) with steps >= 4, but received input with shape (1, 3, 3)"))
   }
 
   @Test("loadModel of a missing file names loadModel and the formats it reads")
@@ -139,7 +140,8 @@ struct LoadWeightsFromArchiveTests {
     try model.fit(fixture.x.tensor, fixture.y.tensor, batchSize: 4, epochs: 1, verbose: 0, shuffle: false)
     try reference.fit(fixture.x.tensor, fixture.y.tensor, batchSize: 4, epochs: 1, verbose: 0, shuffle: false)
     #expect(
-      maxDifference(try model.predict(fixture.x.tensor, verbose: 0), try reference.predict(fixture.x.tensor, verbose: 0))
+      maxDifference(
+        try model.predict(fixture.x.tensor, verbose: 0), try reference.predict(fixture.x.tensor, verbose: 0))
         < 1e-6)
   }
 
@@ -175,7 +177,8 @@ struct FilePathArgumentTests {
     let expected = try model.predict(x, verbose: 0)
 
     try model.save(directory.appendingPathComponent("m.keras"))
-    #expect(maxDifference(try loadModel(directory.appendingPathComponent("m.keras")).predict(x, verbose: 0), expected) == 0)
+    #expect(
+      maxDifference(try loadModel(directory.appendingPathComponent("m.keras")).predict(x, verbose: 0), expected) == 0)
     try model.saveWeights(directory.appendingPathComponent("m.weights.h5"))
     let fresh = try lstmClassifier(compiled: false)
     try fresh.loadWeights(directory.appendingPathComponent("m.weights.h5"))
@@ -227,7 +230,9 @@ struct FilePathArgumentTests {
     let directory = try temporaryDirectory("callbacks")
     let checkpoint = try ModelCheckpoint(directory.appendingPathComponent("best.keras"))
     #expect(checkpoint.filepath == directory.appendingPathComponent("best.keras").path)
-    #expect(CSVLogger(directory.appendingPathComponent("log.csv")).filename == directory.appendingPathComponent("log.csv").path)
+    #expect(
+      CSVLogger(directory.appendingPathComponent("log.csv")).filename
+        == directory.appendingPathComponent("log.csv").path)
     #expect(try BackupAndRestore(backupDir: directory).backupDir == directory.path)
   }
 }

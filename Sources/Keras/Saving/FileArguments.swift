@@ -98,6 +98,7 @@ extension BackupAndRestore {
   ///   count below 1.
   public convenience init(backupDir: URL, saveFreq: SaveFrequency = .epoch, deleteCheckpoint: Bool = true) throws {
     try self.init(
-      backupDir: try filePath(backupDir, for: "BackupAndRestore"), saveFreq: saveFreq, deleteCheckpoint: deleteCheckpoint)
+      backupDir: try filePath(backupDir, for: "BackupAndRestore"), saveFreq: saveFreq,
+      deleteCheckpoint: deleteCheckpoint)
   }
 }
