@@ -9,7 +9,7 @@ import Foundation
 /// `fit`, which then throws the error.
 ///
 /// With `saveWeightsOnly` the file is a `.weights.h5`; otherwise the whole model is saved
-/// (`.keras` or `.h5`), so ``loadModel(_:)`` restores it ready to keep training.
+/// (`.keras` or `.h5`), so ``loadModel(_:)-(String)`` restores it ready to keep training.
 public final class ModelCheckpoint: Callback {
   /// The file name template.
   public let filepath: String
