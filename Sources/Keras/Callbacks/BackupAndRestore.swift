@@ -21,7 +21,7 @@ import Foundation
 /// then cover only the batches after the restart.
 ///
 /// The directory holds, as Keras' names where they exist:
-/// - `backup-<n>.weights.h5`: ``Sequential/saveWeights(_:)-(String)`` with the optimizer state;
+/// - `backup-<n>.weights.h5`: ``Model/saveWeights(_:)-(String)`` with the optimizer state;
 /// - `training_metadata.json`: `{"epoch": e, "batch": b, "weights": "backup-<n>.weights.h5",
 ///   "random_state": [...], "epoch_random_state": [...] or null, "dropout_random_states": [...],
 ///   "model": name, "format": "swift-keras-backup", "version": 1}`, generator states as

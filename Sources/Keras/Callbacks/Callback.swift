@@ -19,7 +19,7 @@ public struct TrainingParams: Sendable, Equatable {
 ///
 /// Every method has an empty default, so a callback implements only what it needs. Hooks
 /// run in this order: train begin; for each epoch: epoch begin, (batch begin, batch end)…,
-/// then validation (test begin/end), epoch end; train end. Set ``Sequential/stopTraining``
+/// then validation (test begin/end), epoch end; train end. Set ``Model/stopTraining``
 /// from a hook to end `fit` after the current epoch.
 public protocol Callback: AnyObject {
   /// Called once before the hooks with the model being trained.

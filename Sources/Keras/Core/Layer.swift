@@ -92,7 +92,7 @@ open class Layer: @unchecked Sendable {
   /// building the layer. The default takes one input and no initial state.
   ///
   /// Layers that take several inputs (merge layers, models) or return several outputs
-  /// (recurrent layers with `returnState`) override this and ``callNode(_:masks:initialState:training:)``.
+  /// (recurrent layers with `returnState`) override this and ``Layer/callNode(_:masks:initialState:training:)``.
   /// - Throws: when the inputs do not fit the layer, naming the layer and the shapes.
   open func symbolicOutputShapes(_ inputShapes: [[Int?]], initialStateShapes: [[Int?]], inputDTypes: [String]) throws
     -> [[Int?]]
@@ -110,7 +110,7 @@ open class Layer: @unchecked Sendable {
   }
 
   /// One call in a model graph: the outputs and the masks they carry. The default runs the
-  /// layer on its one input (``callAsFunction(_:mask:training:)``) and ``computeMask(_:mask:)``.
+  /// layer on its one input (``Layer/callAsFunction(_:mask:training:)``) and ``Layer/computeMask(_:mask:)``.
   open func callNode(_ inputs: [Tensor], masks: [Tensor?], initialState: [Tensor], training: Bool) throws -> (
     outputs: [Tensor], masks: [Tensor?]
   ) {

@@ -10,7 +10,7 @@
 ///
 /// Calling a layer on symbolic tensors builds the layer and infers the output shape at once.
 /// A call that cannot work (a shape the layer does not take) does not stop the program there:
-/// the tensor it returns carries the error, which ``Model/init(inputs:outputs:name:)`` throws,
+/// the tensor it returns carries the error, which ``Model/init(inputs:outputs:name:)-([KerasTensor],[KerasTensor],_)`` throws,
 /// naming the layer and both shapes.
 public struct KerasTensor: Sendable, CustomStringConvertible {
   /// The layer call that produces this tensor.
@@ -25,7 +25,7 @@ public struct KerasTensor: Sendable, CustomStringConvertible {
 
   /// The shape, batch dimension `nil` (empty when the call that makes it failed).
   public var shape: [Int?] { node.outputShapes.indices.contains(index) ? node.outputShapes[index] : [] }
-  /// The element type: `"float32"`, or `"int32"` for an integer ``Input``.
+  /// The element type: `"float32"`, or `"int32"`/`"int64"` for an integer input.
   public var dtype: String { node.outputDTypes.indices.contains(index) ? node.outputDTypes[index] : "float32" }
   /// The layer that produces this tensor.
   public var layer: Layer { node.layer }

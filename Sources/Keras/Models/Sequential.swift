@@ -1,7 +1,7 @@
 /// A linear stack of layers (`keras.Sequential`).
 ///
 /// The input shape comes from an ``InputLayer`` (`Input(shape:)`) first, or from the first
-/// layer's `inputShape:`; with it the model is built at once and ``summary(lineLength:)`` shows every
+/// layer's `inputShape:`; with it the model is built at once and ``Model/summary(lineLength:)`` shows every
 /// shape. Without it, the model builds on its first call.
 public class Sequential: Model, @unchecked Sendable {
   /// The layers in order, not counting an ``InputLayer``.

@@ -74,7 +74,7 @@ extension Model {
   }
 }
 
-/// Loads a whole model saved by ``Sequential/save(_:)-(String)`` or by Python Keras (`model.save`,
+/// Loads a whole model saved by ``Model/save(_:)-(String)`` or by Python Keras (`model.save`,
 /// `keras.models.load_model`): a `.keras` zip archive, or a legacy `.h5` file of Keras 3 or
 /// Keras 2 / tf.keras. The format is recognised from the content.
 ///
@@ -96,7 +96,7 @@ extension Model {
 ///   over 2 GiB) or a missing entry; ``SavingError/invalidModelConfig(file:entry:reason:)`` for
 ///   a config that cannot be rebuilt; ``KerasError/unknownName(kind:name:valid:)`` for a layer
 ///   class SwiftKeras does not have (listing those it has); the ``SavingError``s of
-///   ``Sequential/loadWeights(_:)-(String)``.
+///   ``Model/loadWeights(_:)-(String)``.
 public func loadModel(_ path: String) throws -> Model {
   guard FileManager.default.fileExists(atPath: path) else {
     throw SavingError.notAModelFile(file: path, reason: "no such file")

@@ -104,7 +104,7 @@ struct LoadedWeights {
   }
 }
 
-/// The two layouts ``Sequential/loadWeights(_:)-(String)`` reads.
+/// The two layouts ``Model/loadWeights(_:)-(String)`` reads.
 enum WeightsFileFormat {
   /// Keras 3 `.weights.h5`: `layers/...`, `vars`, `optimizer/...`.
   case keras3
