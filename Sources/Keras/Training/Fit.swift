@@ -5,8 +5,11 @@ struct EpochTracker {
   /// Keras tracks the loss with a float32 `Mean` weighted by batch size.
   var lossTotal: Float = 0
   var lossCount: Float = 0
-  /// The outputs' unweighted losses, tracked the same way (models with several outputs).
+  /// The outputs' unweighted losses (models with several outputs), summed per batch: Keras on
+  /// TensorFlow weights each output's loss tracker by the batch size of a traced graph, which
+  /// is unknown, so every batch counts once (a short last batch as much as a full one).
   var outputLossTotals: [Float]
+  var batchCount: Float = 0
 
   init(metrics: [any Metric], weightedMetrics: [any Metric] = []) {
     self.init(heads: [("", metrics, weightedMetrics)])
@@ -31,7 +34,8 @@ struct EpochTracker {
     let n = Float(labels[0].shape[0])
     lossTotal += step.loss * n
     lossCount += n
-    for (i, loss) in step.outputLosses.enumerated() where i < outputLossTotals.count { outputLossTotals[i] += loss * n }
+    batchCount += 1
+    for (i, loss) in step.outputLosses.enumerated() where i < outputLossTotals.count { outputLossTotals[i] += loss }
     // `metrics` in Keras are unweighted; only `weighted_metrics` see sample (and class) weights.
     for (i, head) in heads.enumerated() {
       for m in head.metrics { try m.update(labels[i], step.predictions[i], sampleWeight: nil) }
@@ -49,7 +53,7 @@ struct EpochTracker {
       let names = MetricSpecifier.logNames(for: head.metrics, weighted: head.weightedMetrics)
       let outputPrefix = several ? head.name + "_" : ""
       entries += zip(names, head.metrics + head.weightedMetrics).map { (prefix + outputPrefix + $0, $1.result()) }
-      if several { entries.append((prefix + outputPrefix + "loss", lossCount > 0 ? outputLossTotals[i] / lossCount : 0)) }
+      if several { entries.append((prefix + outputPrefix + "loss", batchCount > 0 ? outputLossTotals[i] / batchCount : 0)) }
     }
     entries.append((prefix + "loss", lossCount > 0 ? lossTotal / lossCount : 0))
     return Logs(entries.sorted { $0.0 < $1.0 })
