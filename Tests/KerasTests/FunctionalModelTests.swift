@@ -177,3 +177,44 @@ struct FunctionalModelTests {
     #expect(maxDifference(try wrapper(x), try functionalInner(x)) == 0)
   }
 }
+
+@Suite("Functional files for Python Keras")
+struct FunctionalFilesForKerasTests {
+  /// Writes, for `Fixtures/check_swift_functional.py` (run by hand with Keras), each Functional
+  /// fixture model saved by SwiftKeras as `.keras` and `.h5`, plus a two-output model built,
+  /// compiled and trained in Swift, with SwiftKeras' predictions on the fixture inputs.
+  @Test("writes Functional files for check_swift_functional.py, which reload here with the same predictions")
+  func writeFilesForKeras() throws {
+    let directory =
+      ProcessInfo.processInfo.environment["SWIFTKERAS_FUNCTIONAL_CHECK_DIR"]
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("swiftkeras-functional-check").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var models: [(String, Model, FunctionalFixture)] = []
+    for name in ["two_branch", "seq2seq", "merges"] {
+      models.append((name, try loadModel(FunctionalFixture.path("\(name).keras")), try FunctionalFixture.load(name)))
+    }
+    let trained = try twoBranchModel()
+    try trained.compile(
+      optimizer: "adam", loss: ["out": "binary_crossentropy", "aux": "sparse_categorical_crossentropy"],
+      lossWeights: ["out": 1, "aux": 0.5], metrics: ["out": ["accuracy"], "aux": ["accuracy"]])
+    let fixture = try FunctionalFixture.load("two_branch")
+    let labels = [Tensor.zeros([4, 1]), Tensor.ones([4, 1])]
+    try trained.fit(fixture.inputs.map(\.tensor), labels, batchSize: 2, epochs: 1, verbose: 0)
+    models.append(("swift_two_branch", trained, fixture))
+    for (name, model, fixture) in models {
+      let inputs = fixture.inputs.map(\.tensor)
+      let outputs = try model.predict(inputs, verbose: 0)
+      for format in ["keras", "h5"] {
+        let path = "\(directory)/\(name).\(format)"
+        try model.save(path)
+        let reloaded = try loadModel(path)
+        for (a, b) in zip(outputs, try reloaded.predict(inputs, verbose: 0)) { #expect(maxDifference(a, b) == 0, "\(path)") }
+      }
+      let record: [String: Any] = [
+        "inputs": inputs.map { ["shape": $0.shape, "values": $0.scalars.map(Double.init)] },
+        "outputs": outputs.map { ["shape": $0.shape, "values": $0.scalars.map(Double.init)] },
+      ]
+      try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: "\(directory)/\(name).json"))
+    }
+  }
+}
