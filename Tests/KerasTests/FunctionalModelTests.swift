@@ -218,3 +218,38 @@ struct FunctionalFilesForKerasTests {
     }
   }
 }
+
+/// The custom layer of `Fixtures/make_custom_layer_fixtures.py`: its input times `factor`.
+final class Scale: Layer, @unchecked Sendable {
+  let factor: Float
+  init(factor: Float, name: String? = nil) {
+    self.factor = factor
+    super.init(name: name)
+  }
+  override class var className: String { "Scale" }
+  override func call(_ input: Tensor, training: Bool) throws -> Tensor { input * factor }
+  override var layerConfig: [(String, ConfigValue)] { [("factor", .double(Double(factor)))] }
+}
+
+@Suite("Custom layers registered by name", .serialized)
+struct LayerRegistryTests {
+  @Test("A file with a custom layer Keras registered loads once the class is registered, and saves back under its registered name")
+  func customLayerLoads() throws {
+    let path = FunctionalFixture.path("custom_scale.keras")
+    #expect(throws: KerasError.self) { try loadModel(path) }
+    LayerRegistry.register("Scale", package: "my_package") { config in
+      Scale(factor: Float(config["factor"]?.doubleValue ?? 1), name: config["name"]?.stringValue)
+    }
+    defer { LayerRegistry.unregister("Scale") }
+    let fixture = try FunctionalFixture.load("custom_scale")
+    let model = try loadModel(path)
+    let output = try model.predict(fixture.inputs[0].tensor, verbose: 0)
+    #expect(maxDifference(output, fixture.outputs[0].tensor) < 1e-5)
+    #expect(model.serializedConfig.json.contains(#""registered_name": "my_package>Scale""#))
+
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("custom-\(UUID().uuidString).keras").path
+    defer { try? FileManager.default.removeItem(atPath: copy) }
+    try model.save(copy)
+    #expect(maxDifference(try loadModel(copy).predict(fixture.inputs[0].tensor, verbose: 0), output) == 0)
+  }
+}

@@ -64,10 +64,7 @@ extension Sequential {
         ]))
     }
     for layer in layers {
-      var pairs: [(String, ConfigValue)] = [
-        ("module", "keras.layers"), ("class_name", .string(type(of: layer).className)), ("config", layer.config),
-        ("registered_name", nil),
-      ]
+      var pairs = layer.serializationHeader
       if let shape = layer.builtInputShape {
         pairs.append(("build_config", .object([("input_shape", .shape(shape))])))
       }
@@ -134,5 +131,18 @@ extension CompiledModel {
       ("weighted_metrics", metricsConfig(\.weightedMetricSpecifiers, emptyIsNull: true)),
       ("run_eagerly", false), ("steps_per_execution", 1), ("jit_compile", false),
     ]
+  }
+}
+
+extension Layer {
+  /// `module`, `class_name`, `config` and `registered_name` as Keras serializes the layer: a
+  /// class registered with ``LayerRegistry`` under its package and `package>Class` name.
+  var serializationHeader: [(String, ConfigValue)] {
+    let className = type(of: self).className
+    if let registered = LayerRegistry.registeredName(of: className) {
+      let package = String(registered.prefix { $0 != ">" })
+      return [("module", .string(package)), ("class_name", .string(className)), ("config", config), ("registered_name", .string(registered))]
+    }
+    return [("module", "keras.layers"), ("class_name", .string(className)), ("config", config), ("registered_name", nil)]
   }
 }
