@@ -253,3 +253,46 @@ struct LayerRegistryTests {
     #expect(maxDifference(try loadModel(copy).predict(fixture.inputs[0].tensor, verbose: 0), output) == 0)
   }
 }
+
+@Suite("Functional inference on several threads")
+struct FunctionalParallelInferenceTests {
+  @Test("A batch divided between the threads predicts as each row alone, for every output")
+  func rowsAlone() throws {
+    let model = try loadModel(FunctionalFixture.path("two_branch.keras"))
+    setRandomSeed(11)
+    let seq = Tensor.randomNormal([37, 5, 3])
+    let meta = Tensor.randomNormal([37, 4])
+    let batch = try model([seq, meta])
+    for row in [0, 18, 36] {
+      let alone = try model([try seq.slice(axis: 0, row..<(row + 1)), try meta.slice(axis: 0, row..<(row + 1))])
+      for (whole, single) in zip(batch, alone) {
+        #expect(maxDifference(try whole.slice(axis: 0, row..<(row + 1)), single) < 1e-6)
+      }
+    }
+  }
+
+  @Test("A loaded model predicts from several threads at once, each as it would alone")
+  func concurrentPredict() throws {
+    let model = try loadModel(FunctionalFixture.path("merges.keras"))
+    let fixture = try FunctionalFixture.load("merges")
+    let inputs = fixture.inputs.map(\.tensor)
+    let expected = try model.predict(inputs, verbose: 0)
+    let results = ConcurrentResults(count: 8)
+    DispatchQueue.concurrentPerform(iterations: 8) { i in
+      results.set(i, Result { try model.predict(inputs, verbose: 0) })
+    }
+    for outcome in results.values {
+      let outputs = try outcome.get()
+      for (a, b) in zip(outputs, expected) { #expect(maxDifference(a, b) == 0) }
+    }
+  }
+}
+
+/// Results written by concurrent threads, one slot each.
+private final class ConcurrentResults: @unchecked Sendable {
+  private var slots: [Result<[Tensor], any Error>?]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ value: Result<[Tensor], any Error>) { lock.withLock { slots[i] = value } }
+  var values: [Result<[Tensor], any Error>] { lock.withLock { slots.map { $0! } } }
+}
