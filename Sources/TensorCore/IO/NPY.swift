@@ -1,3 +1,4 @@
+import AtomicFile
 import Foundation
 
 /// Reading and writing NumPy `.npy` files, so data moves to and from NumPy.
@@ -96,9 +97,9 @@ public enum NPY {
     file.append(contentsOf: Array(header.utf8))
     file.append(body)
     do {
-      try file.write(to: URL(fileURLWithPath: path), options: .atomic)
+      try AtomicFile.write(Array(file), to: path)
     } catch {
-      throw TensorError.file(path: path, "cannot write: \(error.localizedDescription)")
+      throw TensorError.file(path: path, "cannot write: \(error)")
     }
   }
 
