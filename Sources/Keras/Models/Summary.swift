@@ -102,20 +102,48 @@ struct SummaryTable {
     return widths
   }
 
+  /// `text` in lines of at most `width` characters, as rich wraps a table cell: at spaces, a word
+  /// longer than a line folded across lines.
+  func wrapped(_ text: String, width: Int) -> [String] {
+    guard text.count > width, width > 0 else { return [text] }
+    var lines: [String] = []
+    var current = ""
+    for piece in text.split(separator: " ") {
+      var word = String(piece)
+      let candidate = current.isEmpty ? word : current + " " + word
+      if candidate.count <= width {
+        current = candidate
+        continue
+      }
+      if !current.isEmpty { lines.append(current) }
+      while word.count > width {
+        lines.append(String(word.prefix(width)))
+        word = String(word.dropFirst(width))
+      }
+      current = word
+    }
+    if !current.isEmpty || lines.isEmpty { lines.append(current) }
+    return lines
+  }
+
   func render(header: [String], rows: [[String]]) -> String {
     let widths = columnWidths
     func rule(_ left: String, _ fill: String, _ middle: String, _ right: String) -> String {
       left + widths.map { String(repeating: fill, count: $0) }.joined(separator: middle) + right + "\n"
     }
     func line(_ cells: [String], _ bar: String, alignAll: Bool) -> String {
-      var parts: [String] = []
-      for (i, cell) in cells.enumerated() {
-        let content = widths[i] - 2
-        let text = cell.count > content ? String(cell.prefix(content - 1)) + "…" : cell
-        let pad = String(repeating: " ", count: content - text.count)
-        parts.append(" " + (rightAligned[i] ? pad + text : text + pad) + " ")
+      let wrappedCells = cells.enumerated().map { i, cell in wrapped(cell, width: widths[i] - 2) }
+      var out = ""
+      for k in 0..<(wrappedCells.map(\.count).max() ?? 1) {
+        var parts: [String] = []
+        for (i, cellLines) in wrappedCells.enumerated() {
+          let text = k < cellLines.count ? cellLines[k] : ""
+          let pad = String(repeating: " ", count: widths[i] - 2 - text.count)
+          parts.append(" " + (rightAligned[i] ? pad + text : text + pad) + " ")
+        }
+        out += bar + parts.joined(separator: bar) + bar + "\n"
       }
-      return bar + parts.joined(separator: bar) + bar + "\n"
+      return out
     }
     var out = rule("┏", "━", "┳", "┓")
     out += line(header, "┃", alignAll: true)

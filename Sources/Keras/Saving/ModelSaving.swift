@@ -112,7 +112,8 @@ enum ModelLoading {
     let model = try WeightBudget.limiting(file: path, fileBytes: archive.declaredSize(KerasArchive.weightsEntry)) {
       try rebuild(config, file: path, entry: KerasArchive.configEntry)
     }
-    if let compileConfig = config["compile_config"], compileConfig != .null {
+    // Keras 3.15 writes an uncompiled model's compile config as `{}`.
+    if let compileConfig = config["compile_config"], compileConfig != .null, compileConfig != .object([]) {
       try compile(model, from: compileConfig, file: path, entry: "\(KerasArchive.configEntry): compile_config")
     }
     // The weights go to disk chunk by chunk: they may be large, and libhdf5 reads files.
