@@ -32,6 +32,7 @@ struct SerializedLayer {
     "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D", "GlobalAveragePooling1D",
     "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization", "Conv2D", "DepthwiseConv2D", "SeparableConv2D",
     "MaxPooling2D", "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "UpSampling2D",
+    "Attention",
   ]
 
   /// The Keras class name (`"Dense"`).
@@ -199,6 +200,7 @@ private struct LayerArguments {
       try requireChannelsLast()
       try reader.require("interpolation", in: [.null, "nearest"], "SwiftKeras upsamples by nearest neighbours")
       return UpSampling2D(size: try reader.positiveIntPair("size", default: 2), inputShape: inputShape, name: name)
+    case "Attention": return try attention()
     default: throw KerasError.unknownName(kind: "layer class", name: className, valid: SerializedLayer.classNames)
     }
   }
@@ -525,6 +527,18 @@ private struct LayerArguments {
     }
     return ZeroPadding2D(
       top: amounts[0], bottom: amounts[1], left: amounts[2], right: amounts[3], inputShape: inputShape, name: name)
+  }
+
+  // MARK: Attention
+
+  private func attention() throws -> Layer {
+    let mode = try reader.string("score_mode", default: "dot")
+    guard let scoreMode = AttentionScoreMode(rawValue: mode) else {
+      throw reader.invalid("score_mode", expected: "'dot' or 'concat'", got: .string(mode))
+    }
+    return Attention(
+      useScale: try reader.bool("use_scale", default: false), scoreMode: scoreMode,
+      dropout: try reader.fraction("dropout", default: 0), seed: try reader.seed("seed"), name: name)
   }
 
   private func padding(allowed: [Padding]) throws -> Padding {
