@@ -56,6 +56,18 @@ struct ImageModelTests {
     #expect(difference <= 1e-5, "predictions differ from Keras by \(difference)")
   }
 
+  @Test("tf_keras (Keras 2) files of the same model load: the whole-model .h5 and the legacy weights .h5")
+  func loadsTFKerasFiles() throws {
+    let fixture = try ConvnetFixture.load()
+    let model = try loadModel(ConvnetFixture.path("convnet.tf_keras.h5"))
+    let difference = maxDifference(try model.predict(fixture.input.tensor, verbose: 0), fixture.output.tensor)
+    #expect(difference <= 1e-5, "whole-model .h5: predictions differ from Keras by \(difference)")
+    let rebuilt = ConvnetFixture.model()
+    try rebuilt.loadWeights(ConvnetFixture.path("convnet.tf_keras.weights.h5"))
+    let weightsDifference = maxDifference(try rebuilt.predict(fixture.input.tensor, verbose: 0), fixture.output.tensor)
+    #expect(weightsDifference <= 1e-5, "weights .h5: predictions differ from Keras by \(weightsDifference)")
+  }
+
   @Test("summary() of the image model prints Keras' table line by line")
   func summary() throws {
     expectSameLines(ConvnetFixture.model().summaryText(lineLength: 88), try ConvnetFixture.load().summary)

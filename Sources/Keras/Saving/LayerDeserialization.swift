@@ -464,8 +464,17 @@ private struct LayerArguments {
       biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: inputShape, name: name)
   }
 
+  /// tf_keras' depthwise and separable convolutions carry the settings of the convolution they derive
+  /// from: `groups` (always 1) and, for SeparableConv2D, an unused kernel initializer and regularizer.
+  private func readTFKerasConvolutionLeftovers() throws {
+    try reader.require("groups", in: [.null, 1], "depthwise and separable convolutions are not grouped")
+    try requireNoConstraints("kernel_constraint")
+    reader.ignore("kernel_initializer", "kernel_regularizer")
+  }
+
   private func depthwiseConv2D() throws -> Layer {
     try requireChannelsLast()
+    try readTFKerasConvolutionLeftovers()
     try requireNoConstraints("depthwise_constraint", "bias_constraint")
     try requireNoActivityRegularizer()
     let (strides, dilation) = try imageStridesAndDilation()
@@ -482,6 +491,7 @@ private struct LayerArguments {
 
   private func separableConv2D() throws -> Layer {
     try requireChannelsLast()
+    try readTFKerasConvolutionLeftovers()
     try requireNoConstraints("depthwise_constraint", "pointwise_constraint", "bias_constraint")
     try requireNoActivityRegularizer()
     let (strides, dilation) = try imageStridesAndDilation()

@@ -35,19 +35,29 @@ public struct Window2D: Sendable, Equatable {
     (padLeft, outputWidth) = axis(1)
   }
 
-  /// Calls `body(tap, inputOffset)` for every tap of the window at output pixel (`row`, `column`) that lies
-  /// inside the image: `tap` counts row-major over the kernel, `inputOffset` is the pixel's index in one image.
+  /// The input rows of the window at output row `row` that lie inside the image (dilation 1).
   @inline(__always)
-  func forEachTap(row: Int, column: Int, _ body: (_ tap: Int, _ pixel: Int) -> Void) {
-    for i in 0..<kernelHeight {
-      let y = row * strideHeight - padTop + i * dilationHeight
-      guard y >= 0 && y < inputHeight else { continue }
-      for j in 0..<kernelWidth {
-        let x = column * strideWidth - padLeft + j * dilationWidth
-        guard x >= 0 && x < inputWidth else { continue }
-        body(i * kernelWidth + j, y * inputWidth + x)
-      }
+  func rows(at row: Int) -> Range<Int> {
+    let start = row * strideHeight - padTop
+    return Swift.max(start, 0)..<Swift.min(start + kernelHeight, inputHeight)
+  }
+
+  /// The input columns of the window at output column `column` that lie inside the image (dilation 1).
+  @inline(__always)
+  func columns(at column: Int) -> Range<Int> {
+    let start = column * strideWidth - padLeft
+    return Swift.max(start, 0)..<Swift.min(start + kernelWidth, inputWidth)
+  }
+
+  /// Calls `body(offset)` with the offset in `[N, H, W, channels]` of each pixel inside the window at
+  /// output pixel (`row`, `column`) of image `image`, row by row (dilation 1); returns their count.
+  @inline(__always)
+  func forEachPixel(image: Int, row: Int, column: Int, channels: Int, _ body: (_ offset: Int) -> Void) -> Int {
+    let (rows, columns) = (rows(at: row), columns(at: column))
+    for y in rows {
+      for x in columns { body(((image * inputHeight + y) * inputWidth + x) * channels) }
     }
+    return rows.count * columns.count
   }
 }
 
@@ -90,21 +100,58 @@ enum Convolution2D {
     }
   }
 
+  /// Calls `body(target, source, count)` for each run of a window row: `count` floats of the columns' row
+  /// at offset `target` come from the image at offset `source` (one image), or are padding when `source` is nil.
+  /// With one group and no dilation along the width, a window row inside the image is one run.
+  @inline(__always)
+  static func forEachRun(
+    _ layout: Layout, group: Int, row oh: Int, column ow: Int, _ body: (_ target: Int, _ source: Int?, _ count: Int) -> Void
+  ) {
+    let window = layout.window
+    let cg = layout.groupChannels
+    let rowLength = window.kernelWidth * cg
+    let x0 = ow * window.strideWidth - window.padLeft
+    let contiguous =
+      layout.groups == 1 && window.dilationWidth == 1 && x0 >= 0 && x0 + window.kernelWidth <= window.inputWidth
+    for i in 0..<window.kernelHeight {
+      let y = oh * window.strideHeight - window.padTop + i * window.dilationHeight
+      guard y >= 0 && y < window.inputHeight else {
+        body(i * rowLength, nil, rowLength)
+        continue
+      }
+      if contiguous {
+        body(i * rowLength, (y * window.inputWidth + x0) * layout.channels, rowLength)
+        continue
+      }
+      for j in 0..<window.kernelWidth {
+        let x = x0 + j * window.dilationWidth
+        let inside = x >= 0 && x < window.inputWidth
+        body((i * window.kernelWidth + j) * cg, inside ? (y * window.inputWidth + x) * layout.channels + group * cg : nil, cg)
+      }
+    }
+  }
+
   /// Writes the columns of `input` `[N, H, W, C]` into `columns` (padding taps are zero).
   static func lower(_ input: UnsafePointer<Float>, into columns: UnsafeMutablePointer<Float>, _ layout: Layout) {
     let shared = SharedBuffers(input: UnsafeMutablePointer(mutating: input), output: columns)
     forEachImagePart(layout) { images in
-      let (cg, k) = (layout.groupChannels, layout.columns)
+      let k = layout.columns
+      let imageSize = layout.pixelsPerImage * layout.channels
       for n in images {
+        let image = shared.input + n * imageSize
         for g in 0..<layout.groups {
           for oh in 0..<layout.window.outputHeight {
             for ow in 0..<layout.window.outputWidth {
               let row = g * layout.rows + n * layout.rowsPerImage + oh * layout.window.outputWidth + ow
               let destination = shared.output + row * k
-              destination.initialize(repeating: 0, count: k)
-              layout.window.forEachTap(row: oh, column: ow) { tap, pixel in
-                let source = shared.input + (n * layout.pixelsPerImage + pixel) * layout.channels + g * cg
-                (destination + tap * cg).update(from: source, count: cg)
+              forEachRun(layout, group: g, row: oh, column: ow) { target, source, count in
+                let to = destination + target
+                if let source {
+                  let from = image + source
+                  for c in 0..<count { to[c] = from[c] }
+                } else {
+                  for c in 0..<count { to[c] = 0 }
+                }
               }
             }
           }
@@ -117,19 +164,21 @@ enum Convolution2D {
   static func raise(_ columns: UnsafePointer<Float>, into input: UnsafeMutablePointer<Float>, _ layout: Layout) {
     let shared = SharedBuffers(input: UnsafeMutablePointer(mutating: columns), output: input)
     forEachImagePart(layout) { images in
-      let (cg, k) = (layout.groupChannels, layout.columns)
+      let k = layout.columns
       let imageSize = layout.pixelsPerImage * layout.channels
       (shared.output + images.lowerBound * imageSize).initialize(repeating: 0, count: images.count * imageSize)
       for n in images {
+        let image = shared.output + n * imageSize
         for g in 0..<layout.groups {
           for oh in 0..<layout.window.outputHeight {
             for ow in 0..<layout.window.outputWidth {
               let row = g * layout.rows + n * layout.rowsPerImage + oh * layout.window.outputWidth + ow
-              let source = shared.input + row * k
-              layout.window.forEachTap(row: oh, column: ow) { tap, pixel in
-                let destination = shared.output + (n * layout.pixelsPerImage + pixel) * layout.channels + g * cg
-                let from = source + tap * cg
-                for c in 0..<cg { destination[c] += from[c] }
+              let gradient = shared.input + row * k
+              forEachRun(layout, group: g, row: oh, column: ow) { target, source, count in
+                guard let source else { return }
+                let to = image + source
+                let from = gradient + target
+                for c in 0..<count { to[c] += from[c] }
               }
             }
           }

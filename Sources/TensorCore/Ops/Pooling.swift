@@ -11,11 +11,12 @@ extension Tensor {
   /// `tf.nn.avg_pool2d`): input `[N, H, W, C]`, output `[N, H', W', C]`. Padding pixels never count.
   ///
   /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` when the input is not `[N, H, W, C]`
-  ///   with the window's `H` and `W`, or a window has no pixel inside the image.
+  ///   with the window's `H` and `W`, a window has no pixel inside the image, or the window is dilated.
   public func pooled2D(_ mode: PoolingMode, window: Window2D) throws -> Tensor {
     let operation = mode == .max ? "max_pool2d" : "avg_pool2d"
     guard rank == 4, shape[1] == window.inputHeight, shape[2] == window.inputWidth,
-      window.padTop < window.kernelHeight, window.padLeft < window.kernelWidth
+      window.padTop < window.kernelHeight, window.padLeft < window.kernelWidth,
+      window.dilationHeight == 1, window.dilationWidth == 1
     else {
       throw TensorError.incompatibleShapes(
         operation: operation, shape, [-1, window.inputHeight, window.inputWidth, shape.last ?? -1])
@@ -23,40 +24,27 @@ extension Tensor {
     let (images, channels) = (shape[0], shape[3])
     let layout = Convolution2D.Layout(window: window, images: images, channels: channels, groups: 1)
     let outputs = window.outputHeight * window.outputWidth
-    // Per output element: the input element it came from (max), or per output pixel its pixel count (average).
-    var sources = [Int32](repeating: 0, count: mode == .max ? images * outputs * channels : images * outputs)
     let input = self
     let output = Tensor(shape: [images, window.outputHeight, window.outputWidth, channels]) { out in
       input.withUnsafeBufferPointer { src in
-        sources.withUnsafeMutableBufferPointer { sources in
-          let shared = SharedBuffers(input: UnsafeMutablePointer(mutating: src.baseAddress!), output: out.baseAddress!)
-          let picks = PoolingSources(pointer: sources.baseAddress!)
-          Convolution2D.forEachImagePart(layout) { part in
-            for n in part {
-              for oh in 0..<window.outputHeight {
-                for ow in 0..<window.outputWidth {
-                  let pixel = n * outputs + oh * window.outputWidth + ow
-                  let destination = shared.output + pixel * channels
-                  destination.initialize(repeating: mode == .max ? -.infinity : 0, count: channels)
-                  var count: Int32 = 0
-                  window.forEachTap(row: oh, column: ow) { _, inputPixel in
-                    let offset = (n * layout.pixelsPerImage + inputPixel) * channels
-                    let source = shared.input + offset
-                    count += 1
-                    if mode == .max {
-                      for c in 0..<channels where source[c] > destination[c] || count == 1 {
-                        destination[c] = source[c]
-                        picks.pointer[pixel * channels + c] = Int32(offset + c)
-                      }
-                    } else {
-                      for c in 0..<channels { destination[c] += source[c] }
-                    }
+        let shared = SharedBuffers(input: UnsafeMutablePointer(mutating: src.baseAddress!), output: out.baseAddress!)
+        Convolution2D.forEachImagePart(layout) { part in
+          for n in part {
+            for oh in 0..<window.outputHeight {
+              for ow in 0..<window.outputWidth {
+                let destination = shared.output + (n * outputs + oh * window.outputWidth + ow) * channels
+                destination.initialize(repeating: mode == .max ? -.infinity : 0, count: channels)
+                let count = window.forEachPixel(image: n, row: oh, column: ow, channels: channels) { offset in
+                  let source = shared.input + offset
+                  if mode == .max {
+                    for c in 0..<channels { destination[c] = Swift.max(destination[c], source[c]) }
+                  } else {
+                    for c in 0..<channels { destination[c] += source[c] }
                   }
-                  if mode == .average {
-                    picks.pointer[pixel] = count
-                    let scale = 1 / Float(count)
-                    for c in 0..<channels { destination[c] *= scale }
-                  }
+                }
+                if mode == .average {
+                  let scale = 1 / Float(count)
+                  for c in 0..<channels { destination[c] *= scale }
                 }
               }
             }
@@ -64,29 +52,48 @@ extension Tensor {
         }
       }
     }
-    let picked = sources
     let inputShape = shape
     return output.recorded(from: self) { g in
+      // Max: each output's gradient goes to the first pixel of its window holding the maximum
+      // (TensorFlow's choice on ties); average: spread evenly over the window's pixels.
       Tensor(shape: inputShape) { dx in
         g.withUnsafeBufferPointer { pg in
-          picked.withUnsafeBufferPointer { picks in
-            let shared = SharedBuffers(input: UnsafeMutablePointer(mutating: pg.baseAddress!), output: dx.baseAddress!)
-            let picks = PoolingSources(pointer: UnsafeMutablePointer(mutating: picks.baseAddress!))
-            Convolution2D.forEachImagePart(layout) { part in
-              let imageSize = layout.pixelsPerImage * channels
-              (shared.output + part.lowerBound * imageSize).initialize(repeating: 0, count: part.count * imageSize)
-              for n in part {
-                for oh in 0..<window.outputHeight {
-                  for ow in 0..<window.outputWidth {
-                    let pixel = n * outputs + oh * window.outputWidth + ow
-                    let gradient = shared.input + pixel * channels
-                    if mode == .max {
-                      for c in 0..<channels { shared.output[Int(picks.pointer[pixel * channels + c])] += gradient[c] }
-                    } else {
-                      let scale = 1 / Float(picks.pointer[pixel])
-                      window.forEachTap(row: oh, column: ow) { _, inputPixel in
-                        let destination = shared.output + (n * layout.pixelsPerImage + inputPixel) * channels
-                        for c in 0..<channels { destination[c] += gradient[c] * scale }
+          input.withUnsafeBufferPointer { px in
+            output.withUnsafeBufferPointer { py in
+              let gradients = SharedBuffers(input: UnsafeMutablePointer(mutating: pg.baseAddress!), output: dx.baseAddress!)
+              let values = SharedBuffers(
+                input: UnsafeMutablePointer(mutating: px.baseAddress!), output: UnsafeMutablePointer(mutating: py.baseAddress!))
+              Convolution2D.forEachImagePart(layout) { part in
+                let imageSize = layout.pixelsPerImage * channels
+                (gradients.output + part.lowerBound * imageSize).initialize(repeating: 0, count: part.count * imageSize)
+                for n in part {
+                  for oh in 0..<window.outputHeight {
+                    let rows = window.rows(at: oh)
+                    for ow in 0..<window.outputWidth {
+                      let pixel = (n * outputs + oh * window.outputWidth + ow) * channels
+                      let gradient = gradients.input + pixel
+                      if mode == .max {
+                        let maximum = values.output + pixel
+                        let columns = window.columns(at: ow)
+                        for c in 0..<channels {
+                          let target = maximum[c]
+                          search: for y in rows {
+                            for x in columns {
+                              let offset = ((n * window.inputHeight + y) * window.inputWidth + x) * channels + c
+                              if values.input[offset] == target {
+                                gradients.output[offset] += gradient[c]
+                                break search
+                              }
+                            }
+                          }
+                        }
+                      } else {
+                        let (rows, columns) = (window.rows(at: oh), window.columns(at: ow))
+                        let scale = 1 / Float(rows.count * columns.count)
+                        _ = window.forEachPixel(image: n, row: oh, column: ow, channels: channels) { offset in
+                          let destination = gradients.output + offset
+                          for c in 0..<channels { destination[c] += gradient[c] * scale }
+                        }
                       }
                     }
                   }
@@ -98,9 +105,4 @@ extension Tensor {
       }
     }
   }
-}
-
-/// The pooling sources shared by the threads, each writing its own images' entries.
-private struct PoolingSources: @unchecked Sendable {
-  let pointer: UnsafeMutablePointer<Int32>
 }

@@ -9,6 +9,8 @@ Reshape on images; and, for a small convnet of every image layer:
 
     images/convnet.keras         Keras 3 `model.save` (config + weights)
     images/convnet.weights.h5    Keras 3 `model.save_weights`
+    images/convnet.tf_keras.h5   the same model and weights saved whole by tf_keras (Keras 2, legacy HDF5)
+    images/convnet.tf_keras.weights.h5   tf_keras `model.save_weights` (legacy HDF5 layout)
     images/convnet.json          the input, Keras' predictions and `model.summary()` at COLUMNS=100
 """
 import io
@@ -94,6 +96,16 @@ for w in model.weights:  # non-zero biases, so a bias read wrongly shows
 xi = uniform((3, 12, 10, 2), 33)
 model.save(os.path.join(OUT, "convnet.keras"))
 model.save_weights(os.path.join(OUT, "convnet.weights.h5"))
+# The same model and weights in tf_keras (Keras 2): whole-model .h5 and legacy weights .h5.
+import tf_keras  # noqa: E402
+
+namespace2 = {"keras": tf_keras}
+exec(CONVNET, namespace2)
+legacy = namespace2["model"]
+legacy.set_weights(model.get_weights())
+legacy.save(os.path.join(OUT, "convnet.tf_keras.h5"))
+legacy.save_weights(os.path.join(OUT, "convnet.tf_keras.weights.h5"))
+np.testing.assert_allclose(legacy.predict(xi, verbose=0), model.predict(xi, verbose=0), atol=1e-6)
 program = ("import os\nos.environ['TF_CPP_MIN_LOG_LEVEL']='3'\nimport keras\n" + CONVNET + "model.summary()\n")
 env = dict(os.environ, COLUMNS="100", TF_CPP_MIN_LOG_LEVEL="3")
 summary = subprocess.run([sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True).stdout
