@@ -84,6 +84,28 @@ struct ConvolutionTests {
     }
   }
 
+  @Test("conv2d with a fused relu equals relu of conv2d, and so does its gradient")
+  func fusedRelu() throws {
+    let x = Tensor.randomUniform([2, 5, 4, 2], min: -1, max: 1, seed: 6)
+    let k = Tensor.randomUniform([3, 3, 2, 3], min: -1, max: 1, seed: 7)
+    let bias = Tensor.randomUniform([3], min: -1, max: 1, seed: 8)
+    let window = Window2D(input: [5, 4], kernel: [3, 3], strides: [1, 1], samePadding: true)
+    let fused = try x.convolved2D(kernel: k, bias: bias, window: window, relu: true)
+    let separate = try x.convolved2D(kernel: k, bias: bias, window: window).relu()
+    #expect(fused.scalars == separate.scalars && fused.scalars.contains(0))
+    let weights = Tensor.randomUniform(fused.shape, min: -1, max: 1, seed: 9)
+    let (_, fusedGradients) = try valueWithGradient(at: [x, k, bias]) { xs in
+      try (xs[0].convolved2D(kernel: xs[1], bias: xs[2], window: window, relu: true) * weights).sum()
+    }
+    let (_, separateGradients) = try valueWithGradient(at: [x, k, bias]) { xs in
+      try (xs[0].convolved2D(kernel: xs[1], bias: xs[2], window: window).relu() * weights).sum()
+    }
+    for (ours, expected) in zip(fusedGradients, separateGradients) {
+      let difference = zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max() ?? 0
+      #expect(ours.shape == expected.shape && difference < 1e-6)
+    }
+  }
+
   @Test("gradient of max and average pooling matches finite differences, with same padding")
   func poolingGradients() throws {
     // Distinct values at least 0.05 apart, so no step of 1e-2 changes which pixel wins a window.

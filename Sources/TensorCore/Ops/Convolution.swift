@@ -5,11 +5,14 @@ extension Tensor {
   /// `[N, H', W', F]` with `H'`, `W'` from `window`. With `groups` above 1 the channels are split into
   /// `groups` equal parts, part `g` convolved with filters `g·F/groups ..< (g+1)·F/groups`.
   /// Every window becomes a row of a matrix (im2col) multiplied by the kernel in one GEMM per group;
-  /// the gradients are two more GEMMs and the rows added back onto their pixels.
+  /// the gradients are two more GEMMs and the rows added back onto their pixels. With `relu` the
+  /// result is `max(·, 0)` in the same pass, its gradient passing where the result is positive.
   ///
   /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` when the input, kernel, bias or window
   ///   disagree; ``TensorError/invalidArgument(operation:_:)`` when `groups` does not divide `C` and `F`.
-  public func convolved2D(kernel: Tensor, bias: Tensor? = nil, window: Window2D, groups: Int = 1) throws -> Tensor {
+  public func convolved2D(
+    kernel: Tensor, bias: Tensor? = nil, window: Window2D, groups: Int = 1, relu: Bool = false
+  ) throws -> Tensor {
     let input = self
     guard rank == 4, kernel.rank == 4, shape[1] == window.inputHeight, shape[2] == window.inputWidth,
       kernel.shape[0] == window.kernelHeight, kernel.shape[1] == window.kernelWidth
@@ -48,12 +51,25 @@ extension Tensor {
               b: pk.baseAddress! + g * fg, ldb: filters, beta: bias == nil ? 0 : 1, c: out.baseAddress! + g * fg,
               ldc: filters)
           }
+          if relu {
+            for i in 0..<out.count { out[i] = Swift.max(out[i], 0) }
+          }
         }
       }
     }
     let inputIsRecorded = input.isRecorded
     let inputs = bias.map { [input, kernel, $0] } ?? [input, kernel]
-    return output.recorded(from: inputs) { g in
+    return output.recorded(from: inputs) { outputGradient in
+      let g =
+        !relu
+        ? outputGradient
+        : Tensor(shape: output.shape) { masked in
+          outputGradient.withUnsafeBufferPointer { pg in
+            output.withUnsafeBufferPointer { py in
+              for i in 0..<masked.count { masked[i] = py[i] > 0 ? pg[i] : 0 }
+            }
+          }
+        }
       let kernelGradient = Tensor(shape: kernel.shape) { out in
         out.initialize(repeating: 0)
         guard rows > 0 else { return }

@@ -97,8 +97,9 @@ public final class Conv2D: Layer, @unchecked Sendable {
   /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` when the image is smaller than one window.
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     let window = try windows.window(for: input, layer: name)
-    let y = try input.convolved2D(kernel: kernel!.value, bias: bias?.value, window: window, groups: groups)
-    return try activation(y)
+    let relu = activation == .relu
+    let y = try input.convolved2D(kernel: kernel!.value, bias: bias?.value, window: window, groups: groups, relu: relu)
+    return relu ? y : try activation(y)
   }
 
   public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
