@@ -86,10 +86,11 @@ struct ConvolutionTests {
 
   @Test("conv2d with a fused relu equals relu of conv2d, and so does its gradient")
   func fusedRelu() throws {
-    let x = Tensor.randomUniform([2, 5, 4, 2], min: -1, max: 1, seed: 6)
+    // 90 outputs: eleven groups of eight and a tail of two.
+    let x = Tensor.randomUniform([2, 5, 3, 2], min: -1, max: 1, seed: 6)
     let k = Tensor.randomUniform([3, 3, 2, 3], min: -1, max: 1, seed: 7)
     let bias = Tensor.randomUniform([3], min: -1, max: 1, seed: 8)
-    let window = Window2D(input: [5, 4], kernel: [3, 3], strides: [1, 1], samePadding: true)
+    let window = Window2D(input: [5, 3], kernel: [3, 3], strides: [1, 1], samePadding: true)
     let fused = try x.convolved2D(kernel: k, bias: bias, window: window, relu: true)
     let separate = try x.convolved2D(kernel: k, bias: bias, window: window).relu()
     #expect(fused.scalars == separate.scalars && fused.scalars.contains(0))
@@ -119,6 +120,23 @@ struct ConvolutionTests {
         try $0[0].pooled2D(.average, window: window)
       }
     }
+  }
+
+  @Test("gradient of max pooling over 11 channels (eight at a time and a tail) matches finite differences")
+  func wideMaxPoolingGradient() throws {
+    let values: [Float] = (0..<(1 * 4 * 5 * 11)).map { index in Float((index * 53) % 220) * 0.05 }
+    let x = try Tensor(shape: [1, 4, 5, 11], scalars: values)
+    let window = Window2D(input: [4, 5], kernel: [3, 3], strides: [2, 2], samePadding: true)
+    try checkGradients("wide max pool", [x]) { try $0[0].pooled2D(.max, window: window) }
+  }
+
+  @Test("max pooling sends a tied window's gradient to its first maximum alone, as TensorFlow")
+  func maxPoolingTies() throws {
+    // One 2x2 window of equal pixels in each of 9 channels: all the gradient goes to pixel (0, 0).
+    let x = Tensor.ones([1, 2, 2, 9])
+    let window = Window2D(input: [2, 2], kernel: [2, 2], strides: [2, 2], samePadding: false)
+    let (_, gradient) = try valueWithGradient(at: x) { try ($0.pooled2D(.max, window: window) * 3).sum() }
+    #expect(gradient.scalars == [Float](repeating: 3, count: 9) + [Float](repeating: 0, count: 27))
   }
 
   @Test("conv2d names both shapes when the kernel's channels do not match the input's")

@@ -66,7 +66,15 @@ extension Tensor {
         : Tensor(shape: output.shape) { masked in
           outputGradient.withUnsafeBufferPointer { pg in
             output.withUnsafeBufferPointer { py in
-              for i in 0..<masked.count { masked[i] = py[i] > 0 ? pg[i] : 0 }
+              var i = 0
+              while i + 8 <= masked.count {
+                let y = UnsafeRawPointer(py.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                let g = UnsafeRawPointer(pg.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(masked.baseAddress! + i).storeBytes(
+                  of: g.replacing(with: 0, where: y .<= 0), as: SIMD8<Float>.self)
+                i += 8
+              }
+              for j in i..<masked.count { masked[j] = py[j] > 0 ? pg[j] : 0 }
             }
           }
         }

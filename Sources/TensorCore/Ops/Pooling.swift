@@ -73,20 +73,10 @@ extension Tensor {
                       let pixel = (n * outputs + oh * window.outputWidth + ow) * channels
                       let gradient = gradients.input + pixel
                       if mode == .max {
-                        let maximum = values.output + pixel
-                        let columns = window.columns(at: ow)
-                        for c in 0..<channels {
-                          let target = maximum[c]
-                          search: for y in rows {
-                            for x in columns {
-                              let offset = ((n * window.inputHeight + y) * window.inputWidth + x) * channels + c
-                              if values.input[offset] == target {
-                                gradients.output[offset] += gradient[c]
-                                break search
-                              }
-                            }
-                          }
-                        }
+                        PoolingGradient.routeToFirstMaximum(
+                          window: window, image: n, row: oh, column: ow, channels: channels,
+                          input: values.input, maximum: values.output + pixel, gradient: gradient,
+                          into: gradients.output)
                       } else {
                         let (rows, columns) = (window.rows(at: oh), window.columns(at: ow))
                         let scale = 1 / Float(rows.count * columns.count)
@@ -101,6 +91,41 @@ extension Tensor {
               }
             }
           }
+        }
+      }
+    }
+  }
+}
+
+/// The max-pooling gradient of one output pixel, eight channels at a time.
+enum PoolingGradient {
+  /// Adds `gradient[c]` to the first pixel (row by row) of the window whose channel `c` in `input` equals
+  /// `maximum[c]`, for every channel `c`.
+  @inline(__always)
+  static func routeToFirstMaximum(
+    window: Window2D, image: Int, row: Int, column: Int, channels: Int, input: UnsafePointer<Float>,
+    maximum: UnsafePointer<Float>, gradient: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>
+  ) {
+    var c = 0
+    while c + 8 <= channels {
+      let target = UnsafeRawPointer(maximum + c).loadUnaligned(as: SIMD8<Float>.self)
+      let g = UnsafeRawPointer(gradient + c).loadUnaligned(as: SIMD8<Float>.self)
+      var open = SIMDMask<SIMD8<Int32>>(repeating: true)
+      _ = window.forEachPixel(image: image, row: row, column: column, channels: channels) { offset in
+        let hit = open .& (UnsafeRawPointer(input + offset + c).loadUnaligned(as: SIMD8<Float>.self) .== target)
+        let destination = UnsafeMutableRawPointer(dx + offset + c)
+        let sum = destination.loadUnaligned(as: SIMD8<Float>.self) + SIMD8<Float>(repeating: 0).replacing(with: g, where: hit)
+        destination.storeBytes(of: sum, as: SIMD8<Float>.self)
+        open = open .& .!hit
+      }
+      c += 8
+    }
+    for c in c..<channels {
+      var routed = false
+      _ = window.forEachPixel(image: image, row: row, column: column, channels: channels) { offset in
+        if !routed && input[offset + c] == maximum[c] {
+          dx[offset + c] += gradient[c]
+          routed = true
         }
       }
     }
