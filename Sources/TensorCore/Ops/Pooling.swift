@@ -68,7 +68,6 @@ extension Tensor {
                 (gradients.output + part.lowerBound * imageSize).initialize(repeating: 0, count: part.count * imageSize)
                 for n in part {
                   for oh in 0..<window.outputHeight {
-                    let rows = window.rows(at: oh)
                     for ow in 0..<window.outputWidth {
                       let pixel = (n * outputs + oh * window.outputWidth + ow) * channels
                       let gradient = gradients.input + pixel
