@@ -161,3 +161,23 @@ struct SubclassedModelTests {
     #expect(maxDifference(try copy.predict(x, verbose: 0), try model.predict(x, verbose: 0)) == 0)
   }
 }
+
+@Suite("Models whose outputs are a layer's extra outputs")
+struct StateOutputTests {
+  @Test("A model returning an LSTM's [h, c] states (Keras' encoder model) runs and gives the states")
+  func encoderStates() throws {
+    let input = Input(shape: [5, 3])
+    let lstm = LSTM(4, returnState: true)
+    let outputs: [KerasTensor] = lstm(input)
+    let encoder = try Model(inputs: input, outputs: Array(outputs[1...]))
+    setRandomSeed(2)
+    let x = Tensor.randomNormal([2, 5, 3])
+    let states = try encoder.predict([x], verbose: 0)
+    let (output, expected) = try lstm.callReturningStates(x)
+    #expect(states.count == 2)
+    #expect(maxDifference(states[0], expected[0]) == 0)
+    #expect(maxDifference(states[0], output) == 0)  // h is the last output
+    #expect(maxDifference(states[1], expected[1]) == 0)
+    #expect(throws: KerasError.self) { try encoder.predict(x, verbose: 0) }
+  }
+}

@@ -168,10 +168,13 @@ public final class BackupAndRestore: Callback {
   static func ownsFile(_ name: String) -> Bool {
     let isWeights = { (name: Substring) in name.hasPrefix("backup-") && name.hasSuffix(".weights.h5") }
     if name == metadataName || isWeights(Substring(name)) { return true }
-    // Temporary files are `.<name>.tmp-<pid>-<n>` (HDF5) or `.<name>.<uuid>.tmp` (text).
+    // Temporary files are `.<name>.tmp-<pid>-<n>` (AtomicFile), or `.<name>.<uuid>.tmp` of
+    // earlier releases.
     guard name.hasPrefix(".") else { return false }
     let rest = name.dropFirst()
-    if rest.hasPrefix(metadataName + ".") && rest.hasSuffix(".tmp") { return true }
+    if rest.hasPrefix(metadataName + ".") && (rest.hasSuffix(".tmp") || rest.hasPrefix(metadataName + ".tmp-")) {
+      return true
+    }
     guard let marker = rest.range(of: ".weights.h5.tmp-") else { return false }
     return isWeights(rest[..<marker.lowerBound] + ".weights.h5")
   }

@@ -97,8 +97,9 @@ public final class ModelCheckpoint: Callback {
   }
 
   /// Removes the temporary files that saves of `path` killed mid-write left beside it:
-  /// `.<name>.tmp-<pid>-<n>` (HDF5) of a process that no longer runs, and `.<name>.<uuid>.tmp`
-  /// (zip archive), so a checkpoint directory does not fill up across crashes.
+  /// `.<name>.tmp-<pid>-<n>` (every format, ``AtomicFile``) of a process that no longer runs,
+  /// and `.<name>.<uuid>.tmp` of earlier releases, so a checkpoint directory does not fill up
+  /// across crashes.
   static func removeStaleTemporaryFiles(of path: String) {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent()

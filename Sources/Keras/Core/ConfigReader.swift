@@ -146,6 +146,22 @@ final class ConfigReader {
     }
   }
 
+  /// A positive integer for both axes, or a list of two (Keras' `kernel_size=3` or `(3, 5)`).
+  func positiveIntPair(_ key: String, default defaultValue: Size2D? = nil) throws -> Size2D {
+    try read(key, "a positive integer or a list of two", default: defaultValue, nullIsDefault: defaultValue != nil) {
+      value in
+      let pair: [Int?]
+      if case .array(let items) = value { pair = items.map(ConfigReader.integer) } else { pair = [ConfigReader.integer(value)] }
+      let sizes = pair.compactMap { $0 }
+      guard sizes.count == pair.count, sizes.allSatisfy({ $0 > 0 }) else { return nil }
+      switch sizes.count {
+      case 1: return Size2D(sizes[0], sizes[0])
+      case 2: return Size2D(sizes[0], sizes[1])
+      default: return nil
+      }
+    }
+  }
+
   /// A list of integers.
   func intList(_ key: String, default defaultValue: [Int]? = nil) throws -> [Int] {
     try read(key, "a list of integers", default: defaultValue) { value in

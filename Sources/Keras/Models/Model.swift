@@ -275,7 +275,8 @@ open class Model: Layer, @unchecked Sendable {
     for node in graph.nodes {
       let args = try node.inputs.map { try value(of: $0, in: values) }
       let states = try node.initialState.map { try value(of: $0, in: values).0 }
-      let producesOutput = node.outputs.contains { outputKeys.contains(TensorKey($0)) }
+      // Only a call with one output can hand its logits to the loss.
+      let producesOutput = node.outputShapes.count == 1 && node.outputs.contains { outputKeys.contains(TensorKey($0)) }
       if producesOutput {
         let result = try node.layer.callNodeReturningLogits(
           args.map(\.0), masks: args.map(\.1), initialState: states, training: training)

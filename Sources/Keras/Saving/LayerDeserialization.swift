@@ -48,7 +48,8 @@ struct SerializedLayer {
     "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "RepeatVector", "Embedding", "SimpleRNN",
     "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D", "GlobalAveragePooling1D",
     "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average",
-    "Maximum", "Minimum", "Concatenate", "Dot",
+    "Maximum", "Minimum", "Concatenate", "Dot", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D",
+    "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "UpSampling2D", "Attention",
   ]
 
   /// The Keras class name (`"Dense"`).
@@ -223,6 +224,22 @@ private struct LayerArguments {
     case "Minimum": return Minimum(name: name)
     case "Concatenate": return Concatenate(axis: try reader.int("axis", default: -1), name: name)
     case "Dot": return try dot()
+    case "Conv2D": return try conv2D()
+    case "DepthwiseConv2D": return try depthwiseConv2D()
+    case "SeparableConv2D": return try separableConv2D()
+    case "MaxPooling2D", "AveragePooling2D": return try pooling2D(className)
+    case "GlobalAveragePooling2D", "GlobalMaxPooling2D":
+      try requireChannelsLast()
+      let keepDims = try reader.bool("keepdims", default: false)
+      return className == "GlobalMaxPooling2D"
+        ? GlobalMaxPooling2D(keepDims: keepDims, inputShape: inputShape, name: name)
+        : GlobalAveragePooling2D(keepDims: keepDims, inputShape: inputShape, name: name)
+    case "ZeroPadding2D": return try zeroPadding2D()
+    case "UpSampling2D":
+      try requireChannelsLast()
+      try reader.require("interpolation", in: [.null, "nearest"], "SwiftKeras upsamples by nearest neighbours")
+      return UpSampling2D(size: try reader.positiveIntPair("size", default: 2), inputShape: inputShape, name: name)
+    case "Attention": return try attention()
     default: throw KerasError.unknownName(kind: "layer class", name: className, valid: SerializedLayer.classNames)
     }
   }
@@ -467,6 +484,123 @@ private struct LayerArguments {
     return MaxPooling1D(
       poolSize: poolSize, strides: try reader.positiveIntOrSingleList("strides", default: poolSize),
       padding: try padding(allowed: [.valid, .same]), inputShape: inputShape, name: name)
+  }
+
+  // MARK: Images
+
+  /// The strides and dilation of a 2-D convolution, which Keras does not let both exceed 1.
+  private func imageStridesAndDilation() throws -> (strides: Size2D, dilation: Size2D) {
+    let strides = try reader.positiveIntPair("strides", default: 1)
+    let dilation = try reader.positiveIntPair("dilation_rate", default: 1)
+    guard strides == 1 || dilation == 1 else {
+      throw reader.unsupported(
+        "dilation_rate", dilation.config, "strides > 1 cannot be combined with dilation_rate > 1, as in Keras")
+    }
+    return (strides, dilation)
+  }
+
+  private func conv2D() throws -> Layer {
+    try requireChannelsLast()
+    try requireNoConstraints("kernel_constraint", "bias_constraint")
+    try requireNoActivityRegularizer()
+    let (strides, dilation) = try imageStridesAndDilation()
+    return Conv2D(
+      try reader.positiveInt("filters"), kernelSize: try reader.positiveIntPair("kernel_size"), strides: strides,
+      padding: try padding(allowed: [.valid, .same]), dilationRate: dilation,
+      groups: try reader.positiveInt("groups", default: 1),
+      activation: try reader.activation("activation", default: .linear),
+      useBias: try reader.bool("use_bias", default: true),
+      kernelInitializer: try reader.initializer("kernel_initializer", default: .glorotUniform()),
+      biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
+      kernelRegularizer: try reader.regularizer("kernel_regularizer"),
+      biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: inputShape, name: name)
+  }
+
+  /// tf_keras' depthwise and separable convolutions carry the settings of the convolution they derive
+  /// from: `groups` (always 1) and, for SeparableConv2D, an unused kernel initializer and regularizer.
+  private func readTFKerasConvolutionLeftovers() throws {
+    try reader.require("groups", in: [.null, 1], "depthwise and separable convolutions are not grouped")
+    try requireNoConstraints("kernel_constraint")
+    reader.ignore("kernel_initializer", "kernel_regularizer")
+  }
+
+  private func depthwiseConv2D() throws -> Layer {
+    try requireChannelsLast()
+    try readTFKerasConvolutionLeftovers()
+    try requireNoConstraints("depthwise_constraint", "bias_constraint")
+    try requireNoActivityRegularizer()
+    let (strides, dilation) = try imageStridesAndDilation()
+    return DepthwiseConv2D(
+      kernelSize: try reader.positiveIntPair("kernel_size"), strides: strides,
+      padding: try padding(allowed: [.valid, .same]), depthMultiplier: try reader.positiveInt("depth_multiplier", default: 1),
+      dilationRate: dilation, activation: try reader.activation("activation", default: .linear),
+      useBias: try reader.bool("use_bias", default: true),
+      depthwiseInitializer: try reader.initializer("depthwise_initializer", default: .glorotUniform()),
+      biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
+      depthwiseRegularizer: try reader.regularizer("depthwise_regularizer"),
+      biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: inputShape, name: name)
+  }
+
+  private func separableConv2D() throws -> Layer {
+    try requireChannelsLast()
+    try readTFKerasConvolutionLeftovers()
+    try requireNoConstraints("depthwise_constraint", "pointwise_constraint", "bias_constraint")
+    try requireNoActivityRegularizer()
+    let (strides, dilation) = try imageStridesAndDilation()
+    return SeparableConv2D(
+      try reader.positiveInt("filters"), kernelSize: try reader.positiveIntPair("kernel_size"), strides: strides,
+      padding: try padding(allowed: [.valid, .same]), depthMultiplier: try reader.positiveInt("depth_multiplier", default: 1),
+      dilationRate: dilation, activation: try reader.activation("activation", default: .linear),
+      useBias: try reader.bool("use_bias", default: true),
+      depthwiseInitializer: try reader.initializer("depthwise_initializer", default: .glorotUniform()),
+      pointwiseInitializer: try reader.initializer("pointwise_initializer", default: .glorotUniform()),
+      biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
+      depthwiseRegularizer: try reader.regularizer("depthwise_regularizer"),
+      pointwiseRegularizer: try reader.regularizer("pointwise_regularizer"),
+      biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: inputShape, name: name)
+  }
+
+  private func pooling2D(_ className: String) throws -> Layer {
+    try requireChannelsLast()
+    let poolSize = try reader.positiveIntPair("pool_size", default: 2)
+    let strides = try reader.positiveIntPair("strides", default: poolSize)
+    let padding = try padding(allowed: [.valid, .same])
+    return className == "MaxPooling2D"
+      ? MaxPooling2D(poolSize: poolSize, strides: strides, padding: padding, inputShape: inputShape, name: name)
+      : AveragePooling2D(poolSize: poolSize, strides: strides, padding: padding, inputShape: inputShape, name: name)
+  }
+
+  private func zeroPadding2D() throws -> Layer {
+    try requireChannelsLast()
+    let value = reader.present("padding") ?? .int(1)
+    let expected = "an integer, a list of two or a list of two pairs"
+    let amounts: [Int]?
+    switch value {
+    case .array(let items) where items.count == 2:
+      let pairs = items.map { item -> [Int]? in
+        if case .array(let pair) = item { return pair.count == 2 ? pair.compactMap(ConfigReader.integer) : nil }
+        return ConfigReader.integer(item).map { [$0, $0] }
+      }
+      amounts = pairs.allSatisfy { $0?.count == 2 } ? pairs.flatMap { $0! } : nil
+    default: amounts = ConfigReader.integer(value).map { [$0, $0, $0, $0] }
+    }
+    guard let amounts, amounts.allSatisfy({ $0 >= 0 }) else {
+      throw reader.invalid("padding", expected: expected, got: value)
+    }
+    return ZeroPadding2D(
+      top: amounts[0], bottom: amounts[1], left: amounts[2], right: amounts[3], inputShape: inputShape, name: name)
+  }
+
+  // MARK: Attention
+
+  private func attention() throws -> Layer {
+    let mode = try reader.string("score_mode", default: "dot")
+    guard let scoreMode = AttentionScoreMode(rawValue: mode) else {
+      throw reader.invalid("score_mode", expected: "'dot' or 'concat'", got: .string(mode))
+    }
+    return Attention(
+      useScale: try reader.bool("use_scale", default: false), scoreMode: scoreMode,
+      dropout: try reader.fraction("dropout", default: 0), seed: try reader.seed("seed"), name: name)
   }
 
   private func padding(allowed: [Padding]) throws -> Padding {

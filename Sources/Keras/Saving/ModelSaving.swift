@@ -120,6 +120,7 @@ enum ModelLoading {
     let model = try WeightBudget.limiting(file: path, fileBytes: archive.declaredSize(KerasArchive.weightsEntry)) {
       try rebuild(config, file: path, entry: KerasArchive.configEntry)
     }
+    // Keras 3.15 writes an uncompiled model's compile config as `{}`.
     if let compileConfig = config["compile_config"], compileConfig != .null, compileConfig != .object([]) {
       try compile(model, from: compileConfig, file: path, entry: "\(KerasArchive.configEntry): compile_config")
     }

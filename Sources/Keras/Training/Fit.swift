@@ -322,6 +322,19 @@ extension Model {
     return history
   }
 
+  /// Trains a model with several inputs and one output (`fit([x1, x2], y)` in Keras).
+  @discardableResult
+  public func fit(
+    _ x: [Tensor], _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1, callbacks: [any Callback] = [],
+    validationSplit: Float = 0, validationData: ([Tensor], Tensor)? = nil, shuffle: Bool = true,
+    classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil, initialEpoch: Int = 0
+  ) throws -> History {
+    try fit(
+      x, [y], batchSize: batchSize, epochs: epochs, verbose: verbose, callbacks: callbacks,
+      validationSplit: validationSplit, validationData: validationData.map { ($0.0, [$0.1]) }, shuffle: shuffle,
+      classWeight: classWeight, sampleWeight: sampleWeight.map { [$0] }, initialEpoch: initialEpoch)
+  }
+
   /// Trains a model with inputs and labels keyed by input and output names, as Keras takes
   /// dictionaries (`fit({"seq": ..., "meta": ...}, {"out": ..., "aux": ...})`).
   ///
@@ -498,6 +511,15 @@ extension Model {
       callbacks + (verbose > 0 ? [ProgressBar()] : []), model: self,
       params: TrainingParams(epochs: 1, steps: steps, verbose: verbose))
     return try runEvaluation(compiled, data, batchSize: batchSize, hooks: hooks).lossFirst
+  }
+
+  /// ``evaluate(_:_:batchSize:verbose:sampleWeight:callbacks:)-(Tensor,Tensor,_,_,_,_)`` for a model with several inputs and one output.
+  @discardableResult
+  public func evaluate(
+    _ x: [Tensor], _ y: Tensor, batchSize: Int = 32, verbose: Int = 1, sampleWeight: Tensor? = nil,
+    callbacks: [any Callback] = []
+  ) throws -> Logs {
+    try evaluate(x, [y], batchSize: batchSize, verbose: verbose, sampleWeight: sampleWeight.map { [$0] }, callbacks: callbacks)
   }
 
   /// One optimizer step on one batch (`model.train_on_batch`); metrics start afresh each call.

@@ -3,9 +3,14 @@ extension Model {
   ///
   /// `verbose` 1 shows Keras' progress bar (as Keras' default), 0 nothing.
   ///
-  /// - Throws: ``KerasError/invalidArgument(_:)`` for a batch size of 0, no samples, or a NaN or
-  ///   infinity in `x` (naming the row).
+  /// - Throws: ``KerasError/invalidArgument(_:)`` for a batch size of 0, no samples, a NaN or
+  ///   infinity in `x` (naming the row), or a model with several outputs (use `predict([x])`).
   public func predict(_ x: Tensor, batchSize: Int = 32, verbose: Int = 1, callbacks: [any Callback] = []) throws -> Tensor {
+    guard outputCount == 1 else {
+      throw KerasError.invalidArgument(
+        "predict: model '\(name)' has \(outputCount) outputs (\(outputNames.joined(separator: ", "))); "
+          + "call predict([x]), which returns one array per output")
+    }
     let outputs = try predict([x], batchSize: batchSize, verbose: verbose, callbacks: callbacks)
     return outputs[0]
   }

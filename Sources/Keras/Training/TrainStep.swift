@@ -231,7 +231,9 @@ extension Layer {
     case is Merge: return true
     case is Dense, is LSTM, is GRU, is SimpleRNN, is Bidirectional, is Dropout, is Embedding, is Conv1D,
       is MaxPooling1D, is GlobalMaxPooling1D, is GlobalAveragePooling1D, is BatchNormalization,
-      is LayerNormalization, is Flatten, is Reshape, is RepeatVector, is Activation, is InputLayer:
+      is LayerNormalization, is Flatten, is Reshape, is RepeatVector, is Activation, is InputLayer, is Conv2D,
+      is DepthwiseConv2D, is SeparableConv2D, is Pooling2D, is GlobalAveragePooling2D, is GlobalMaxPooling2D,
+      is ZeroPadding2D, is UpSampling2D:
       return true
     default: return false
     }

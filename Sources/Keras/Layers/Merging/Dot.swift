@@ -15,20 +15,24 @@ public final class Dot: Merge, @unchecked Sendable {
   }
 
   /// A Dot layer over `axes[0]` of the first input and `axes[1]` of the second.
+  /// A list of other than two axes makes every call of the layer throw, naming it.
   public init(axes: [Int], normalize: Bool = false, name: String? = nil) {
-    precondition(axes.count == 2, "Dot: axes must name one axis per input, got \(axes)")
     self.axes = axes
     self.normalize = normalize
     super.init(name: name)
   }
 
   private func resolvedAxes(_ ranks: [Int]) -> [Int] {
-    zip(axes, ranks).map { axis, rank in axis < 0 ? ((axis % rank) + rank) % rank : axis }
+    guard axes.count == 2 else { return [-1, -1] }
+    return zip(axes, ranks).map { axis, rank in axis < 0 ? ((axis % rank) + rank) % rank : axis }
   }
 
   override func mergedShape(_ shapes: [[Int?]]) throws -> [Int?] {
     guard shapes.count == 2 else {
       throw KerasError.invalidArgument("Layer '\(name)' (Dot) should be called on exactly 2 inputs, got \(shapes.count)")
+    }
+    guard axes.count == 2 else {
+      throw KerasError.invalidArgument("Layer '\(name)' (Dot): axes must name one axis per input, got \(axes)")
     }
     let (x, y) = (shapes[0], shapes[1])
     let a = resolvedAxes([x.count, y.count])
@@ -73,6 +77,9 @@ public final class Dot: Merge, @unchecked Sendable {
   }
 
   public override var layerConfig: [(String, ConfigValue)] {
-    [("axes", axes[0] == axes[1] ? .int(axes[0]) : .array(axes.map { .int($0) })), ("normalize", .bool(normalize))]
+    [
+      ("axes", axes.count == 2 && axes[0] == axes[1] ? .int(axes[0]) : .array(axes.map { .int($0) })),
+      ("normalize", .bool(normalize)),
+    ]
   }
 }

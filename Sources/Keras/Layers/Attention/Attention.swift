@@ -1,0 +1,182 @@
+/// How ``Attention`` scores a query against a key.
+public enum AttentionScoreMode: String, CaseIterable, Sendable {
+  /// The dot product `q · k` (Luong-style).
+  case dot
+  /// The sum over features of `tanh(q + k)` (Bahdanau-style).
+  case concat
+}
+
+/// Dot-product attention: each query step takes the softmax-weighted mean of the value steps
+/// (`keras.layers.Attention`).
+///
+/// Query `[N, Tq, D]`, value `[N, Tv, Dv]`, key `[N, Tv, D]` (the value when absent); output
+/// `[N, Tq, Dv]`, scores `[N, Tq, Tv]`. Scores are `q · kᵀ` (times ``scale`` with `useScale`), or
+/// for `concat` `concatScoreWeight · Σ tanh(scale · (q + k))`; value steps masked out (by the value
+/// mask or, with `useCausalMask`, every step after the query's) get `score - 1e9` before the
+/// softmax, as Keras; query steps masked out give zeros.
+///
+/// ```swift
+/// let attention = Attention()
+/// let context = try attention(query: q, value: v, useCausalMask: true)
+/// ```
+public final class Attention: Layer, @unchecked Sendable {
+  /// Whether the scores are multiplied by a learned scalar ``scale`` (initially 1).
+  public let useScale: Bool
+  /// How scores are computed.
+  public let scoreMode: AttentionScoreMode
+  /// The fraction of attention weights dropped in training.
+  public let dropout: Float
+  /// The seed of the dropout masks (nil: the global generator).
+  public let seed: UInt64?
+
+  /// The learned scalar scale `[]`, with `useScale` once built.
+  public private(set) var scale: Variable?
+  /// The learned scalar weight of `concat` scores `[]`, once built.
+  public private(set) var concatScoreWeight: Variable?
+  private var masks: DropoutMaskSource
+
+  /// An attention layer; `dropout` (in `0..<1`) applies to the attention weights in training.
+  public init(
+    useScale: Bool = false, scoreMode: AttentionScoreMode = .dot, dropout: Float = 0, seed: UInt64? = nil,
+    name: String? = nil
+  ) {
+    precondition(dropout >= 0 && dropout < 1, "Attention: dropout must be in [0, 1), got \(dropout)")
+    self.useScale = useScale
+    self.scoreMode = scoreMode
+    self.dropout = dropout
+    self.seed = seed
+    masks = DropoutMaskSource(seed: seed)
+    super.init(name: name)
+  }
+
+  /// Creates the scalar weights; `inputShape` is the query's shape.
+  public override func build(inputShape: [Int?]) throws {
+    if useScale { scale = try addWeight("scale", shape: [], initializer: .ones) }
+    if scoreMode == .concat { concatScoreWeight = try addWeight("concat_score_weight", shape: [], initializer: .ones) }
+  }
+
+  /// An attention layer takes a query and a value: call ``callAsFunction(query:value:key:queryMask:valueMask:useCausalMask:training:)``.
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` always, naming the layer.
+  public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+    throw KerasError.invalidArgument(
+      "Layer '\(name)': Attention takes a query and a value; call it as attention(query:value:key:)")
+  }
+
+  /// In a model graph, `Attention()([query, value])` or `([query, value, key])`: the output has
+  /// the query's steps and the value's features; the inputs' masks (e.g. from an Embedding with
+  /// `maskZero`) mask the query and value steps as Keras does.
+  public override func symbolicOutputShapes(
+    _ inputShapes: [[Int?]], initialStateShapes: [[Int?]], inputDTypes: [String]
+  ) throws -> [[Int?]] {
+    guard (2...3).contains(inputShapes.count), initialStateShapes.isEmpty,
+      inputShapes.allSatisfy({ $0.count == 3 })
+    else {
+      throw KerasError.invalidArgument(
+        "Layer '\(name)' (Attention) takes [query, value] or [query, value, key], each (batch, steps, features); got "
+          + inputShapes.map(kerasShapeText).joined(separator: ", "))
+    }
+    if !isBuilt { try buildIfNeeded(inputShapes[0]) }
+    return [[inputShapes[0][0], inputShapes[0][1], inputShapes[1][2]]]
+  }
+
+  public override func callNode(_ inputs: [Tensor], masks: [Tensor?], initialState: [Tensor], training: Bool) throws -> (
+    outputs: [Tensor], masks: [Tensor?]
+  ) {
+    let mask = { (i: Int) -> Tensor? in masks.indices.contains(i) ? masks[i] : nil }
+    let output = try self(
+      query: inputs[0], value: inputs[1], key: inputs.count > 2 ? inputs[2] : nil, queryMask: mask(0),
+      valueMask: mask(1), training: training)
+    return ([output], [mask(0)])
+  }
+
+  /// The attention output `[N, Tq, Dv]` of `query` over `value` (keyed by `key`, else `value`).
+  ///
+  /// `queryMask` `[N, Tq]` and `valueMask` `[N, Tv]` hold 1 for real steps, 0 for padding.
+  /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` when the shapes disagree.
+  public func callAsFunction(
+    query: Tensor, value: Tensor, key: Tensor? = nil, queryMask: Tensor? = nil, valueMask: Tensor? = nil,
+    useCausalMask: Bool = false, training: Bool = false
+  ) throws -> Tensor {
+    try callReturningScores(
+      query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask, useCausalMask: useCausalMask,
+      training: training
+    ).output
+  }
+
+  /// The attention output `[N, Tq, Dv]` and the attention weights `[N, Tq, Tv]` after masking and
+  /// softmax (Keras' `return_attention_scores=True`).
+  ///
+  /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` when the shapes disagree.
+  public func callReturningScores(
+    query: Tensor, value: Tensor, key: Tensor? = nil, queryMask: Tensor? = nil, valueMask: Tensor? = nil,
+    useCausalMask: Bool = false, training: Bool = false
+  ) throws -> (output: Tensor, scores: Tensor) {
+    let key = key ?? value
+    try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
+    try buildIfNeeded(query.shape.map { $0 })
+    let (batch, queries, steps) = (query.shape[0], query.shape[1], key.shape[1])
+    var scores: Tensor
+    switch scoreMode {
+    case .dot:
+      scores = try query.matmul(key, transposeB: true)
+      if let scale { scores = try scores * scale.value }
+    case .concat:
+      var sums = try query.expandingDims(at: 2) + key.expandingDims(at: 1)
+      if let scale { sums = try sums * scale.value }
+      scores = try sums.tanh().sum(axis: -1) * concatScoreWeight!.value
+    }
+    if let keep = try scoreMask(valueMask: valueMask, causal: useCausalMask, queries: queries, steps: steps) {
+      scores = try Tensor.where(keep, scores, scores - 1e9)
+    }
+    var weights = try scores.softmax(axis: -1)
+    if training && dropout > 0 { weights = try weights * masks.mask([batch, queries, steps], rate: dropout) }
+    var output = try weights.matmul(value)
+    if let queryMask { output = try Tensor.where(queryMask.notEqual(Tensor(0)).expandingDims(at: 2), output, Tensor(0)) }
+    return (output, weights)
+  }
+
+  /// 1 where a query step may see a value step: the value mask `[N, 1, Tv]`, the causal mask
+  /// `[1, Tq, Tv]` (step `j` visible from step `i` when `j ≤ i`), both, or nil for neither.
+  private func scoreMask(valueMask: Tensor?, causal: Bool, queries: Int, steps: Int) throws -> Tensor? {
+    let values = try valueMask.map { try $0.notEqual(Tensor(0)).expandingDims(at: 1) }
+    guard causal else { return values }
+    let lower = Tensor(shape: [1, queries, steps]) { out in
+      for i in 0..<queries { for j in 0..<steps { out[i * steps + j] = j <= i ? 1 : 0 } }
+    }
+    return try values.map { try $0 * lower } ?? lower
+  }
+
+  private func checkShapes(
+    query: Tensor, value: Tensor, key: Tensor, queryMask: Tensor?, valueMask: Tensor?
+  ) throws {
+    guard query.rank == 3 else {
+      throw KerasError.incompatibleInput(layer: name, expected: "a query (batch, Tq, dim)", got: query.shape)
+    }
+    let (batch, features) = (query.shape[0], query.shape[2])
+    guard value.rank == 3, value.shape[0] == batch else {
+      throw KerasError.incompatibleInput(layer: name, expected: "a value (\(batch), Tv, dim)", got: value.shape)
+    }
+    guard key.shape == [batch, value.shape[1], features] else {
+      throw KerasError.incompatibleInput(
+        layer: name, expected: "a key (\(batch), \(value.shape[1]), \(features))", got: key.shape)
+    }
+    if let queryMask, queryMask.shape != [batch, query.shape[1]] {
+      throw KerasError.incompatibleInput(
+        layer: name, expected: "a query mask (\(batch), \(query.shape[1]))", got: queryMask.shape)
+    }
+    if let valueMask, valueMask.shape != [batch, value.shape[1]] {
+      throw KerasError.incompatibleInput(
+        layer: name, expected: "a value mask (\(batch), \(value.shape[1]))", got: valueMask.shape)
+    }
+  }
+
+  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] { inputShape }
+
+  public override var layerConfig: [(String, ConfigValue)] {
+    [
+      ("use_scale", .bool(useScale)), ("score_mode", .string(scoreMode.rawValue)), ("dropout", .decimal(dropout)),
+      ("seed", seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null),
+    ]
+  }
+}

@@ -1,0 +1,129 @@
+extension Tensor {
+  /// The 2-D convolution of channels-last images with a Keras kernel, plus a bias (`tf.nn.conv2d`).
+  ///
+  /// Input `[N, H, W, C]`, `kernel` `[kh, kw, C/groups, F]`, `bias` `[F]` or nil; output
+  /// `[N, H', W', F]` with `H'`, `W'` from `window`. With `groups` above 1 the channels are split into
+  /// `groups` equal parts, part `g` convolved with filters `g·F/groups ..< (g+1)·F/groups`.
+  /// Every window becomes a row of a matrix (im2col) multiplied by the kernel in one GEMM per group;
+  /// the gradients are two more GEMMs and the rows added back onto their pixels. With `relu` the
+  /// result is `max(·, 0)` in the same pass, its gradient passing where the result is positive.
+  ///
+  /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` when the input, kernel, bias or window
+  ///   disagree; ``TensorError/invalidArgument(operation:_:)`` when `groups` does not divide `C` and `F`.
+  public func convolved2D(
+    kernel: Tensor, bias: Tensor? = nil, window: Window2D, groups: Int = 1, relu: Bool = false
+  ) throws -> Tensor {
+    let input = self
+    guard rank == 4, kernel.rank == 4, shape[1] == window.inputHeight, shape[2] == window.inputWidth,
+      kernel.shape[0] == window.kernelHeight, kernel.shape[1] == window.kernelWidth
+    else { throw TensorError.incompatibleShapes(operation: "conv2d", shape, kernel.shape) }
+    let (channels, filters) = (shape[3], kernel.shape[3])
+    guard groups > 0, channels % groups == 0, filters % groups == 0 else {
+      throw TensorError.invalidArgument(
+        operation: "conv2d", "groups (\(groups)) must divide the input channels (\(channels)) and filters (\(filters))")
+    }
+    guard kernel.shape[2] == channels / groups else {
+      throw TensorError.incompatibleShapes(operation: "conv2d", shape, kernel.shape)
+    }
+    if let bias, bias.shape != [filters] {
+      throw TensorError.incompatibleShapes(operation: "conv2d bias", [filters], bias.shape)
+    }
+    let layout = Convolution2D.Layout(window: window, images: shape[0], channels: channels, groups: groups)
+    let (rows, k, fg) = (layout.rows, layout.columns, filters / groups)
+    let columns =
+      layout.isIdentity
+      ? input
+      : Tensor(shape: [groups, rows, k]) { out in
+        input.withUnsafeBufferPointer { Convolution2D.lower($0.baseAddress!, into: out.baseAddress!, layout) }
+      }
+    let output = Tensor(shape: [shape[0], window.outputHeight, window.outputWidth, filters]) { out in
+      guard rows > 0 else { return }
+      columns.withUnsafeBufferPointer { pc in
+        kernel.withUnsafeBufferPointer { pk in
+          if let bias {
+            bias.withUnsafeBufferPointer { pb in
+              for r in 0..<rows { (out.baseAddress! + r * filters).update(from: pb.baseAddress!, count: filters) }
+            }
+          }
+          for g in 0..<groups {
+            GEMM.sgemm(
+              transposeA: false, transposeB: false, m: rows, n: fg, k: k, a: pc.baseAddress! + g * rows * k, lda: k,
+              b: pk.baseAddress! + g * fg, ldb: filters, beta: bias == nil ? 0 : 1, c: out.baseAddress! + g * fg,
+              ldc: filters)
+          }
+          if relu {
+            for i in 0..<out.count { out[i] = Swift.max(out[i], 0) }
+          }
+        }
+      }
+    }
+    let inputIsRecorded = input.isRecorded
+    let inputs = bias.map { [input, kernel, $0] } ?? [input, kernel]
+    return output.recorded(from: inputs) { outputGradient in
+      let g =
+        !relu
+        ? outputGradient
+        : Tensor(shape: output.shape) { masked in
+          outputGradient.withUnsafeBufferPointer { pg in
+            output.withUnsafeBufferPointer { py in
+              var i = 0
+              while i + 8 <= masked.count {
+                let y = UnsafeRawPointer(py.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                let g = UnsafeRawPointer(pg.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(masked.baseAddress! + i).storeBytes(
+                  of: g.replacing(with: 0, where: y .<= 0), as: SIMD8<Float>.self)
+                i += 8
+              }
+              for j in i..<masked.count { masked[j] = py[j] > 0 ? pg[j] : 0 }
+            }
+          }
+        }
+      let kernelGradient = Tensor(shape: kernel.shape) { out in
+        out.initialize(repeating: 0)
+        guard rows > 0 else { return }
+        columns.withUnsafeBufferPointer { pc in
+          g.withUnsafeBufferPointer { pg in
+            for group in 0..<groups {
+              GEMM.sgemm(
+                transposeA: true, transposeB: false, m: k, n: fg, k: rows, a: pc.baseAddress! + group * rows * k, lda: k,
+                b: pg.baseAddress! + group * fg, ldb: filters, c: out.baseAddress! + group * fg, ldc: filters)
+            }
+          }
+        }
+      }
+      var inputGradient: Tensor? = nil
+      if inputIsRecorded {
+        let columnGradient = Tensor(shape: [groups, rows, k]) { out in
+          g.withUnsafeBufferPointer { pg in
+            kernel.withUnsafeBufferPointer { pk in
+              for group in 0..<groups {
+                GEMM.sgemm(
+                  transposeA: false, transposeB: true, m: rows, n: k, k: fg, a: pg.baseAddress! + group * fg,
+                  lda: filters, b: pk.baseAddress! + group * fg, ldb: filters, c: out.baseAddress! + group * rows * k,
+                  ldc: k)
+              }
+            }
+          }
+        }
+        inputGradient =
+          layout.isIdentity
+          ? try columnGradient.reshaped(to: input.shape)
+          : Tensor(shape: input.shape) { out in
+            columnGradient.withUnsafeBufferPointer { Convolution2D.raise($0.baseAddress!, into: out.baseAddress!, layout) }
+          }
+      }
+      guard bias != nil else { return [inputGradient, kernelGradient] }
+      let biasGradient = Tensor(shape: [filters]) { out in
+        out.initialize(repeating: 0)
+        guard rows > 0 else { return }
+        let ones = [Float](repeating: 1, count: rows)
+        g.withUnsafeBufferPointer { pg in
+          GEMM.sgemm(
+            transposeA: false, transposeB: false, m: 1, n: filters, k: rows, a: ones, lda: rows, b: pg.baseAddress!,
+            ldb: filters, c: out.baseAddress!, ldc: filters)
+        }
+      }
+      return [inputGradient, kernelGradient, biasGradient]
+    }
+  }
+}
