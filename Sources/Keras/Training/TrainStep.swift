@@ -87,11 +87,29 @@ extension Sequential {
   public func computeGradients(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> (
     loss: Float, gradients: [Tensor]
   ) {
+    let step = try computeGradientsAndPredictions(x, y, sampleWeight: sampleWeight)
+    return (step.loss, step.gradients)
+  }
+
+  /// ``computeGradients(_:_:sampleWeight:)`` that also returns the batch's predictions from the same
+  /// (training-mode) forward pass, for metrics computed outside `fit` (data-parallel training).
+  public func computeGradientsAndPredictions(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> (
+    loss: Float, gradients: [Tensor], predictions: Tensor
+  ) {
     let step = try gradientStep(try requireCompiled("computeGradients"), x, y, sampleWeight)
     lastSparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
       slices.map { (gradient.storageIdentity, $0) }
     }
-    return (step.result.loss, step.gradients)
+    return (step.result.loss, step.gradients, step.result.predictions)
+  }
+
+  /// The loss (with regularization) and predictions of a batch in inference mode, as `evaluate`
+  /// computes them (Keras' `test_step` before the metrics).
+  public func computeLossAndPredictions(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> (
+    loss: Float, predictions: Tensor
+  ) {
+    let result = try testStep(try requireCompiled("computeLossAndPredictions"), x, y, sampleWeight)
+    return (result.loss, result.predictions)
   }
 
   /// Applies gradients (in ``trainableWeights`` order) with the compiled optimizer.

@@ -1,0 +1,113 @@
+import CMPI
+import Foundation
+
+/// The processes of an MPI job (`MPI_COMM_WORLD`) and the collectives data-parallel training
+/// uses. Every collective is started nonblocking and waited for with a deadline: a process
+/// that died or hangs ends the whole job with an error (`MPI_Abort`) instead of a silent hang.
+final class Communicator: @unchecked Sendable {
+  /// This process's index in the job, 0 ..< ``size``.
+  let rank: Int
+  /// The number of processes in the job.
+  let size: Int
+  /// How long a collective may wait for the other processes before the job is ended.
+  let timeout: Duration
+  private let world: MPI_Comm
+
+  /// Initializes MPI once per process (`MPI_Init`, finalized at exit) and reads rank and size.
+  /// A program started without `mpirun` is a job of one process.
+  init(timeout: Duration) throws {
+    var initialized: Int32 = 0
+    MPI_Initialized(&initialized)
+    if initialized == 0 {
+      guard MPI_Init(nil, nil) == skmpi_success() else {
+        throw DistributedError.mpi("MPI_Init failed: is Open MPI installed (Scripts/setup.sh) and mpirun the launcher?")
+      }
+      atexit {
+        var finalized: Int32 = 0
+        MPI_Finalized(&finalized)
+        if finalized == 0 { MPI_Finalize() }
+      }
+    }
+    world = skmpi_comm_world()
+    var rank: Int32 = 0
+    var size: Int32 = 0
+    MPI_Comm_rank(world, &rank)
+    MPI_Comm_size(world, &size)
+    self.rank = Int(rank)
+    self.size = Int(size)
+    self.timeout = timeout
+  }
+
+  /// Sums `buffer` over every process, in place; `what` names the operation in a timeout error.
+  func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>, _ what: @autoclosure () -> String) {
+    var request: MPI_Request? = skmpi_request_null()
+    MPI_Iallreduce(skmpi_in_place(), buffer.baseAddress, Int32(buffer.count), skmpi_float(), skmpi_sum(), world, &request)
+    wait(&request, what())
+  }
+
+  /// The largest of every process's `value`.
+  func allreduceMax(_ value: Int32, _ what: @autoclosure () -> String) -> Int32 {
+    var local = value
+    var result: Int32 = 0
+    var request: MPI_Request? = skmpi_request_null()
+    MPI_Iallreduce(&local, &result, 1, skmpi_int(), skmpi_max(), world, &request)
+    wait(&request, what())
+    return result
+  }
+
+  /// Replaces `buffer` on every process with rank 0's.
+  func broadcast(_ buffer: UnsafeMutableRawBufferPointer, _ what: @autoclosure () -> String) {
+    var request: MPI_Request? = skmpi_request_null()
+    MPI_Ibcast(buffer.baseAddress, Int32(buffer.count), skmpi_byte(), 0, world, &request)
+    wait(&request, what())
+  }
+
+  /// Starts gathering every process's `local` floats, in rank order, into `gathered`;
+  /// `counts[r]` is the number process `r` sends. Finish with ``wait(_:_:)``.
+  func startAllgather(
+    _ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>, counts: [Int32],
+    displacements: [Int32]
+  ) -> MPI_Request? {
+    var request: MPI_Request? = skmpi_request_null()
+    MPI_Iallgatherv(
+      local.baseAddress, Int32(local.count), skmpi_float(), gathered.baseAddress, counts, displacements, skmpi_float(),
+      world, &request)
+    return request
+  }
+
+  /// Starts summing `buffer` over every process in place. Finish with ``wait(_:_:)``.
+  func startAllreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) -> MPI_Request? {
+    var request: MPI_Request? = skmpi_request_null()
+    MPI_Iallreduce(skmpi_in_place(), buffer.baseAddress, Int32(buffer.count), skmpi_float(), skmpi_sum(), world, &request)
+    return request
+  }
+
+  /// Waits for `request`, polling so that MPI makes progress; past ``timeout`` writes which
+  /// operation of which rank waited in vain and ends the job on every process.
+  func wait(_ request: inout MPI_Request?, _ what: @autoclosure () -> String) {
+    let clock = ContinuousClock()
+    let start = clock.now
+    var done: Int32 = 0
+    var polls = 0
+    while true {
+      MPI_Test(&request, &done, skmpi_status_ignore())
+      if done != 0 { return }
+      polls += 1
+      if polls & 1023 == 0 {
+        if clock.now - start > timeout {
+          abort(
+            "rank \(rank) of \(size) waited more than \(timeout) for \(what()): another rank died or hangs "
+              + "(DataParallel(timeout:) sets the limit)")
+        }
+        sched_yield()
+      }
+    }
+  }
+
+  /// Writes `message` to standard error and ends every process of the job (`MPI_Abort`).
+  func abort(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("KerasDistributed: \(message)\n".utf8))
+    MPI_Abort(world, 1)
+    exit(1)
+  }
+}
