@@ -1,1 +1,232 @@
+// Checks data-parallel training (KerasDistributed) against one process, under mpirun.
+//
+//   swift run mpi-check            runs every check below and exits 1 if any fails (CI)
+//   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, kill, hang)
+//
+// The checks:
+// 1. Two ranks with global batch 16 end with the weights (within 1e-5) of one process running
+//    `model.fit` with batch 16 on the same shuffled data, with the same History (loss, accuracy,
+//    AUC, validation), and both ranks hold the same weights; the last batch (11 rows) and the
+//    validation batch (15 rows) are split unevenly. `DataParallel.evaluate` and `.predict`
+//    equal `model.evaluate` and `model.predict`. Only rank 0 prints progress. Rank 1 starts from
+//    other weights, optimizer state and random generator: fit broadcasts rank 0's.
+// 2. The same script started without mpirun (a job of one process) gives the same numbers.
+// 3. A rank killed by SIGKILL during training ends the job with an error, within a time limit.
+// 4. A rank that hangs ends the job with KerasDistributed's timeout error naming the waiting rank.
+import Foundation
+import Keras
 import KerasDistributed
+
+let globalBatch = 16
+let epochs = 3
+let tolerance: Float = 1e-5
+
+/// 74 sequences of 6 steps × 3 features, labelled 1 when their sum is positive.
+func dataset() -> (x: Tensor, y: Tensor) {
+  let x = withRandomSeed(11) { Tensor.randomNormal([74, 6, 3]) }
+  let sums = x.scalars.chunks(of: 18).map { $0.reduce(0, +) > 0 ? Float(1) : 0 }
+  return (x, Tensor(sums.map { [$0] }))
+}
+
+/// LSTM(8) → Dense(4, relu) → Dense(1, sigmoid) with adam, accuracy and AUC, weights drawn from seed 7.
+func compiledModel() throws -> Sequential {
+  setRandomSeed(7)
+  let model = Sequential {
+    LSTM(8, inputShape: [6, 3])
+    Dense(4, activation: .relu)
+    Dense(1, activation: .sigmoid)
+  }
+  try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy", .auc()])
+  _ = try model(Tensor.zeros([1, 6, 3]))
+  return model
+}
+
+/// What a run ends with, written by each rank as JSON and compared by the driver.
+struct Outcome: Codable {
+  var weights: [Float]
+  var history: [String: [Float]]
+  var evaluation: [String: Float]
+  var predictions: [Float]
+}
+
+/// One process with `model.fit`: the reference.
+func reference() throws -> Outcome {
+  let (x, y) = dataset()
+  let model = try compiledModel()
+  let history = try model.fit(x, y, batchSize: globalBatch, epochs: epochs, verbose: 0, validationSplit: 0.2)
+  let evaluation = try model.evaluate(x, y, batchSize: globalBatch, verbose: 0)
+  let predictions = try model.predict(x, batchSize: globalBatch, verbose: 0)
+  return Outcome(
+    weights: model.getWeights().flatMap(\.scalars), history: history.history, evaluation: evaluation,
+    predictions: predictions.scalars)
+}
+
+// MARK: Worker (one rank)
+
+func worker(mode: String, output: String?) throws {
+  let distribution = try DataParallel(timeout: .seconds(mode == "hang" ? 3 : 60))
+  let (x, y) = dataset()
+  let model = try compiledModel()
+  if distribution.rank != 0 {
+    // Other weights, optimizer state and generator than rank 0's: fit starts from rank 0's.
+    try model.trainOnBatch(x.slice(axis: 0, 0..<8), y.slice(axis: 0, 0..<8))
+    setRandomSeed(99)
+  }
+  var callbacks: [any Callback] = []
+  if mode == "kill" || mode == "hang" {
+    callbacks.append(
+      LambdaCallback(onBatchBegin: { batch, _ in
+        guard distribution.rank == 1, batch == 2 else { return }
+        if mode == "kill" { kill(getpid(), SIGKILL) }
+        sleep(600)
+      }))
+  }
+  let history = try distribution.fit(
+    model, x, y, batchSize: globalBatch, epochs: epochs, verbose: 2, callbacks: callbacks, validationSplit: 0.2)
+  let evaluation = try distribution.evaluate(model, x, y, batchSize: globalBatch)
+  let predictions = try distribution.predict(model, x, batchSize: globalBatch)
+  guard let output else { return }
+  let outcome = Outcome(
+    weights: model.getWeights().flatMap(\.scalars), history: history.history, evaluation: evaluation,
+    predictions: predictions.scalars)
+  try JSONEncoder().encode(outcome).write(to: URL(fileURLWithPath: "\(output).rank\(distribution.rank)"))
+}
+
+// MARK: Driver
+
+/// A finished (or stopped) launch: exit status, output and whether the time limit ended it.
+struct Launch {
+  var status: Int32
+  var output: String
+  var timedOut: Bool
+  var seconds: Double
+}
+
+/// Runs `arguments` with a time limit, stdout and stderr together.
+func launch(_ arguments: [String], limit: Double) throws -> Launch {
+  let log = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-check-\(getpid())-\(UUID()).log")
+  _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+  let handle = try FileHandle(forWritingTo: log)
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+  process.arguments = arguments
+  process.standardOutput = handle
+  process.standardError = handle
+  var environment = ProcessInfo.processInfo.environment
+  environment["OMP_NUM_THREADS"] = "1"
+  process.environment = environment
+  let start = Date()
+  try process.run()
+  var timedOut = false
+  while process.isRunning {
+    if Date().timeIntervalSince(start) > limit {
+      timedOut = true
+      process.terminate()
+      Thread.sleep(forTimeInterval: 2)
+      if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+      break
+    }
+    Thread.sleep(forTimeInterval: 0.05)
+  }
+  process.waitUntilExit()
+  try handle.close()
+  let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+  try? FileManager.default.removeItem(at: log)
+  return Launch(
+    status: process.terminationStatus, output: output, timedOut: timedOut, seconds: Date().timeIntervalSince(start))
+}
+
+nonisolated(unsafe) var failures = 0
+
+func check(_ condition: Bool, _ what: String) {
+  print("\(condition ? "ok  " : "FAIL") \(what)")
+  if !condition { failures += 1 }
+}
+
+/// The largest difference between `a` and `b`, infinity when their lengths differ.
+func largestDifference(_ a: [Float], _ b: [Float]) -> Float {
+  guard a.count == b.count else { return .infinity }
+  return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+}
+
+/// Checks `outcome` against the reference, naming the run.
+func compare(_ outcome: Outcome, _ expected: Outcome, _ run: String) {
+  let weights = largestDifference(outcome.weights, expected.weights)
+  check(weights <= tolerance, "\(run): weights equal one process's within \(tolerance) (largest difference \(weights))")
+  let names = expected.history.keys.sorted()
+  check(outcome.history.keys.sorted() == names, "\(run): History logs \(names)")
+  for name in names {
+    let difference = largestDifference(outcome.history[name] ?? [], expected.history[name]!)
+    check(difference <= tolerance, "\(run): History[\(name)] equals one process's (largest difference \(difference))")
+  }
+  let evaluation = expected.evaluation.keys.sorted().map { name in
+    abs((outcome.evaluation[name] ?? .infinity) - expected.evaluation[name]!)
+  }.max() ?? .infinity
+  check(evaluation <= tolerance, "\(run): evaluate equals model.evaluate (largest difference \(evaluation))")
+  let predictions = largestDifference(outcome.predictions, expected.predictions)
+  check(predictions <= tolerance, "\(run): predict equals model.predict, in order (largest difference \(predictions))")
+}
+
+func drive() throws {
+  let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+  let mpirun = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2"]
+  let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mpi-check-\(getpid())")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: directory) }
+  let expected = try reference()
+
+  let twoRanks = directory.appendingPathComponent("two").path
+  let train = try launch(mpirun + [executable, "worker", "train", twoRanks], limit: 300)
+  check(train.status == 0 && !train.timedOut, "2 ranks: mpirun exits 0 (\(String(format: "%.1f", train.seconds)) s)")
+  if train.status != 0 { print(train.output) }
+  let epochLines = train.output.split(separator: "\n").filter { $0.hasPrefix("Epoch 1/") }.count
+  check(epochLines == 1, "2 ranks: only rank 0 prints progress (\(epochLines) 'Epoch 1/' lines)")
+  let ranks = try (0..<2).map { try JSONDecoder().decode(Outcome.self, from: Data(contentsOf: URL(fileURLWithPath: "\(twoRanks).rank\($0)"))) }
+  compare(ranks[0], expected, "2 ranks, rank 0")
+  check(ranks[1].weights == ranks[0].weights, "2 ranks: rank 1 holds rank 0's weights exactly")
+  check(ranks[1].history == ranks[0].history, "2 ranks: rank 1's History is rank 0's")
+
+  let oneRank = directory.appendingPathComponent("one").path
+  let single = try launch([executable, "worker", "train", oneRank], limit: 300)
+  check(single.status == 0 && !single.timedOut, "1 process without mpirun: exits 0")
+  if single.status != 0 { print(single.output) }
+  let alone = try JSONDecoder().decode(Outcome.self, from: Data(contentsOf: URL(fileURLWithPath: "\(oneRank).rank0")))
+  compare(alone, expected, "1 process without mpirun")
+
+  let killed = try launch(mpirun + [executable, "worker", "kill"], limit: 120)
+  check(
+    killed.status != 0 && !killed.timedOut,
+    "a killed rank ends the job with an error in \(String(format: "%.1f", killed.seconds)) s (exit \(killed.status))")
+  let named = killed.output.contains("rank 1") || killed.output.contains("signal 9")
+  check(named, "a killed rank is named in mpirun's error")
+  if !named || killed.status == 0 { print(killed.output) }
+
+  let hung = try launch(mpirun + [executable, "worker", "hang"], limit: 120)
+  check(
+    hung.status != 0 && !hung.timedOut,
+    "a hung rank ends the job with an error in \(String(format: "%.1f", hung.seconds)) s (exit \(hung.status))")
+  let timeoutMessage = hung.output.contains("rank 0 of 2 waited more than")
+  check(timeoutMessage, "a hung rank: rank 0 reports the step it waited for")
+  if !timeoutMessage || hung.status == 0 { print(hung.output) }
+}
+
+let arguments = CommandLine.arguments
+do {
+  if arguments.count >= 3 && arguments[1] == "worker" {
+    try worker(mode: arguments[2], output: arguments.count > 3 ? arguments[3] : nil)
+  } else {
+    try drive()
+    print(failures == 0 ? "mpi-check: every check passed" : "mpi-check: \(failures) check(s) failed")
+    exit(failures == 0 ? 0 : 1)
+  }
+} catch {
+  FileHandle.standardError.write(Data("mpi-check: \(error)\n".utf8))
+  exit(1)
+}
+
+extension Array {
+  /// The elements in consecutive groups of `size` (the last possibly shorter).
+  func chunks(of size: Int) -> [ArraySlice<Element>] {
+    stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
+  }
+}
