@@ -41,7 +41,8 @@ final class Communicator: @unchecked Sendable {
   /// Sums `buffer` over every process, in place; `what` names the operation in a timeout error.
   func allreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>, _ what: @autoclosure () -> String) {
     var request: MPI_Request? = skmpi_request_null()
-    MPI_Iallreduce(skmpi_in_place(), buffer.baseAddress, Int32(buffer.count), skmpi_float(), skmpi_sum(), world, &request)
+    MPI_Iallreduce(
+      skmpi_in_place(), buffer.baseAddress, Int32(buffer.count), skmpi_float(), skmpi_sum(), world, &request)
     wait(&request, what())
   }
 
@@ -78,7 +79,8 @@ final class Communicator: @unchecked Sendable {
   /// Starts summing `buffer` over every process in place. Finish with ``wait(_:_:)``.
   func startAllreduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) -> MPI_Request? {
     var request: MPI_Request? = skmpi_request_null()
-    MPI_Iallreduce(skmpi_in_place(), buffer.baseAddress, Int32(buffer.count), skmpi_float(), skmpi_sum(), world, &request)
+    MPI_Iallreduce(
+      skmpi_in_place(), buffer.baseAddress, Int32(buffer.count), skmpi_float(), skmpi_sum(), world, &request)
     return request
   }
 

@@ -6,7 +6,8 @@ import Keras
 /// averaged across ranks every step, so every rank applies the same update and the weights stay
 /// identical.
 ///
-/// A training script becomes data-parallel with two changed lines and runs unchanged on one
+/// A training script becomes data-parallel with three lines (the import, the distribution, and
+/// `fit` called through it) and runs unchanged on one
 /// process or, under `mpirun -np N program`, on N processes on one machine or many:
 ///
 /// ```swift
@@ -22,7 +23,7 @@ import Keras
 /// whole dataset (as Keras' `auto_shard_dataset`) and picks its rows; shuffling draws the same
 /// order on every rank.
 ///
-/// At the start of ``fit(_:_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:sampleWeight:)``:
+/// At the start of `fit`:
 /// the weights, the optimizer's state and the random generator's state are broadcast from rank 0,
 /// so ranks that built or loaded their model differently start from rank 0's. Each step: a
 /// forward and backward pass on the rank's shard; one allreduce of the gradients, each shard's
@@ -44,6 +45,10 @@ public final class DataParallel {
   public var isChief: Bool { rank == 0 }
 
   let communicator: Communicator
+
+  /// The time this rank spent exchanging gradients, losses and predictions in the last `fit`,
+  /// `evaluate` or `predict`, waiting for slower ranks included (the rest is computation).
+  public private(set) var communicationTime: Duration = .zero
 
   /// Joins the MPI job this process was started in (`MPI_Init` on first use), or makes a job of
   /// one process when started without `mpirun`.
@@ -71,7 +76,8 @@ public final class DataParallel {
   /// - Throws: ``DistributedError/invalidArgument(_:)`` when the model is not built.
   public func broadcastState(of model: Sequential) throws {
     guard model.isBuilt else {
-      throw DistributedError.invalidArgument("broadcastState: model '\(model.name)' is not built: give an input shape or call it once")
+      throw DistributedError.invalidArgument(
+        "broadcastState: model '\(model.name)' is not built: give an input shape or call it once")
     }
     try model.setWeights(broadcast(model.getWeights(), "the model's weights"))
     if let optimizer = model.optimizer {
@@ -100,13 +106,13 @@ public final class DataParallel {
   // MARK: Training
 
   /// Trains `model` on `x`, `y` across every rank (`model.fit` made data-parallel); the
-  /// arguments mean what they mean to ``Keras/Sequential/fit(_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:classWeight:sampleWeight:initialEpoch:)``,
+  /// arguments mean what they mean to `model.fit`,
   /// `batchSize` being the global batch (see ``DataParallel``). Every rank passes the same `x`, `y`.
   ///
-  /// - Returns: the ``Keras/History``, the same on every rank.
+  /// - Returns: the `History`, the same on every rank.
   /// - Throws: on every rank alike, before any weight changes: a model that is not compiled, a
   ///   batch size of 0, mismatched lengths, labels that do not fit the loss, and callbacks this
-  ///   function does not support yet (``Keras/BackupAndRestore``). An error on one rank alone during
+  ///   function does not support yet (`BackupAndRestore`). An error on one rank alone during
   ///   training (the others would wait for it forever) ends the job, naming the rank and the error.
   @discardableResult
   public func fit(
@@ -118,13 +124,15 @@ public final class DataParallel {
       throw DistributedError.invalidArgument("fit: compile model '\(model.name)' before training it")
     }
     guard batchSize > 0, epochs >= 0 else {
-      throw DistributedError.invalidArgument("fit: batchSize (\(batchSize)) must be positive and epochs (\(epochs)) not negative")
+      throw DistributedError.invalidArgument(
+        "fit: batchSize (\(batchSize)) must be positive and epochs (\(epochs)) not negative")
     }
     guard validationSplit >= 0 && validationSplit < 1 else {
       throw DistributedError.invalidArgument("fit: validationSplit must be in [0, 1), got \(validationSplit)")
     }
     if let backup = callbacks.first(where: { $0 is BackupAndRestore }) {
-      throw DistributedError.unsupported("fit: the callback \(type(of: backup)) (resume a DataParallel run from ModelCheckpoint files)")
+      throw DistributedError.unsupported(
+        "fit: the callback \(type(of: backup)) (resume a DataParallel run from ModelCheckpoint files)")
     }
     var train = try Batches(x, y, sampleWeight: sampleWeight, name: "fit")
     var validation: Batches? = nil
@@ -141,10 +149,12 @@ public final class DataParallel {
     // Builds the model and checks the labels against the loss on every rank alike, before any exchange.
     let probe = try model.computeLossAndPredictions(
       train.x.slice(axis: 0, 0..<min(2, train.count)), train.y.slice(axis: 0, 0..<min(2, train.count)))
-    let tracker = try EpochTracker(model, yTrueShape: train.y.shape, yPredShape: probe.predictions.shape, lossName: loss.name)
+    let tracker = try EpochTracker(
+      model, yTrueShape: train.y.shape, yPredShape: probe.predictions.shape, lossName: loss.name)
     if let validation {
       _ = try model.computeLossAndPredictions(
-        validation.x.slice(axis: 0, 0..<min(2, validation.count)), validation.y.slice(axis: 0, 0..<min(2, validation.count)))
+        validation.x.slice(axis: 0, 0..<min(2, validation.count)),
+        validation.y.slice(axis: 0, 0..<min(2, validation.count)))
     }
     let outputShape = Array(probe.predictions.shape.dropFirst())
 
@@ -168,6 +178,7 @@ public final class DataParallel {
     }
     model.stopTraining = false
     let step = StepExchange(communicator: communicator, outputShape: outputShape)
+    defer { communicationTime = step.communicationTime }
     do {
       hooks.forEach { $0.onTrainBegin(Logs()) }
       var lastLogs = Logs()
@@ -181,7 +192,8 @@ public final class DataParallel {
           let range = (batch * batchSize)..<min((batch + 1) * batchSize, train.count)
           let global = try order.map { try train.rows(Array($0[range])) } ?? train.rows(range)
           let mine = try global.rows(shard(of: global.count))
-          let result = try step.train(model, mine, globalCount: global.count, what: "epoch \(epoch + 1), batch \(batch)")
+          let result = try step.train(
+            model, mine, globalCount: global.count, what: "epoch \(epoch + 1), batch \(batch)")
           try model.applyGradients(result.gradients)
           try tracker.add(loss: result.loss, predictions: result.predictions, of: global)
           let logs = tracker.logs()
@@ -190,7 +202,8 @@ public final class DataParallel {
         }
         var logs = tracker.logs()
         if let validation {
-          let validationLogs = try evaluate(model, validation, batchSize: batchSize, tracker: tracker, step: step, hooks: hooks)
+          let validationLogs = try evaluate(
+            model, validation, batchSize: batchSize, tracker: tracker, step: step, hooks: hooks)
           for (name, value) in validationLogs.entries { logs["val_" + name] = value }
           logs = Logs(logs.entries.map { ($0.name, $0.value) }.sorted { $0.0 < $1.0 })
         }
@@ -247,12 +260,16 @@ public final class DataParallel {
     guard let loss = model.loss else {
       throw DistributedError.invalidArgument("evaluate: compile model '\(model.name)' before evaluating it")
     }
-    guard batchSize > 0 else { throw DistributedError.invalidArgument("evaluate: batchSize must be positive, got \(batchSize)") }
+    guard batchSize > 0 else {
+      throw DistributedError.invalidArgument("evaluate: batchSize must be positive, got \(batchSize)")
+    }
     let data = try Batches(x, y, sampleWeight: sampleWeight, name: "evaluate")
     let probe = try model.computeLossAndPredictions(
       data.x.slice(axis: 0, 0..<min(2, data.count)), data.y.slice(axis: 0, 0..<min(2, data.count)))
-    let tracker = try EpochTracker(model, yTrueShape: data.y.shape, yPredShape: probe.predictions.shape, lossName: loss.name)
+    let tracker = try EpochTracker(
+      model, yTrueShape: data.y.shape, yPredShape: probe.predictions.shape, lossName: loss.name)
     let step = StepExchange(communicator: communicator, outputShape: Array(probe.predictions.shape.dropFirst()))
+    defer { communicationTime = step.communicationTime }
     do {
       return try evaluate(model, data, batchSize: batchSize, tracker: tracker, step: step, hooks: []).dictionary
     } catch {
@@ -266,17 +283,24 @@ public final class DataParallel {
   /// - Throws: a batch size of 0 or an empty `x`, on every rank alike.
   public func predict(_ model: Sequential, _ x: Tensor, batchSize: Int = 32) throws -> Tensor {
     guard batchSize > 0, x.rank >= 1, x.shape[0] > 0 else {
-      throw DistributedError.invalidArgument("predict: batchSize (\(batchSize)) must be positive and x (shape \(x.shape)) not empty")
+      throw DistributedError.invalidArgument(
+        "predict: batchSize (\(batchSize)) must be positive and x (shape \(x.shape)) not empty")
     }
     let outputShape = Array(try model(x.slice(axis: 0, 0..<1), training: false).shape.dropFirst())
     let step = StepExchange(communicator: communicator, outputShape: outputShape)
+    defer { communicationTime = step.communicationTime }
     let count = x.shape[0]
     var parts: [Tensor] = []
     do {
       for batch in 0..<((count + batchSize - 1) / batchSize) {
         let global = (batch * batchSize)..<min((batch + 1) * batchSize, count)
         let mine = shard(of: global.count)
-        let local = mine.isEmpty ? nil : try model(x.slice(axis: 0, (global.lowerBound + mine.lowerBound)..<(global.lowerBound + mine.upperBound)), training: false)
+        let local =
+          mine.isEmpty
+          ? nil
+          : try model(
+            x.slice(axis: 0, (global.lowerBound + mine.lowerBound)..<(global.lowerBound + mine.upperBound)),
+            training: false)
         parts.append(try step.gather(local, globalCount: global.count, what: "predict batch \(batch)"))
       }
     } catch {

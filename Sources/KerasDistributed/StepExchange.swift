@@ -10,6 +10,8 @@ final class StepExchange {
   /// The shape of one row of the model's output.
   private let outputShape: [Int]
   private let outputSize: Int
+  /// The time spent in exchanges so far, waiting for slower ranks included.
+  private(set) var communicationTime: Duration = .zero
 
   init(communicator: Communicator, outputShape: [Int]) {
     self.communicator = communicator
@@ -81,7 +83,8 @@ final class StepExchange {
 
   /// Sums `sums` over the ranks in place and gathers the predictions, both started before
   /// either is waited for.
-  private func exchange(_ sums: inout [Float], _ predictions: Tensor?, globalCount: Int, what: String) throws -> Tensor {
+  private func exchange(_ sums: inout [Float], _ predictions: Tensor?, globalCount: Int, what: String) throws -> Tensor
+  {
     let size = communicator.size
     let counts = (0..<size).map { Int32((globalCount * ($0 + 1) / size - globalCount * $0 / size) * outputSize) }
     var displacements = [Int32](repeating: 0, count: size)
@@ -93,6 +96,8 @@ final class StepExchange {
           + "shaped \(outputShape) were expected")
     }
     var gathered = [Float](repeating: 0, count: globalCount * outputSize)
+    let start = ContinuousClock.now
+    defer { communicationTime += ContinuousClock.now - start }
     sums.withUnsafeMutableBufferPointer { sums in
       gathered.withUnsafeMutableBufferPointer { gathered in
         local.withUnsafeBufferPointer { local in

@@ -2,6 +2,11 @@
 //
 //   swift run mpi-check            runs every check below and exits 1 if any fails (CI)
 //   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, kill, hang)
+//   mpi-check worker bench [GLOBAL_BATCH] [EPOCHS]
+//                                  trains the forecast benchmark model (2048 windows of 60 steps,
+//                                  LSTM(50) ×3 with Dropout → Dense(1), adam) and prints, on rank 0,
+//                                  samples per second and the share of time spent communicating;
+//                                  run it as `OMP_NUM_THREADS=1 mpirun -np N .build/release/mpi-check worker bench`
 //
 // The checks:
 // 1. Two ranks with global batch 16 end with the weights (within 1e-5) of one process running
@@ -159,9 +164,10 @@ func compare(_ outcome: Outcome, _ expected: Outcome, _ run: String) {
     let difference = largestDifference(outcome.history[name] ?? [], expected.history[name]!)
     check(difference <= tolerance, "\(run): History[\(name)] equals one process's (largest difference \(difference))")
   }
-  let evaluation = expected.evaluation.keys.sorted().map { name in
-    abs((outcome.evaluation[name] ?? .infinity) - expected.evaluation[name]!)
-  }.max() ?? .infinity
+  let evaluation =
+    expected.evaluation.keys.sorted().map { name in
+      abs((outcome.evaluation[name] ?? .infinity) - expected.evaluation[name]!)
+    }.max() ?? .infinity
   check(evaluation <= tolerance, "\(run): evaluate equals model.evaluate (largest difference \(evaluation))")
   let predictions = largestDifference(outcome.predictions, expected.predictions)
   check(predictions <= tolerance, "\(run): predict equals model.predict, in order (largest difference \(predictions))")
@@ -181,7 +187,9 @@ func drive() throws {
   if train.status != 0 { print(train.output) }
   let epochLines = train.output.split(separator: "\n").filter { $0.hasPrefix("Epoch 1/") }.count
   check(epochLines == 1, "2 ranks: only rank 0 prints progress (\(epochLines) 'Epoch 1/' lines)")
-  let ranks = try (0..<2).map { try JSONDecoder().decode(Outcome.self, from: Data(contentsOf: URL(fileURLWithPath: "\(twoRanks).rank\($0)"))) }
+  let ranks = try (0..<2).map {
+    try JSONDecoder().decode(Outcome.self, from: Data(contentsOf: URL(fileURLWithPath: "\(twoRanks).rank\($0)")))
+  }
   compare(ranks[0], expected, "2 ranks, rank 0")
   check(ranks[1].weights == ranks[0].weights, "2 ranks: rank 1 holds rank 0's weights exactly")
   check(ranks[1].history == ranks[0].history, "2 ranks: rank 1's History is rank 0's")
@@ -210,9 +218,51 @@ func drive() throws {
   if !timeoutMessage || hung.status == 0 { print(hung.output) }
 }
 
+// MARK: Scaling measurement
+
+/// Trains the forecast workload data-parallel and prints throughput and communication on rank 0.
+func bench(globalBatch: Int, epochs: Int) throws {
+  let distribution = try DataParallel()
+  let (count, steps) = (2048, 60)
+  var generator = RandomGenerator(seed: 0)
+  let series = (0..<(count + steps + 1)).map { s -> Float in
+    sin(Float(s) * 0.07) + 0.5 * sin(Float(s) * 0.011) + 0.1 * generator.nextNormal()
+  }
+  let x = try Tensor(shape: [count, steps, 1], scalars: (0..<count).flatMap { series[$0..<($0 + steps)] })
+  let y = try Tensor(shape: [count, 1], scalars: Array(series[steps..<(steps + count)]))
+  setRandomSeed(0)
+  let model = Sequential()
+  try model.add(Input(shape: [steps, 1]))
+  for returnSequences in [true, true, false] {
+    try model.add(LSTM(50, returnSequences: returnSequences))
+    try model.add(Dropout(0.2))
+  }
+  try model.add(Dense(1))
+  try model.compile(optimizer: "adam", loss: "mean_squared_error")
+  try distribution.fit(
+    model, x.slice(axis: 0, 0..<(2 * globalBatch)), y.slice(axis: 0, 0..<(2 * globalBatch)),
+    batchSize: globalBatch, epochs: 1, verbose: 0)  // warm-up
+  let start = ContinuousClock.now
+  let history = try distribution.fit(model, x, y, batchSize: globalBatch, epochs: epochs, verbose: 0)
+  let seconds = (ContinuousClock.now - start) / .seconds(1)
+  let communication = distribution.communicationTime / .seconds(1)
+  if distribution.isChief {
+    print(
+      String(
+        format:
+          "ranks %d, global batch %d: %.0f samples/s, %.2f s for %d epoch(s), communication %.3f s (%.1f%%), loss %.5f",
+        distribution.size, globalBatch, Double(count * epochs) / seconds, seconds, epochs, communication,
+        100 * communication / seconds, history.history["loss"]!.last!))
+  }
+}
+
 let arguments = CommandLine.arguments
 do {
-  if arguments.count >= 3 && arguments[1] == "worker" {
+  if arguments.count >= 3 && arguments[1] == "worker" && arguments[2] == "bench" {
+    try bench(
+      globalBatch: arguments.count > 3 ? Int(arguments[3]) ?? 64 : 64,
+      epochs: arguments.count > 4 ? Int(arguments[4]) ?? 1 : 1)
+  } else if arguments.count >= 3 && arguments[1] == "worker" {
     try worker(mode: arguments[2], output: arguments.count > 3 ? arguments[3] : nil)
   } else {
     try drive()
