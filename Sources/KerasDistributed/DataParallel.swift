@@ -118,14 +118,15 @@ public final class DataParallel {
   public func fit(
     _ model: Sequential, _ x: Tensor, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1,
     callbacks: [any Callback] = [], validationSplit: Float = 0, validationData: (Tensor, Tensor)? = nil,
-    shuffle: Bool = true, sampleWeight: Tensor? = nil
+    shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil, initialEpoch: Int = 0
   ) throws -> History {
     guard model.optimizer != nil, let loss = model.loss else {
       throw DistributedError.invalidArgument("fit: compile model '\(model.name)' before training it")
     }
-    guard batchSize > 0, epochs >= 0 else {
+    guard batchSize > 0, epochs >= 0, initialEpoch >= 0 else {
       throw DistributedError.invalidArgument(
-        "fit: batchSize (\(batchSize)) must be positive and epochs (\(epochs)) not negative")
+        "fit: batchSize (\(batchSize)) must be positive, epochs (\(epochs)) and initialEpoch (\(initialEpoch)) not negative"
+      )
     }
     guard validationSplit >= 0 && validationSplit < 1 else {
       throw DistributedError.invalidArgument("fit: validationSplit must be in [0, 1), got \(validationSplit)")
@@ -134,7 +135,7 @@ public final class DataParallel {
       throw DistributedError.unsupported(
         "fit: the callback \(type(of: backup)) (resume a DataParallel run from ModelCheckpoint files)")
     }
-    var train = try Batches(x, y, sampleWeight: sampleWeight, name: "fit")
+    var train = try Batches(x, y, sampleWeight: sampleWeight, classWeight: classWeight, name: "fit")
     var validation: Batches? = nil
     if let (vx, vy) = validationData {
       validation = try Batches(vx, vy, sampleWeight: nil, name: "fit: validationData")
@@ -182,7 +183,7 @@ public final class DataParallel {
     do {
       hooks.forEach { $0.onTrainBegin(Logs()) }
       var lastLogs = Logs()
-      var epoch = 0
+      var epoch = initialEpoch
       while epoch < epochs && !model.stopTraining {
         hooks.forEach { $0.onEpochBegin(epoch, Logs()) }
         tracker.reset()

@@ -10,7 +10,7 @@
 //
 // The checks:
 // 1. Two ranks with global batch 16 end with the weights (within 1e-5) of one process running
-//    `model.fit` with batch 16 on the same shuffled data, with the same History (loss, accuracy,
+//    `model.fit` with batch 16 on the same shuffled, class-weighted data, with the same History (loss, accuracy,
 //    AUC, validation), and both ranks hold the same weights; the last batch (11 rows) and the
 //    validation batch (15 rows) are split unevenly. `DataParallel.evaluate` and `.predict`
 //    equal `model.evaluate` and `model.predict`. Only rank 0 prints progress. Rank 1 starts from
@@ -25,6 +25,8 @@ import KerasDistributed
 let globalBatch = 16
 let epochs = 3
 let tolerance: Float = 1e-5
+/// Positive samples count twice in the loss: the shards' gradients are sample-weighted.
+let classWeight: [Int: Float] = [0: 1, 1: 2]
 
 /// 74 sequences of 6 steps × 3 features, labelled 1 when their sum is positive.
 func dataset() -> (x: Tensor, y: Tensor) {
@@ -58,7 +60,8 @@ struct Outcome: Codable {
 func reference() throws -> Outcome {
   let (x, y) = dataset()
   let model = try compiledModel()
-  let history = try model.fit(x, y, batchSize: globalBatch, epochs: epochs, verbose: 0, validationSplit: 0.2)
+  let history = try model.fit(
+    x, y, batchSize: globalBatch, epochs: epochs, verbose: 0, validationSplit: 0.2, classWeight: classWeight)
   let evaluation = try model.evaluate(x, y, batchSize: globalBatch, verbose: 0)
   let predictions = try model.predict(x, batchSize: globalBatch, verbose: 0)
   return Outcome(
@@ -87,7 +90,8 @@ func worker(mode: String, output: String?) throws {
       }))
   }
   let history = try distribution.fit(
-    model, x, y, batchSize: globalBatch, epochs: epochs, verbose: 2, callbacks: callbacks, validationSplit: 0.2)
+    model, x, y, batchSize: globalBatch, epochs: epochs, verbose: 2, callbacks: callbacks, validationSplit: 0.2,
+    classWeight: classWeight)
   let evaluation = try distribution.evaluate(model, x, y, batchSize: globalBatch)
   let predictions = try distribution.predict(model, x, batchSize: globalBatch)
   guard let output else { return }
