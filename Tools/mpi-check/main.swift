@@ -2,6 +2,8 @@
 //
 //   swift run mpi-check            runs every check below and exits 1 if any fails (CI)
 //   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, kill, hang)
+//   mpi-check compare PREFIX       checks the files of a `worker train PREFIX` run of two ranks
+//                                  started elsewhere (Scripts/mpi-two-hosts.sh) against one process
 //   mpi-check worker bench [GLOBAL_BATCH] [EPOCHS]
 //                                  trains the forecast benchmark model (2048 windows of 60 steps,
 //                                  LSTM(50) ×3 with Dropout → Dense(1), adam) and prints, on rank 0,
@@ -177,6 +179,16 @@ func compare(_ outcome: Outcome, _ expected: Outcome, _ run: String) {
   check(predictions <= tolerance, "\(run): predict equals model.predict, in order (largest difference \(predictions))")
 }
 
+/// Checks the outcomes two ranks wrote to `prefix`.rank0 and .rank1 against the reference.
+func compareRanks(_ prefix: String, _ expected: Outcome, _ run: String) throws {
+  let ranks = try (0..<2).map {
+    try JSONDecoder().decode(Outcome.self, from: Data(contentsOf: URL(fileURLWithPath: "\(prefix).rank\($0)")))
+  }
+  compare(ranks[0], expected, "\(run), rank 0")
+  check(ranks[1].weights == ranks[0].weights, "\(run): rank 1 holds rank 0's weights exactly")
+  check(ranks[1].history == ranks[0].history, "\(run): rank 1's History is rank 0's")
+}
+
 func drive() throws {
   let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
   let mpirun = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2"]
@@ -191,12 +203,7 @@ func drive() throws {
   if train.status != 0 { print(train.output) }
   let epochLines = train.output.split(separator: "\n").filter { $0.hasPrefix("Epoch 1/") }.count
   check(epochLines == 1, "2 ranks: only rank 0 prints progress (\(epochLines) 'Epoch 1/' lines)")
-  let ranks = try (0..<2).map {
-    try JSONDecoder().decode(Outcome.self, from: Data(contentsOf: URL(fileURLWithPath: "\(twoRanks).rank\($0)")))
-  }
-  compare(ranks[0], expected, "2 ranks, rank 0")
-  check(ranks[1].weights == ranks[0].weights, "2 ranks: rank 1 holds rank 0's weights exactly")
-  check(ranks[1].history == ranks[0].history, "2 ranks: rank 1's History is rank 0's")
+  try compareRanks(twoRanks, expected, "2 ranks")
 
   let oneRank = directory.appendingPathComponent("one").path
   let single = try launch([executable, "worker", "train", oneRank], limit: 300)
@@ -266,6 +273,10 @@ do {
     try bench(
       globalBatch: arguments.count > 3 ? Int(arguments[3]) ?? 64 : 64,
       epochs: arguments.count > 4 ? Int(arguments[4]) ?? 1 : 1)
+  } else if arguments.count == 3 && arguments[1] == "compare" {
+    try compareRanks(arguments[2], reference(), "2 ranks")
+    print(failures == 0 ? "mpi-check: every check passed" : "mpi-check: \(failures) check(s) failed")
+    exit(failures == 0 ? 0 : 1)
   } else if arguments.count >= 3 && arguments[1] == "worker" {
     try worker(mode: arguments[2], output: arguments.count > 3 ? arguments[3] : nil)
   } else {
