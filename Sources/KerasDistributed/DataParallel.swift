@@ -33,9 +33,11 @@ import Keras
 /// so EarlyStopping and ReduceLROnPlateau decide the same everywhere. Only rank 0 prints
 /// progress and runs the callbacks that write files (ModelCheckpoint, CSVLogger).
 ///
-/// Dropout draws from a generator of each rank's own (seeded from the broadcast state and the
-/// rank), so shards do not share masks; a model with Dropout therefore trains like one process
-/// statistically, not bit for bit.
+/// Dropout draws from a generator of each rank and step (seeded from the broadcast state), so
+/// shards do not share masks; a model with Dropout therefore trains like one process
+/// statistically, not bit for bit. `BackupAndRestore` (with `saveFreq: .epoch`) runs on rank 0,
+/// whose restored state goes to every rank: a job killed at any point continues from its last
+/// backup, with the same or another number of ranks.
 public final class DataParallel {
   /// This process's index in the job, `0 ..< size` (Horovod's `hvd.rank()`).
   public var rank: Int { communicator.rank }
@@ -111,8 +113,8 @@ public final class DataParallel {
   ///
   /// - Returns: the `History`, the same on every rank.
   /// - Throws: on every rank alike, before any weight changes: a model that is not compiled, a
-  ///   batch size of 0, mismatched lengths, labels that do not fit the loss, and callbacks this
-  ///   function does not support yet (`BackupAndRestore`). An error on one rank alone during
+  ///   batch size of 0, mismatched lengths, labels that do not fit the loss, and a
+  ///   `BackupAndRestore` saving within epochs (`saveFreq: .batches`), not supported yet. An error on one rank alone during
   ///   training (the others would wait for it forever) ends the job, naming the rank and the error.
   @discardableResult
   public func fit(
@@ -131,9 +133,10 @@ public final class DataParallel {
     guard validationSplit >= 0 && validationSplit < 1 else {
       throw DistributedError.invalidArgument("fit: validationSplit must be in [0, 1), got \(validationSplit)")
     }
-    if let backup = callbacks.first(where: { $0 is BackupAndRestore }) {
+    let backup = callbacks.lazy.compactMap { $0 as? BackupAndRestore }.first
+    if let backup, backup.saveFreq != .epoch {
       throw DistributedError.unsupported(
-        "fit: the callback \(type(of: backup)) (resume a DataParallel run from ModelCheckpoint files)")
+        "fit: BackupAndRestore with saveFreq \(backup.saveFreq) (DataParallel backs up at the end of epochs: .epoch)")
     }
     var train = try Batches(x, y, sampleWeight: sampleWeight, classWeight: classWeight, name: "fit")
     var validation: Batches? = nil
@@ -159,16 +162,11 @@ public final class DataParallel {
     }
     let outputShape = Array(probe.predictions.shape.dropFirst())
 
-    try broadcastState(of: model)
-    // The shuffling order comes from the broadcast generator, the same on every rank; dropout
-    // from one of each rank's own.
-    var shuffler = RandomGenerator.withCurrent { $0 }
-    let rankSeed = shuffler.state.reduce(UInt64(rank) &* 0x9E37_79B9_7F4A_7C15) { ($0 ^ $1) &* 0x100_0000_01B3 }
-    RandomGenerator.withCurrent { $0 = RandomGenerator(seed: rankSeed) }
-
     let steps = (train.count + batchSize - 1) / batchSize
     let history = History()
-    let chiefOnly = callbacks.filter { !isChief && ($0 is ModelCheckpoint || $0 is CSVLogger) }
+    let chiefOnly = callbacks.filter {
+      !isChief && ($0 is ModelCheckpoint || $0 is CSVLogger || $0 is BackupAndRestore)
+    }
     let hooks =
       callbacks.filter { callback in !chiefOnly.contains { $0 === callback } } + [history]
       + (verbose > 0 && isChief ? [ProgressBar()] : [])
@@ -181,20 +179,30 @@ public final class DataParallel {
     let step = StepExchange(communicator: communicator, outputShape: outputShape)
     defer { communicationTime = step.communicationTime }
     do {
+      // Rank 0 restores a backup here (BackupAndRestore runs there alone), then everything it
+      // holds goes to the other ranks: weights, optimizer state, generator, and the epoch to continue.
       hooks.forEach { $0.onTrainBegin(Logs()) }
+      _ = agreeToStop(model, "the start of training")
+      try broadcastState(of: model)
+      var epoch = try broadcast(backup?.restoredEpoch ?? initialEpoch, "the first epoch")
       var lastLogs = Logs()
-      var epoch = initialEpoch
       while epoch < epochs && !model.stopTraining {
         hooks.forEach { $0.onEpochBegin(epoch, Logs()) }
         tracker.reset()
-        let order = shuffle ? shuffler.permutation(train.count) : nil
+        // The current generator is the same on every rank (broadcast, then drawn from alike):
+        // it shuffles as model.fit does. Dropout draws instead from a generator of each rank
+        // and step, seeded from the epoch's start state, so shards do not share masks and a
+        // restored backup continues with the masks the uninterrupted run would have drawn.
+        let epochState = RandomGenerator.withCurrent { $0.state }
+        let order = shuffle ? RandomGenerator.withCurrent { $0.permutation(train.count) } : nil
         for batch in 0..<steps {
           hooks.forEach { $0.onTrainBatchBegin(batch, Logs()) }
           let range = (batch * batchSize)..<min((batch + 1) * batchSize, train.count)
           let global = try order.map { try train.rows(Array($0[range])) } ?? train.rows(range)
           let mine = try global.rows(shard(of: global.count))
-          let result = try step.train(
-            model, mine, globalCount: global.count, what: "epoch \(epoch + 1), batch \(batch)")
+          let result = try withRandomSeed(dropoutSeed(epochState, batch: batch)) {
+            try step.train(model, mine, globalCount: global.count, what: "epoch \(epoch + 1), batch \(batch)")
+          }
           try model.applyGradients(result.gradients)
           try tracker.add(loss: result.loss, predictions: result.predictions, of: global)
           let logs = tracker.logs()
@@ -218,6 +226,18 @@ public final class DataParallel {
       communicator.abort("rank \(rank) of \(size) failed during fit: \(error)")
     }
     return history
+  }
+
+  /// Rank 0's `value`.
+  private func broadcast(_ value: Int, _ what: String) throws -> Int {
+    var word = Int64(value)
+    withUnsafeMutableBytes(of: &word) { communicator.broadcast($0, what) }
+    return Int(word)
+  }
+
+  /// The seed of this rank's dropout generator for `batch` of the epoch whose generator started at `epochState`.
+  private func dropoutSeed(_ epochState: [UInt64], batch: Int) -> UInt64 {
+    (epochState + [UInt64(batch), UInt64(rank)]).reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ $1) &* 0x100_0000_01B3 }
   }
 
   /// Whether any rank's callbacks asked to stop; sets `model.stopTraining` on every rank if so.

@@ -1,7 +1,8 @@
 // Checks data-parallel training (KerasDistributed) against one process, under mpirun.
 //
 //   swift run mpi-check            runs every check below and exits 1 if any fails (CI)
-//   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, kill, hang)
+//   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, kill, hang,
+//                                  interrupt, resume)
 //   mpi-check compare PREFIX       checks the files of a `worker train PREFIX` run of two ranks
 //                                  started elsewhere (Scripts/mpi-two-hosts.sh) against one process
 //   mpi-check worker bench [GLOBAL_BATCH] [EPOCHS]
@@ -18,8 +19,10 @@
 //    equal `model.evaluate` and `model.predict`. Only rank 0 prints progress. Rank 1 starts from
 //    other weights, optimizer state and random generator: fit broadcasts rank 0's.
 // 2. The same script started without mpirun (a job of one process) gives the same numbers.
-// 3. A rank killed by SIGKILL during training ends the job with an error, within a time limit.
-// 4. A rank that hangs ends the job with KerasDistributed's timeout error naming the waiting rank.
+// 3. Two ranks with BackupAndRestore killed after epoch 2 of 3, resumed on one process: the
+//    end equals the uninterrupted run's (weights, last epoch's History, evaluate, predict).
+// 4. A rank killed by SIGKILL during training ends the job with an error, within a time limit.
+// 5. A rank that hangs ends the job with KerasDistributed's timeout error naming the waiting rank.
 import Foundation
 import Keras
 import KerasDistributed
@@ -58,6 +61,15 @@ struct Outcome: Codable {
   var predictions: [Float]
 }
 
+extension Outcome {
+  /// The outcome with the History of the last epoch alone: what a run resumed for it logs.
+  var lastEpoch: Outcome {
+    var outcome = self
+    outcome.history = history.mapValues { Array($0.suffix(1)) }
+    return outcome
+  }
+}
+
 /// One process with `model.fit`: the reference.
 func reference() throws -> Outcome {
   let (x, y) = dataset()
@@ -83,6 +95,16 @@ func worker(mode: String, output: String?) throws {
     setRandomSeed(99)
   }
   var callbacks: [any Callback] = []
+  if mode == "interrupt" || mode == "resume" {
+    // Backs up to the directory; "interrupt" kills rank 0 right after the backup of epoch 2.
+    callbacks.append(try BackupAndRestore(backupDir: output! + ".backup"))
+    if mode == "interrupt" {
+      callbacks.append(
+        LambdaCallback(onEpochEnd: { epoch, _ in
+          if distribution.rank == 0 && epoch == 1 { kill(getpid(), SIGKILL) }
+        }))
+    }
+  }
   if mode == "kill" || mode == "hang" {
     callbacks.append(
       LambdaCallback(onBatchBegin: { batch, _ in
@@ -211,6 +233,15 @@ func drive() throws {
   if single.status != 0 { print(single.output) }
   let alone = try JSONDecoder().decode(Outcome.self, from: Data(contentsOf: URL(fileURLWithPath: "\(oneRank).rank0")))
   compare(alone, expected, "1 process without mpirun")
+
+  let backup = directory.appendingPathComponent("backup").path
+  let interrupted = try launch(mpirun + [executable, "worker", "interrupt", backup], limit: 300)
+  check(interrupted.status != 0 && !interrupted.timedOut, "resume: 2 ranks killed after epoch 2 of 3 end with an error")
+  let resumed = try launch([executable, "worker", "resume", backup], limit: 300)
+  check(resumed.status == 0 && !resumed.timedOut, "resume: 1 process continues from the 2 ranks' backup")
+  if resumed.status != 0 { print(interrupted.output, resumed.output) }
+  let last = try JSONDecoder().decode(Outcome.self, from: Data(contentsOf: URL(fileURLWithPath: "\(backup).rank0")))
+  compare(last, expected.lastEpoch, "resume on 1 process after 2 ranks")
 
   let killed = try launch(mpirun + [executable, "worker", "kill"], limit: 120)
   check(
