@@ -49,6 +49,9 @@ let package = Package(
             name: "time-series-forecast", dependencies: ["Keras"], path: "Examples/time-series-forecast", exclude: ["README.md"],
             resources: [.copy("Data")]),
         .executableTarget(
+            name: "distributed-training", dependencies: ["KerasDistributed"], path: "Examples/distributed-training",
+            exclude: ["README.md"]),
+        .executableTarget(
             name: "keras-interop", dependencies: ["Keras"], path: "Examples/keras-interop", exclude: ["README.md", "check_in_keras.py"],
             resources: [.copy("Data")]),
 
