@@ -42,9 +42,8 @@ do {
   let (x, y) = try forecastData(count: 1024, steps: 60)
   let batchSize = 64
   let shard = distribution.shard(of: batchSize)
-  print(
-    "rank \(distribution.rank) of \(distribution.size): rows \(shard.lowerBound)..<\(shard.upperBound) of each batch of \(batchSize)"
-  )
+  let rows = "rows \(shard.lowerBound)..<\(shard.upperBound) of each batch of \(batchSize)"
+  print("rank \(distribution.rank) of \(distribution.size): \(rows)")
 
   setRandomSeed(1)
   let model = Sequential {
