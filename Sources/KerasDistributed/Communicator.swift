@@ -84,7 +84,7 @@ final class Communicator: @unchecked Sendable {
     return request
   }
 
-  /// Waits for `request`, polling so that MPI makes progress: busily for the first thousand
+  /// Waits for `request`, polling so that MPI makes progress: busily for the first fifty
   /// polls (an exchange between balanced ranks ends within them), then sleeping between polls,
   /// 10 µs doubling up to 200 µs, so a rank waiting for a slower one leaves it the core. Past
   /// ``timeout`` writes which operation of which rank waited in vain and ends the job on every process.
@@ -98,7 +98,7 @@ final class Communicator: @unchecked Sendable {
       MPI_Test(&request, &done, skmpi_status_ignore())
       if done != 0 { return }
       polls += 1
-      guard polls > 1000 else { continue }
+      guard polls > 50 else { continue }
       if clock.now - start > timeout {
         abort(
           "rank \(rank) of \(size) waited more than \(timeout) for \(what()): another rank died or hangs "

@@ -262,6 +262,13 @@ func drive() throws {
 
 // MARK: Scaling measurement
 
+/// The CPU time this process has used, in seconds.
+func processorSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
 /// Trains the forecast workload data-parallel and prints throughput and communication on rank 0.
 func bench(globalBatch: Int, epochs: Int) throws {
   let distribution = try DataParallel()
@@ -285,8 +292,12 @@ func bench(globalBatch: Int, epochs: Int) throws {
     model, x.slice(axis: 0, 0..<(2 * globalBatch)), y.slice(axis: 0, 0..<(2 * globalBatch)),
     batchSize: globalBatch, epochs: 1, verbose: 0)  // warm-up
   let start = ContinuousClock.now
+  let cpuStart = processorSeconds()
   let history = try distribution.fit(model, x, y, batchSize: globalBatch, epochs: epochs, verbose: 0)
   let seconds = (ContinuousClock.now - start) / .seconds(1)
+  // CPU time does not depend on what else the machine runs: with a core per rank free, the job
+  // would take about the largest rank's CPU time.
+  print(String(format: "  rank %d: %.2f s of CPU", distribution.rank, processorSeconds() - cpuStart))
   let communication = distribution.communicationTime / .seconds(1)
   if distribution.isChief {
     print(
