@@ -64,15 +64,16 @@ final class Communicator: @unchecked Sendable {
   }
 
   /// Starts gathering every process's `local` floats, in rank order, into `gathered`;
-  /// `counts[r]` is the number process `r` sends. Finish with ``wait(_:_:)``.
+  /// `counts[r]` is the number process `r` sends, `displacements[r]` where they go. The four
+  /// buffers must stay as they are until ``wait(_:_:)`` returns.
   func startAllgather(
-    _ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>, counts: [Int32],
-    displacements: [Int32]
+    _ local: UnsafeBufferPointer<Float>, into gathered: UnsafeMutableBufferPointer<Float>,
+    counts: UnsafeBufferPointer<Int32>, displacements: UnsafeBufferPointer<Int32>
   ) -> MPI_Request? {
     var request: MPI_Request? = skmpi_request_null()
     MPI_Iallgatherv(
-      local.baseAddress, Int32(local.count), skmpi_float(), gathered.baseAddress, counts, displacements, skmpi_float(),
-      world, &request)
+      local.baseAddress, Int32(local.count), skmpi_float(), gathered.baseAddress, counts.baseAddress,
+      displacements.baseAddress, skmpi_float(), world, &request)
     return request
   }
 
@@ -82,6 +83,12 @@ final class Communicator: @unchecked Sendable {
     MPI_Iallreduce(
       skmpi_in_place(), buffer.baseAddress, Int32(buffer.count), skmpi_float(), skmpi_sum(), world, &request)
     return request
+  }
+
+  /// Lets MPI progress `request` once, without waiting (a completed request becomes null).
+  func poll(_ request: inout MPI_Request?) {
+    var done: Int32 = 0
+    MPI_Test(&request, &done, skmpi_status_ignore())
   }
 
   /// Waits for `request`, polling so that MPI makes progress: busily for the first fifty

@@ -49,18 +49,32 @@ public final class DataParallel {
   let communicator: Communicator
 
   /// The time this rank spent exchanging gradients, losses and predictions in the last `fit`,
-  /// `evaluate` or `predict`, waiting for slower ranks included (the rest is computation).
+  /// `evaluate` or `predict` outside the backward pass, waiting for slower ranks included: the
+  /// communication the overlap with the backward pass did not hide (the rest is computation).
   public private(set) var communicationTime: Duration = .zero
 
   /// Joins the MPI job this process was started in (`MPI_Init` on first use), or makes a job of
   /// one process when started without `mpirun`.
   ///
-  /// - Parameter timeout: how long a rank waits for the others at a step before it ends the whole
-  ///   job with an error naming itself and the step (a rank that died or hangs): never a silent hang.
-  /// - Throws: ``DistributedError/mpi(_:)`` when MPI cannot start.
-  public init(timeout: Duration = .seconds(300)) throws {
+  /// - Parameters:
+  ///   - timeout: how long a rank waits for the others at a step before it ends the whole job
+  ///     with an error naming itself and the step (a rank that died or hangs): never a silent hang.
+  ///   - bucketSize: the smallest group of gradients, in bytes, whose allreduce starts as soon as
+  ///     the backward pass has finished them, last layers first, so that communication overlaps the
+  ///     rest of the pass (PyTorch DistributedDataParallel's `bucket_cap_mb`). A model whose
+  ///     gradients fit in one bucket sends them all after the pass; 0 always does.
+  /// - Throws: ``DistributedError/mpi(_:)`` when MPI cannot start, ``DistributedError/invalidArgument(_:)``
+  ///   for a negative `bucketSize`.
+  public init(timeout: Duration = .seconds(300), bucketSize: Int = 1 << 18) throws {
+    guard bucketSize >= 0 else {
+      throw DistributedError.invalidArgument("DataParallel: bucketSize must not be negative, got \(bucketSize)")
+    }
     communicator = try Communicator(timeout: timeout)
+    bucketCapacity = bucketSize / MemoryLayout<Float>.size
   }
+
+  /// The smallest gradient bucket, in floats (0: one bucket).
+  let bucketCapacity: Int
 
   /// The rows of a global batch of `count` rows that `rank` trains on: a contiguous share,
   /// the first `count % size` ranks taking one row more. Empty when `count < size` for the last ranks.
@@ -114,8 +128,9 @@ public final class DataParallel {
   /// - Returns: the `History`, the same on every rank.
   /// - Throws: on every rank alike, before any weight changes: a model that is not compiled, a
   ///   batch size of 0, mismatched lengths, labels that do not fit the loss, and a
-  ///   `BackupAndRestore` saving within epochs (`saveFreq: .batches`), not supported yet. An error on one rank alone during
-  ///   training (the others would wait for it forever) ends the job, naming the rank and the error.
+  ///   `BackupAndRestore` saving within epochs (`saveFreq: .batches`), not supported yet. An error
+  ///   on one rank alone during training (the others would wait for it forever) ends the job,
+  ///   naming the rank and the error.
   @discardableResult
   public func fit(
     _ model: Sequential, _ x: Tensor, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1,
@@ -127,8 +142,8 @@ public final class DataParallel {
     }
     guard batchSize > 0, epochs >= 0, initialEpoch >= 0 else {
       throw DistributedError.invalidArgument(
-        "fit: batchSize (\(batchSize)) must be positive, epochs (\(epochs)) and initialEpoch (\(initialEpoch)) not negative"
-      )
+        "fit: batchSize (\(batchSize)) must be positive, epochs (\(epochs)) and initialEpoch (\(initialEpoch)) "
+          + "not negative")
     }
     guard validationSplit >= 0 && validationSplit < 1 else {
       throw DistributedError.invalidArgument("fit: validationSplit must be in [0, 1), got \(validationSplit)")
@@ -176,7 +191,7 @@ public final class DataParallel {
       hook.setParams(params)
     }
     model.stopTraining = false
-    let step = StepExchange(communicator: communicator, outputShape: outputShape)
+    let step = StepExchange(communicator: communicator, outputShape: outputShape, bucketCapacity: bucketCapacity)
     defer { communicationTime = step.communicationTime }
     do {
       // Rank 0 restores a backup here (BackupAndRestore runs there alone), then everything it

@@ -1,22 +1,28 @@
 import CMPI
+import Foundation
 import Keras
 
-/// What the ranks exchange at each step: one allreduce of the shard gradients and losses, each
-/// weighted by the shard's rows (so a shard of an uneven last batch counts for what it holds),
-/// and, started alongside it, an allgather of the shard predictions in rank order, which is the
-/// order of the rows in the global batch.
+/// What the ranks exchange at each step: the shard gradients and losses summed by allreduce, each
+/// weighted by the shard's rows (so a shard of an uneven last batch counts for what it holds), in
+/// buckets started while the backward pass runs (``GradientBuckets``); and the shard predictions
+/// gathered in rank order, which is the order of the rows in the global batch.
 final class StepExchange {
   private let communicator: Communicator
   /// The shape of one row of the model's output.
   private let outputShape: [Int]
   private let outputSize: Int
-  /// The time spent in exchanges so far, waiting for slower ranks included.
+  /// The smallest gradient bucket, in floats; 0 sends all gradients at once after the backward pass.
+  private let bucketCapacity: Int
+  private var buckets: GradientBuckets?
+  /// The time spent on exchanges outside the backward pass (waiting for slower ranks included):
+  /// the communication the overlap did not hide.
   private(set) var communicationTime: Duration = .zero
 
-  init(communicator: Communicator, outputShape: [Int]) {
+  init(communicator: Communicator, outputShape: [Int], bucketCapacity: Int = 0) {
     self.communicator = communicator
     self.outputShape = outputShape
     outputSize = outputShape.reduce(1, *)
+    self.bucketCapacity = bucketCapacity
   }
 
   /// One training step's exchange: `mine` is this rank's shard of a global batch of
@@ -26,37 +32,30 @@ final class StepExchange {
     loss: Float, gradients: [Tensor], predictions: Tensor
   ) {
     let shapes = model.trainableWeights.map(\.shape)
-    let sizes = shapes.map { $0.reduce(1, *) }
-    let total = sizes.reduce(0, +)
-    var sums = [Float](repeating: 0, count: total + 2)
-    var predictions: Tensor? = nil
-    if mine.count > 0 {
-      let local = try model.computeGradientsAndPredictions(mine.x, mine.y, sampleWeight: mine.sampleWeight)
-      let rows = Float(mine.count)
-      sums.withUnsafeMutableBufferPointer { sums in
-        var offset = 0
-        for (gradient, size) in zip(local.gradients, sizes) {
-          gradient.withUnsafeBufferPointer { values in
-            for i in 0..<size { sums[offset + i] = values[i] * rows }
-          }
-          offset += size
-        }
-        sums[total] = local.loss * rows
-        sums[total + 1] = rows
-      }
-      predictions = local.predictions
+    if buckets?.shapes != shapes {
+      let capacity = bucketCapacity > 0 ? bucketCapacity : Int.max
+      buckets = GradientBuckets(communicator: communicator, shapes: shapes, capacity: capacity)
     }
-    let gathered = try exchange(&sums, predictions, globalCount: globalCount, what: what())
-    let rows = sums[total + 1]
+    let buckets = buckets!
+    buckets.begin(rows: mine.count)
+    var local: (loss: Float, gradients: [Tensor], predictions: Tensor)? = nil
+    if mine.count > 0 {
+      let overlap = buckets.count > 1 ? { (index: Int, gradient: Tensor) in buckets.add(index, gradient) } : nil
+      local = try model.computeGradientsAndPredictions(
+        mine.x, mine.y, sampleWeight: mine.sampleWeight, onGradient: overlap)
+    }
+    let start = ContinuousClock.now
+    buckets.finish(gradients: local?.gradients, loss: local?.loss ?? 0)
+    let gather = try PredictionGather(self, local?.predictions, globalCount: globalCount, what: what())
+    buckets.wait(what())
+    let predictions = gather.wait(what())
+    communicationTime += ContinuousClock.now - start
+    let rows = buckets.buffer[buckets.total + 1]
     guard rows == Float(globalCount) else {
       communicator.abort("\(what()): the ranks' shards hold \(rows) rows, not the \(globalCount) of the batch")
     }
-    var offset = 0
-    let gradients = try zip(shapes, sizes).map { shape, size in
-      defer { offset += size }
-      return try Tensor(shape: shape, scalars: sums[offset..<(offset + size)].map { $0 / rows })
-    }
-    return (sums[total] / rows, gradients, gathered)
+    let gradients = shapes.indices.map { buckets.gradient($0, dividedBy: rows) }
+    return (buckets.buffer[buckets.total] / rows, gradients, predictions)
   }
 
   /// One evaluation step's exchange: the global batch's mean loss and its predictions, from
@@ -71,43 +70,75 @@ final class StepExchange {
       sums = [local.loss * Float(mine.count), Float(mine.count)]
       predictions = local.predictions
     }
-    let gathered = try exchange(&sums, predictions, globalCount: globalCount, what: what())
-    return (sums[0] / max(sums[1], 1), gathered)
+    let start = ContinuousClock.now
+    defer { communicationTime += ContinuousClock.now - start }
+    let gather = try PredictionGather(self, predictions, globalCount: globalCount, what: what())
+    sums.withUnsafeMutableBufferPointer { communicator.allreduceSum($0, "the loss allreduce of \(what())") }
+    return (sums[0] / max(sums[1], 1), gather.wait(what()))
   }
 
   /// Every rank's `local` rows (nil: none), in rank order: `[globalCount] + outputShape`.
   func gather(_ local: Tensor?, globalCount: Int, what: @autoclosure () -> String) throws -> Tensor {
-    var nothing: [Float] = []
-    return try exchange(&nothing, local, globalCount: globalCount, what: what())
-  }
-
-  /// Sums `sums` over the ranks in place and gathers the predictions, both started before
-  /// either is waited for.
-  private func exchange(_ sums: inout [Float], _ predictions: Tensor?, globalCount: Int, what: String) throws -> Tensor
-  {
-    let size = communicator.size
-    let counts = (0..<size).map { Int32((globalCount * ($0 + 1) / size - globalCount * $0 / size) * outputSize) }
-    var displacements = [Int32](repeating: 0, count: size)
-    for r in 1..<max(size, 1) { displacements[r] = displacements[r - 1] + counts[r - 1] }
-    let local = predictions?.scalars ?? []
-    guard local.count == Int(counts[communicator.rank]) else {
-      throw DistributedError.invalidArgument(
-        "\(what): predictions of shape \(predictions?.shape ?? [0]) where \(counts[communicator.rank]) values of rows "
-          + "shaped \(outputShape) were expected")
-    }
-    var gathered = [Float](repeating: 0, count: globalCount * outputSize)
     let start = ContinuousClock.now
     defer { communicationTime += ContinuousClock.now - start }
-    sums.withUnsafeMutableBufferPointer { sums in
-      gathered.withUnsafeMutableBufferPointer { gathered in
-        local.withUnsafeBufferPointer { local in
-          var reduce: MPI_Request? = sums.isEmpty ? skmpi_request_null() : communicator.startAllreduceSum(sums)
-          var gather = communicator.startAllgather(local, into: gathered, counts: counts, displacements: displacements)
-          communicator.wait(&reduce, "the gradient allreduce of \(what)")
-          communicator.wait(&gather, "the prediction gather of \(what)")
-        }
+    return try PredictionGather(self, local, globalCount: globalCount, what: what()).wait(what())
+  }
+
+  /// An allgather of the ranks' predictions in flight, with the buffers it reads and writes.
+  private final class PredictionGather {
+    private let exchange: StepExchange
+    private let globalCount: Int
+    private let local: UnsafeMutableBufferPointer<Float>
+    private let gathered: UnsafeMutableBufferPointer<Float>
+    private let counts: UnsafeMutableBufferPointer<Int32>
+    private let displacements: UnsafeMutableBufferPointer<Int32>
+    private var request: MPI_Request?
+
+    /// Starts gathering `predictions` (this rank's shard of a batch of `globalCount` rows).
+    init(_ exchange: StepExchange, _ predictions: Tensor?, globalCount: Int, what: String) throws {
+      let communicator = exchange.communicator
+      let size = communicator.size
+      counts = .allocate(capacity: size)
+      displacements = .allocate(capacity: size)
+      var sent: Int32 = 0
+      for r in 0..<size {
+        counts[r] = Int32((globalCount * (r + 1) / size - globalCount * r / size) * exchange.outputSize)
+        displacements[r] = sent
+        sent += counts[r]
+      }
+      let count = predictions?.count ?? 0
+      guard count == Int(counts[communicator.rank]) else {
+        counts.deallocate()
+        displacements.deallocate()
+        throw DistributedError.invalidArgument(
+          "\(what): predictions of shape \(predictions?.shape ?? [0]) where \(counts[communicator.rank]) values of "
+            + "rows shaped \(exchange.outputShape) were expected")
+      }
+      self.exchange = exchange
+      self.globalCount = globalCount
+      let local = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count, 1))
+      predictions?.withUnsafeBufferPointer { _ = local.initialize(from: $0) }
+      self.local = local
+      gathered = .allocate(capacity: max(globalCount * exchange.outputSize, 1))
+      request = communicator.startAllgather(
+        UnsafeBufferPointer(rebasing: local[0..<count]), into: gathered, counts: UnsafeBufferPointer(counts),
+        displacements: UnsafeBufferPointer(displacements))
+    }
+
+    deinit {
+      local.deallocate()
+      gathered.deallocate()
+      counts.deallocate()
+      displacements.deallocate()
+    }
+
+    /// Waits for the gather: `[globalCount] + outputShape`.
+    func wait(_ what: String) -> Tensor {
+      exchange.communicator.wait(&request, "the prediction gather of \(what)")
+      let count = globalCount * exchange.outputSize
+      return Tensor(shape: [globalCount] + exchange.outputShape) { out in
+        for i in 0..<count { out[i] = gathered[i] }
       }
     }
-    return try Tensor(shape: [globalCount] + outputShape, scalars: gathered)
   }
 }

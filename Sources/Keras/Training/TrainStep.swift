@@ -93,10 +93,15 @@ extension Sequential {
 
   /// ``computeGradients(_:_:sampleWeight:)`` that also returns the batch's predictions from the same
   /// (training-mode) forward pass, for metrics computed outside `fit` (data-parallel training).
-  public func computeGradientsAndPredictions(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> (
-    loss: Float, gradients: [Tensor], predictions: Tensor
-  ) {
-    let step = try gradientStep(try requireCompiled("computeGradients"), x, y, sampleWeight)
+  ///
+  /// `onGradient`, when given, is called during the backward pass with the index (in
+  /// ``trainableWeights``) and the gradient of each weight as soon as that gradient is complete,
+  /// the last layers' first, so that sending gradients to other processes overlaps the rest of the
+  /// pass. A weight the loss does not depend on is not reported (its gradient is zero).
+  public func computeGradientsAndPredictions(
+    _ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil, onGradient: ((Int, Tensor) throws -> Void)? = nil
+  ) throws -> (loss: Float, gradients: [Tensor], predictions: Tensor) {
+    let step = try gradientStep(try requireCompiled("computeGradients"), x, y, sampleWeight, onGradient: onGradient)
     lastSparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
       slices.map { (gradient.storageIdentity, $0) }
     }
@@ -126,11 +131,12 @@ extension Sequential {
     lastSparseGradients = []
   }
 
-  func gradientStep(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?) throws -> (
-    result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]
-  ) {
+  func gradientStep(
+    _ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?,
+    onGradient: ((Int, Tensor) throws -> Void)? = nil
+  ) throws -> (result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]) {
     var predictions = Tensor(0)
-    let (loss, gradients, sparse) = try valueWithSparseGradient(for: trainableWeights) {
+    let (loss, gradients, sparse) = try valueWithSparseGradient(for: trainableWeights, finished: onGradient) {
       let (loss, yPred) = try totalLoss(compiled, x, y, sampleWeight, training: true)
       predictions = yPred.detached()
       return loss
