@@ -13,7 +13,8 @@ final class Communicator: @unchecked Sendable {
   let timeout: Duration
   private let world: MPI_Comm
 
-  /// Initializes MPI once per process (`MPI_Init`, finalized at exit) and reads rank and size.
+  /// Initializes MPI once per process (`MPI_Init`; at exit `MPI_Finalize`, or `MPI_Abort` when the
+  /// process exits with an error) and reads rank and size.
   /// A program started without `mpirun` is a job of one process.
   init(timeout: Duration) throws {
     var initialized: Int32 = 0
@@ -22,11 +23,24 @@ final class Communicator: @unchecked Sendable {
       guard MPI_Init(nil, nil) == skmpi_success() else {
         throw DistributedError.mpi("MPI_Init failed: is Open MPI installed (Scripts/setup.sh) and mpirun the launcher?")
       }
-      atexit {
-        var finalized: Int32 = 0
-        MPI_Finalized(&finalized)
-        if finalized == 0 { MPI_Finalize() }
-      }
+      // At exit, MPI_Finalize; but a process leaving with an error (a thrown error that ends
+      // the program, `exit(1)`) ends the whole job instead, so the other ranks do not wait for it:
+      // mpirun takes a finalized process for a finished one.
+      on_exit(
+        { status, _ in
+          var finalized: Int32 = 0
+          MPI_Finalized(&finalized)
+          guard finalized == 0 else { return }
+          if status == 0 {
+            MPI_Finalize()
+          } else {
+            var rank: Int32 = 0
+            MPI_Comm_rank(skmpi_comm_world(), &rank)
+            FileHandle.standardError.write(
+              Data("KerasDistributed: rank \(rank) exits with status \(status); ending the job\n".utf8))
+            MPI_Abort(skmpi_comm_world(), status)
+          }
+        }, nil)
     }
     world = skmpi_comm_world()
     var rank: Int32 = 0

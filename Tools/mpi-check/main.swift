@@ -2,10 +2,10 @@
 //
 //   swift run mpi-check            runs every check below and exits 1 if any fails (CI)
 //   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, kill, hang,
-//                                  interrupt, resume)
+//                                  fail, interrupt, resume)
 //   mpi-check compare PREFIX       checks the files of a `worker train PREFIX` run of two ranks
 //                                  started elsewhere (Scripts/mpi-two-hosts.sh) against one process
-//   mpi-check worker bench [GLOBAL_BATCH] [EPOCHS]
+//   mpi-check worker bench [GLOBAL_BATCH] [EPOCHS] [BUCKET_BYTES]
 //                                  trains the forecast benchmark model (2048 windows of 60 steps,
 //                                  LSTM(50) ×3 with Dropout → Dense(1), adam) and prints, on rank 0,
 //                                  samples per second and the share of time spent communicating;
@@ -22,7 +22,8 @@
 // 3. Two ranks with BackupAndRestore killed after epoch 2 of 3, resumed on one process: the
 //    end equals the uninterrupted run's (weights, last epoch's History, evaluate, predict).
 // 4. A rank killed by SIGKILL during training ends the job with an error, within a time limit.
-// 5. A rank that hangs ends the job with KerasDistributed's timeout error naming the waiting rank.
+// 5. A rank whose fit throws (its labels do not fit the loss) ends the job with its error.
+// 6. A rank that hangs ends the job with KerasDistributed's timeout error naming the waiting rank.
 import Foundation
 import Keras
 import KerasDistributed
@@ -114,8 +115,10 @@ func worker(mode: String, output: String?) throws {
         sleep(600)
       }))
   }
+  // "fail": rank 1 alone passes labels that do not fit the loss, so its fit throws.
+  let labels = mode == "fail" && distribution.rank == 1 ? Tensor.zeros([74, 3]) : y
   let history = try distribution.fit(
-    model, x, y, batchSize: globalBatch, epochs: epochs, verbose: 2, callbacks: callbacks, validationSplit: 0.2,
+    model, x, labels, batchSize: globalBatch, epochs: epochs, verbose: 2, callbacks: callbacks, validationSplit: 0.2,
     classWeight: classWeight)
   let evaluation = try distribution.evaluate(model, x, y, batchSize: globalBatch)
   let predictions = try distribution.predict(model, x, batchSize: globalBatch)
@@ -252,6 +255,14 @@ func drive() throws {
   check(named, "a killed rank is named in mpirun's error")
   if !named || killed.status == 0 { print(killed.output) }
 
+  let failed = try launch(mpirun + [executable, "worker", "fail"], limit: 120)
+  check(
+    failed.status != 0 && !failed.timedOut,
+    "a rank whose fit throws ends the job in \(String(format: "%.1f", failed.seconds)) s (exit \(failed.status))")
+  let reported = failed.output.contains("mpi-check: Loss 'binary_crossentropy': labels of shape (2, 3)")
+  check(reported, "a rank whose fit throws: its error is printed")
+  if !reported || failed.status == 0 { print(failed.output) }
+
   let hung = try launch(mpirun + [executable, "worker", "hang"], limit: 120)
   check(
     hung.status != 0 && !hung.timedOut,
@@ -271,8 +282,8 @@ func processorSeconds() -> Double {
 }
 
 /// Trains the forecast workload data-parallel and prints throughput and communication on rank 0.
-func bench(globalBatch: Int, epochs: Int) throws {
-  let distribution = try DataParallel()
+func bench(globalBatch: Int, epochs: Int, bucketSize: Int) throws {
+  let distribution = try DataParallel(bucketSize: bucketSize)
   let (count, steps) = (2048, 60)
   var generator = RandomGenerator(seed: 0)
   let series = (0..<(count + steps + 1)).map { s -> Float in
@@ -297,15 +308,19 @@ func bench(globalBatch: Int, epochs: Int) throws {
   let history = try distribution.fit(model, x, y, batchSize: globalBatch, epochs: epochs, verbose: 0)
   let seconds = (ContinuousClock.now - start) / .seconds(1)
   // CPU time does not depend on what else the machine runs: with a core per rank free, the job
-  // would take about the largest rank's CPU time.
-  print(String(format: "  rank %d: %.2f s of CPU", distribution.rank, processorSeconds() - cpuStart))
+  // would take about the largest rank's CPU time. The rank that exchanges least is the slowest,
+  // which others wait for: its time is the communication itself.
+  print(
+    String(
+      format: "  rank %d: %.2f s of CPU, %.3f s exchanging", distribution.rank, processorSeconds() - cpuStart,
+      distribution.communicationTime / .seconds(1)))
   let communication = distribution.communicationTime / .seconds(1)
   if distribution.isChief {
     print(
       String(
-        format:
-          "ranks %d, global batch %d: %.0f samples/s, %.2f s for %d epoch(s), communication %.3f s (%.1f%%), loss %.5f",
-        distribution.size, globalBatch, Double(count * epochs) / seconds, seconds, epochs, communication,
+        format: "ranks %d, global batch %d, buckets of %d bytes: %.0f samples/s, %.2f s for %d epoch(s), "
+          + "communication %.3f s (%.1f%%), loss %.5f",
+        distribution.size, globalBatch, bucketSize, Double(count * epochs) / seconds, seconds, epochs, communication,
         100 * communication / seconds, history.history["loss"]!.last!))
   }
 }
@@ -313,9 +328,10 @@ func bench(globalBatch: Int, epochs: Int) throws {
 let arguments = CommandLine.arguments
 do {
   if arguments.count >= 3 && arguments[1] == "worker" && arguments[2] == "bench" {
+    let numbers = arguments.dropFirst(3).map { Int($0) }
     try bench(
-      globalBatch: arguments.count > 3 ? Int(arguments[3]) ?? 64 : 64,
-      epochs: arguments.count > 4 ? Int(arguments[4]) ?? 1 : 1)
+      globalBatch: numbers.first.flatMap { $0 } ?? 64, epochs: numbers.dropFirst().first.flatMap { $0 } ?? 1,
+      bucketSize: numbers.dropFirst(2).first.flatMap { $0 } ?? 1 << 18)
   } else if arguments.count == 3 && arguments[1] == "compare" {
     try compareRanks(arguments[2], reference(), "2 ranks")
     print(failures == 0 ? "mpi-check: every check passed" : "mpi-check: \(failures) check(s) failed")
