@@ -255,7 +255,8 @@ func drive() throws {
   check(named, "a killed rank is named in mpirun's error")
   if !named || killed.status == 0 { print(killed.output) }
 
-  let failed = try launch(mpirun + [executable, "worker", "fail"], limit: 120)
+  // Within 30 s, half the 60 s the other rank would wait before its own timeout ends the job.
+  let failed = try launch(mpirun + [executable, "worker", "fail"], limit: 30)
   check(
     failed.status != 0 && !failed.timedOut,
     "a rank whose fit throws ends the job in \(String(format: "%.1f", failed.seconds)) s (exit \(failed.status))")
