@@ -5,9 +5,10 @@
 //                                  fail, interrupt, resume)
 //   mpi-check compare PREFIX       checks the files of a `worker train PREFIX` run of two ranks
 //                                  started elsewhere (Scripts/mpi-two-hosts.sh) against one process
-//   mpi-check worker bench [GLOBAL_BATCH] [EPOCHS] [BUCKET_BYTES]
-//                                  trains the forecast benchmark model (2048 windows of 60 steps,
-//                                  LSTM(50) ×3 with Dropout → Dense(1), adam) and prints, on rank 0,
+//   mpi-check worker bench [forecast|large] [GLOBAL_BATCH] [EPOCHS] [BUCKET_BYTES]
+//                                  trains a benchmark workload (forecast: 2048 windows of 60 steps,
+//                                  LSTM(50) ×3 with Dropout → Dense(1); large: [1024, 100, 128],
+//                                  LSTM(512) → Dense(1); adam) and prints, on rank 0,
 //                                  samples per second and the share of time spent communicating;
 //                                  run it as `OMP_NUM_THREADS=1 mpirun -np N .build/release/mpi-check worker bench`
 //
@@ -275,16 +276,9 @@ func drive() throws {
 
 // MARK: Scaling measurement
 
-/// The CPU time this process has used, in seconds.
-func processorSeconds() -> Double {
-  var time = timespec()
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
-  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
-}
-
-/// Trains the forecast workload data-parallel and prints throughput and communication on rank 0.
-func bench(globalBatch: Int, epochs: Int, bucketSize: Int) throws {
-  let distribution = try DataParallel(bucketSize: bucketSize)
+/// The benchmarks' forecast workload: 2048 windows of 60 steps of a noisy sum of sines, three
+/// stacked LSTM(50) with Dropout(0.2) → Dense(1), adam, mean squared error.
+func forecastWorkload() throws -> (Tensor, Tensor, Sequential) {
   let (count, steps) = (2048, 60)
   var generator = RandomGenerator(seed: 0)
   let series = (0..<(count + steps + 1)).map { s -> Float in
@@ -301,6 +295,35 @@ func bench(globalBatch: Int, epochs: Int, bucketSize: Int) throws {
   }
   try model.add(Dense(1))
   try model.compile(optimizer: "adam", loss: "mean_squared_error")
+  return (x, y, model)
+}
+
+/// The benchmarks' large workload: noise `[1024, 100, 128]`, LSTM(512) → Dense(1), adam, mean squared error.
+func largeWorkload() throws -> (Tensor, Tensor, Sequential) {
+  var generator = RandomGenerator(seed: 0)
+  let x = Tensor.randomNormal([1024, 100, 128], using: &generator)
+  let y = Tensor.randomNormal([1024, 1], using: &generator)
+  setRandomSeed(0)
+  let model = Sequential()
+  try model.add(Input(shape: [100, 128]))
+  try model.add(LSTM(512))
+  try model.add(Dense(1))
+  try model.compile(optimizer: "adam", loss: "mean_squared_error")
+  return (x, y, model)
+}
+
+/// The CPU time this process has used, in seconds.
+func processorSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
+
+/// Trains the forecast workload data-parallel and prints throughput and communication on rank 0.
+func bench(large: Bool, globalBatch: Int, epochs: Int, bucketSize: Int) throws {
+  let distribution = try DataParallel(bucketSize: bucketSize)
+  let (x, y, model) = try large ? largeWorkload() : forecastWorkload()
+  let count = x.shape[0]
   try distribution.fit(
     model, x.slice(axis: 0, 0..<(2 * globalBatch)), y.slice(axis: 0, 0..<(2 * globalBatch)),
     batchSize: globalBatch, epochs: 1, verbose: 0)  // warm-up
@@ -319,9 +342,10 @@ func bench(globalBatch: Int, epochs: Int, bucketSize: Int) throws {
   if distribution.isChief {
     print(
       String(
-        format: "ranks %d, global batch %d, buckets of %d bytes: %.0f samples/s, %.2f s for %d epoch(s), "
+        format: "%@ ranks %d, global batch %d, buckets of %d bytes: %.0f samples/s, %.2f s for %d epoch(s), "
           + "communication %.3f s (%.1f%%), loss %.5f",
-        distribution.size, globalBatch, bucketSize, Double(count * epochs) / seconds, seconds, epochs, communication,
+        large ? "large" : "forecast", distribution.size, globalBatch, bucketSize, Double(count * epochs) / seconds,
+        seconds, epochs, communication,
         100 * communication / seconds, history.history["loss"]!.last!))
   }
 }
@@ -329,9 +353,11 @@ func bench(globalBatch: Int, epochs: Int, bucketSize: Int) throws {
 let arguments = CommandLine.arguments
 do {
   if arguments.count >= 3 && arguments[1] == "worker" && arguments[2] == "bench" {
-    let numbers = arguments.dropFirst(3).map { Int($0) }
+    let large = arguments.count > 3 && arguments[3] == "large"
+    let numbers = arguments.dropFirst(3).filter { $0 != "large" && $0 != "forecast" }.map { Int($0) }
     try bench(
-      globalBatch: numbers.first.flatMap { $0 } ?? 64, epochs: numbers.dropFirst().first.flatMap { $0 } ?? 1,
+      large: large, globalBatch: numbers.first.flatMap { $0 } ?? 64,
+      epochs: numbers.dropFirst().first.flatMap { $0 } ?? 1,
       bucketSize: numbers.dropFirst(2).first.flatMap { $0 } ?? 1 << 18)
   } else if arguments.count == 3 && arguments[1] == "compare" {
     try compareRanks(arguments[2], reference(), "2 ranks")
