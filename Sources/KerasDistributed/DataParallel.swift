@@ -7,12 +7,13 @@ import Keras
 /// identical.
 ///
 /// A training script becomes data-parallel with three lines (the import, the distribution, and
-/// `fit` called through it) and runs unchanged on one
-/// process or, under `mpirun -np N program`, on N processes on one machine or many:
+/// `fit` called through it) and runs unchanged on one process or, under `mpirun -np N program`, on
+/// N processes on one machine or many:
 ///
 /// ```swift
-/// let distribution = try DataParallel()                       // MPI_Init; rank and size
-/// let history = try distribution.fit(model, x, y, batchSize: 64, epochs: 10)   // was model.fit(x, y, ...)
+/// import KerasDistributed
+/// let distribution = try DataParallel()   // MPI_Init; rank and size
+/// let history = try distribution.fit(model, x, y, batchSize: 64, epochs: 10)  // was model.fit(x, y, ...)
 /// ```
 ///
 /// As in Keras' `DataParallel` (and unlike Horovod, where each worker's batch is its own and the
@@ -23,21 +24,25 @@ import Keras
 /// whole dataset (as Keras' `auto_shard_dataset`) and picks its rows; shuffling draws the same
 /// order on every rank.
 ///
-/// At the start of `fit`:
-/// the weights, the optimizer's state and the random generator's state are broadcast from rank 0,
-/// so ranks that built or loaded their model differently start from rank 0's. Each step: a
-/// forward and backward pass on the rank's shard; one allreduce of the gradients, each shard's
-/// weighted by its number of rows (an uneven last batch averages right); the same optimizer step
-/// on every rank; the predictions gathered so that the metrics see the whole global batch, as in
-/// one process. `History`, the logs passed to callbacks and the progress bar agree on every rank,
-/// so EarlyStopping and ReduceLROnPlateau decide the same everywhere. Only rank 0 prints
-/// progress and runs the callbacks that write files (ModelCheckpoint, CSVLogger).
+/// At the start of `fit` the weights, the optimizer's state and the random generator's state are
+/// broadcast from rank 0, so ranks that built or loaded their model differently start from rank
+/// 0's. Each step: a forward and backward pass on the rank's shard; allreduces of the gradients,
+/// each shard's weighted by its number of rows (an uneven last batch averages right), in buckets
+/// started while the backward pass still runs; the same optimizer step on every rank; the
+/// predictions gathered so that the metrics see the whole global batch, as in one process.
+/// `History`, the logs passed to callbacks and the progress bar agree on every rank, so
+/// EarlyStopping and ReduceLROnPlateau decide the same everywhere, and a stop asked on one rank
+/// stops all. Only rank 0 prints progress and runs the callbacks that write files
+/// (ModelCheckpoint, CSVLogger, BackupAndRestore).
 ///
 /// Dropout draws from a generator of each rank and step (seeded from the broadcast state), so
 /// shards do not share masks; a model with Dropout therefore trains like one process
-/// statistically, not bit for bit. `BackupAndRestore` (with `saveFreq: .epoch`) runs on rank 0,
-/// whose restored state goes to every rank: a job killed at any point continues from its last
-/// backup, with the same or another number of ranks.
+/// statistically, not bit for bit. `BackupAndRestore` (with `saveFreq: .epoch`) restores on rank
+/// 0, whose state goes to every rank: a job killed at any point continues from its last backup,
+/// with the same or another number of ranks.
+///
+/// A rank that hangs makes the others end the job after `timeout`; a rank that dies or exits with
+/// an error ends it at once (mpirun, or `MPI_Abort` at exit).
 public final class DataParallel {
   /// This process's index in the job, `0 ..< size` (Horovod's `hvd.rank()`).
   public var rank: Int { communicator.rank }
