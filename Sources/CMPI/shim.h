@@ -23,6 +23,10 @@ static inline MPI_Op skmpi_sum(void) { return MPI_SUM; }
 static inline MPI_Op skmpi_max(void) { return MPI_MAX; }
 /// MPI_REQUEST_NULL: a request that is complete.
 static inline MPI_Request skmpi_request_null(void) { return MPI_REQUEST_NULL; }
+/// MPI_ANY_SOURCE, for receiving from any process.
+static inline int skmpi_any_source(void) { return MPI_ANY_SOURCE; }
+/// The sender of a received message.
+static inline int skmpi_status_source(const MPI_Status *status) { return status->MPI_SOURCE; }
 /// MPI_STATUS_IGNORE.
 static inline MPI_Status *skmpi_status_ignore(void) { return MPI_STATUS_IGNORE; }
 /// MPI_ERRORS_RETURN: errors come back as return codes instead of aborting.

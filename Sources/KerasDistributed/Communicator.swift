@@ -121,14 +121,50 @@ final class Communicator: @unchecked Sendable {
       polls += 1
       guard polls > 50 else { continue }
       if clock.now - start > timeout {
+        let silent = ranksNotWaiting(grace: .seconds(2))
+        let culprits =
+          silent.isEmpty
+          ? "every rank answered: a mismatch of collectives?"
+          : "\(silent.count == 1 ? "rank" : "ranks") \(silent.map(String.init).joined(separator: ", ")) "
+            + "did not answer (dead or hung)"
         abort(
-          "rank \(rank) of \(size) waited more than \(timeout) for \(what()): another rank died or hangs "
+          "rank \(rank) of \(size) waited more than \(timeout) for \(what()): \(culprits) "
             + "(DataParallel(timeout:) sets the limit)")
       }
       usleep(pause)
       pause = min(2 * pause, 200)
     }
   }
+
+  /// The ranks that do not say they are waiting too, once this one has waited past its timeout:
+  /// every waiting rank sends the others a note, then listens for theirs for `grace`. A rank that
+  /// died, hangs, or computes for longer than the timeout sends none.
+  private func ranksNotWaiting(grace: Duration) -> [Int] {
+    let tag: Int32 = 0x5EED
+    Self.note.pointee = Int32(rank)
+    for other in 0..<size where other != rank {
+      var request: MPI_Request? = skmpi_request_null()
+      MPI_Isend(Self.note, 1, skmpi_int(), Int32(other), tag, world, &request)
+    }
+    var answered: Set<Int> = [rank]
+    let deadline = ContinuousClock.now + grace
+    while ContinuousClock.now < deadline && answered.count < size {
+      var arrived: Int32 = 0
+      var status = MPI_Status()
+      MPI_Iprobe(skmpi_any_source(), tag, world, &arrived, &status)
+      guard arrived != 0 else {
+        usleep(1000)
+        continue
+      }
+      var sender: Int32 = 0
+      MPI_Recv(&sender, 1, skmpi_int(), skmpi_status_source(&status), tag, world, skmpi_status_ignore())
+      answered.insert(Int(sender))
+    }
+    return (0..<size).filter { !answered.contains($0) }
+  }
+
+  /// The note ``ranksNotWaiting(grace:)`` sends, in memory that outlives sends never received.
+  private nonisolated(unsafe) static let note = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
   /// Writes `message` to standard error and ends every process of the job (`MPI_Abort`).
   func abort(_ message: String) -> Never {

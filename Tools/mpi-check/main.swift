@@ -269,8 +269,9 @@ func drive() throws {
   check(
     hung.status != 0 && !hung.timedOut,
     "a hung rank ends the job with an error in \(String(format: "%.1f", hung.seconds)) s (exit \(hung.status))")
-  let timeoutMessage = hung.output.contains("rank 0 of 2 waited more than")
-  check(timeoutMessage, "a hung rank: rank 0 reports the step it waited for")
+  let timeoutMessage = hung.output.contains(
+    "rank 0 of 2 waited more than 3.0 seconds for the gradient allreduce of epoch 1, batch 2: rank 1 did not answer")
+  check(timeoutMessage, "a hung rank: rank 0 reports the step it waited for and names rank 1")
   if !timeoutMessage || hung.status == 0 { print(hung.output) }
 }
 
