@@ -202,7 +202,11 @@ public final class DataParallel {
       // Rank 0 restores a backup here (BackupAndRestore runs there alone), then everything it
       // holds goes to the other ranks: weights, optimizer state, generator, and the epoch to continue.
       hooks.forEach { $0.onTrainBegin(Logs()) }
-      _ = agreeToStop(model, "the start of training")
+      if agreeToStop(model, "the start of training") {
+        throw DistributedError.invalidArgument(
+          "fit: a callback stopped training before the first epoch (on rank 0: a backup BackupAndRestore "
+            + "could not read?)")
+      }
       try broadcastState(of: model)
       var epoch = try broadcast(backup?.restoredEpoch ?? initialEpoch, "the first epoch")
       var lastLogs = Logs()
