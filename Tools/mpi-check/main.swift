@@ -2,7 +2,7 @@
 //
 //   swift run mpi-check            runs every check below and exits 1 if any fails (CI)
 //   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, kill, hang,
-//                                  fail, interrupt, resume)
+//                                  fail, interrupt, resume, scheduled)
 //   mpi-check compare PREFIX       checks the files of a `worker train PREFIX` run of two ranks
 //                                  started elsewhere (Scripts/mpi-two-hosts.sh) against one process
 //   mpi-check worker bench [forecast|large] [GLOBAL_BATCH] [EPOCHS] [BUCKET_BYTES]
@@ -19,6 +19,7 @@
 //    validation batch (15 rows) are split unevenly. `DataParallel.evaluate` and `.predict`
 //    equal `model.evaluate` and `model.predict`. Only rank 0 prints progress. Rank 1 starts from
 //    other weights, optimizer state and random generator: fit broadcasts rank 0's.
+//    With ReduceLROnPlateau and EarlyStopping acting on the logs, both ranks decide as one process.
 // 2. The same script started without mpirun (a job of one process) gives the same numbers.
 // 3. Two ranks with BackupAndRestore killed after epoch 2 of 3, resumed on one process: the
 //    end equals the uninterrupted run's (weights, last epoch's History, evaluate, predict).
@@ -50,7 +51,7 @@ func compiledModel() throws -> Sequential {
     Dense(4, activation: .relu)
     Dense(1, activation: .sigmoid)
   }
-  try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy", .auc()])
+  try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy", .auc(name: "auc")])
   _ = try model(Tensor.zeros([1, 6, 3]))
   return model
 }
@@ -72,12 +73,22 @@ extension Outcome {
   }
 }
 
+/// Callbacks that act on the logs: the learning rate halves after every epoch from the second
+/// (no improvement of `val_loss` by 1 counts as a plateau), and training stops after the third of 6.
+func scheduleCallbacks() -> [any Callback] {
+  [
+    ReduceLROnPlateau(monitor: "val_loss", factor: 0.5, patience: 0, minDelta: 1),
+    EarlyStopping(monitor: "val_loss", minDelta: 1, patience: 2),
+  ]
+}
+
 /// One process with `model.fit`: the reference.
-func reference() throws -> Outcome {
+func reference(scheduled: Bool = false) throws -> Outcome {
   let (x, y) = dataset()
   let model = try compiledModel()
   let history = try model.fit(
-    x, y, batchSize: globalBatch, epochs: epochs, verbose: 0, validationSplit: 0.2, classWeight: classWeight)
+    x, y, batchSize: globalBatch, epochs: scheduled ? 6 : epochs, verbose: 0,
+    callbacks: scheduled ? scheduleCallbacks() : [], validationSplit: 0.2, classWeight: classWeight)
   let evaluation = try model.evaluate(x, y, batchSize: globalBatch, verbose: 0)
   let predictions = try model.predict(x, batchSize: globalBatch, verbose: 0)
   return Outcome(
@@ -118,8 +129,10 @@ func worker(mode: String, output: String?) throws {
   }
   // "fail": rank 1 alone passes labels that do not fit the loss, so its fit throws.
   let labels = mode == "fail" && distribution.rank == 1 ? Tensor.zeros([74, 3]) : y
+  if mode == "scheduled" { callbacks += scheduleCallbacks() }
   let history = try distribution.fit(
-    model, x, labels, batchSize: globalBatch, epochs: epochs, verbose: 2, callbacks: callbacks, validationSplit: 0.2,
+    model, x, labels, batchSize: globalBatch, epochs: mode == "scheduled" ? 6 : epochs, verbose: 2,
+    callbacks: callbacks, validationSplit: 0.2,
     classWeight: classWeight)
   let evaluation = try distribution.evaluate(model, x, y, batchSize: globalBatch)
   let predictions = try distribution.predict(model, x, batchSize: globalBatch)
@@ -231,6 +244,18 @@ func drive() throws {
   let epochLines = train.output.split(separator: "\n").filter { $0.hasPrefix("Epoch 1/") }.count
   check(epochLines == 1, "2 ranks: only rank 0 prints progress (\(epochLines) 'Epoch 1/' lines)")
   try compareRanks(twoRanks, expected, "2 ranks")
+
+  let scheduledRanks = directory.appendingPathComponent("scheduled").path
+  let scheduled = try launch(mpirun + [executable, "worker", "scheduled", scheduledRanks], limit: 300)
+  check(scheduled.status == 0 && !scheduled.timedOut, "ReduceLROnPlateau and EarlyStopping: mpirun exits 0")
+  if scheduled.status != 0 { print(scheduled.output) }
+  let expectedScheduled = try reference(scheduled: true)
+  let stoppedAfter = expectedScheduled.history["loss"]?.count ?? 0
+  let rates = expectedScheduled.history["learning_rate"] ?? []
+  check(
+    stoppedAfter == 3 && rates.count == 3 && rates[2] < rates[0],
+    "ReduceLROnPlateau and EarlyStopping act in the reference (\(stoppedAfter) epochs, learning rates \(rates))")
+  try compareRanks(scheduledRanks, expectedScheduled, "ReduceLROnPlateau and EarlyStopping, 2 ranks")
 
   let oneRank = directory.appendingPathComponent("one").path
   let single = try launch([executable, "worker", "train", oneRank], limit: 300)
