@@ -1,8 +1,8 @@
 import Foundation
 import Keras
 
-/// One of the four training workloads of BENCHMARKS.md, mirroring
-/// `../shared/bench/keras_workloads.py`: the same shapes, models, batch sizes, epochs,
+/// One of the four training workloads of Benchmarks/README.md, mirroring
+/// `Benchmarks/reference/keras_workloads.py`: the same shapes, models, batch sizes, epochs,
 /// losses and optimizers.
 ///
 /// Shape letters: `N` samples, `T` time steps, `F` features.

@@ -1,4 +1,4 @@
-// benchmarks: the four training workloads of BENCHMARKS.md in SwiftKeras, side by side with
+// benchmarks: the four training workloads of Benchmarks/README.md in SwiftKeras, side by side with
 // the Keras and PyTorch references when their Pythons are given. Run in release:
 //
 //   swift run -c release benchmarks [classify forecast rnn large] [--epochs N]
@@ -24,7 +24,7 @@ extension Workload: ExpressibleByArgument {}
 struct Benchmarks: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "benchmarks",
-    abstract: "Trains the BENCHMARKS.md workloads in SwiftKeras and compares them with Keras and PyTorch.")
+    abstract: "Trains the Benchmarks/README.md workloads in SwiftKeras and compares them with Keras and PyTorch.")
 
   @Argument(help: "Workloads to run (\(Workload.allCases.map(\.rawValue).joined(separator: ", "))); all by default.")
   var workloads: [Workload] = []
@@ -41,8 +41,12 @@ struct Benchmarks: ParsableCommand {
   @Option(help: "A Python with torch, to run torch_workloads.py beside each workload.")
   var torch: String?
 
-  @Option(help: "The directory of the reference scripts.")
-  var benchDir: String = "../shared/bench"
+  @Option(help: "The directory of the reference scripts (default: Benchmarks/reference of this checkout).")
+  var benchDir: String = {
+    let reference = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("reference").path
+    return FileManager.default.fileExists(atPath: reference) ? reference : "Benchmarks/reference"
+  }()
 
   @Option(help: "Write all results as JSON to this file.")
   var json: String?

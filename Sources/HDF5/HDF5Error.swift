@@ -1,3 +1,5 @@
+import Foundation
+
 /// The one error the HDF5 module throws.
 ///
 /// Its `description` names the operation, the path inside the file and the
@@ -95,4 +97,10 @@ struct ErrorSite {
     guard let message = takeLibraryErrorMessage() else { return error(kind, reason) }
     return error(kind, "\(reason) (libhdf5: \(message))")
   }
+}
+
+extension HDF5Error: LocalizedError {
+  /// The message of `description`, so that `error.localizedDescription` shows it too (Foundation
+  /// would otherwise print "The operation could not be completed").
+  public var errorDescription: String? { description }
 }

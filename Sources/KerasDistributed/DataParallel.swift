@@ -293,15 +293,15 @@ public final class DataParallel {
     return logs
   }
 
-  /// The loss and metrics on `x`, `y` in inference mode (`model.evaluate` made data-parallel):
-  /// each rank evaluates its shard of every batch; the result is the same on every rank and
-  /// equals one process's.
+  /// The loss and metrics on `x`, `y` in inference mode (`model.evaluate` made data-parallel),
+  /// `loss` first, then the rest by name, as `model.evaluate`: each rank evaluates its shard of
+  /// every batch; the result is the same on every rank and equals one process's.
   ///
   /// - Throws: on every rank alike: a model that is not compiled, a batch size of 0, mismatched lengths.
   @discardableResult
   public func evaluate(
     _ model: Sequential, _ x: Tensor, _ y: Tensor, batchSize: Int = 32, sampleWeight: Tensor? = nil
-  ) throws -> [String: Float] {
+  ) throws -> Logs {
     guard let loss = model.loss else {
       throw DistributedError.invalidArgument("evaluate: compile model '\(model.name)' before evaluating it")
     }
@@ -316,7 +316,8 @@ public final class DataParallel {
     let step = StepExchange(communicator: communicator, outputShape: Array(probe.predictions.shape.dropFirst()))
     defer { communicationTime = step.communicationTime }
     do {
-      return try evaluate(model, data, batchSize: batchSize, tracker: tracker, step: step, hooks: []).dictionary
+      let logs = try evaluate(model, data, batchSize: batchSize, tracker: tracker, step: step, hooks: [])
+      return Logs(logs.entries.filter { $0.name == "loss" } + logs.entries.filter { $0.name != "loss" })
     } catch {
       communicator.abort("rank \(rank) of \(size) failed during evaluate: \(error)")
     }

@@ -19,7 +19,7 @@ struct Convert: ParsableCommand {
 
   func run() throws {
     try oneLineErrors {
-      let loaded: Sequential
+      let loaded: Model
       if input.hasSuffix(".weights.h5") {
         guard let model else {
           throw CommandError("\(input) holds weights only: give the architecture with --model FILE.keras")

@@ -8,14 +8,14 @@ final class TrainingInterruption: Callback {
   struct Interrupted: Error {}
   let epoch: Int
   let batch: Int?
-  private weak var model: Sequential?
+  private weak var model: Model?
 
   init(afterEpoch epoch: Int, batch: Int? = nil) {
     self.epoch = epoch
     self.batch = batch
   }
 
-  func setModel(_ model: Sequential) { self.model = model }
+  func setModel(_ model: Model) { self.model = model }
   private var currentEpoch = 0
   func onEpochBegin(_ epoch: Int, _ logs: Logs) { currentEpoch = epoch }
   func onTrainBatchEnd(_ batch: Int, _ logs: Logs) {

@@ -98,7 +98,7 @@ struct CheckpointKillTests {
 
   /// Loads the checkpoint and returns the epochs its optimizer state says it has trained.
   func loadCheckpoint(_ path: String, mode: String) throws -> Int {
-    let model: Sequential
+    let model: Model
     if mode == "keras" {
       model = try loadModel(path)
     } else {

@@ -62,12 +62,20 @@ struct LayerConfigTests {
     }
   }
 
-  @Test("the layer fixtures cover every deserializable class but InputLayer")
+  @Test("the layer fixtures cover every deserializable class but InputLayer (merge layers: in the Functional fixtures)")
   func fixturesCoverClasses() throws {
     var classes: Set<String> = []
     for name in Self.fixtureNames {
       if case .string(let className)? = try ConfigValue.parse(json: fixtureText("layers/\(name).json"))["class_name"] {
         classes.insert(className)
+      }
+    }
+    let merges = try KerasArchive(path: FunctionalFixture.path("merges.keras"))
+    let config = try ConfigValue.parse(
+      json: String(decoding: try merges.data(KerasArchive.configEntry, limit: KerasArchive.maxJSONSize), as: UTF8.self))
+    if case .array(let layers)? = config["config"]?["layers"] {
+      for layer in layers where !["Sequential", "InputLayer"].contains(layer["class_name"]?.stringValue ?? "") {
+        if let name = layer["class_name"]?.stringValue, name != "Dense" { classes.insert(name) }
       }
     }
     #expect(classes == Set(SerializedLayer.classNames).subtracting(["InputLayer"]))
@@ -403,7 +411,7 @@ struct ConfigErrorTests {
     #expect(throws: KerasError.unknownName(kind: "layer class", name: "Conv2D", valid: SerializedLayer.classNames)) {
       try deserializeLayer(ConfigValue.parse(json: #"{"class_name": "Conv2D", "config": {"name": "c"}}"#))
     }
-    #expect(SerializedLayer.classNames.count == 19)
+    #expect(SerializedLayer.classNames.count == 27)
   }
 
   @Test("a custom class registered under a package is refused by its registered name")

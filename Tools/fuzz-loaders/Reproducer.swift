@@ -10,7 +10,7 @@ struct Reproducer {
       let start = Date()
       let outcome: String
       do {
-        let model: Sequential
+        let model: Model
         if options.formats == [.weights] {
           model = try loadModel(try architecture(for: path))
           try model.loadWeights(try copy(path, as: ".weights.h5"))

@@ -220,7 +220,7 @@ struct Worker {
     let path = "\(options.workDirectory)/input\(input.seed.fileExtension)"
     do {
       try Data(input.bytes).write(to: URL(fileURLWithPath: path), options: .atomic)
-      let model: Sequential
+      let model: Model
       switch input.seed.format {
       case .h5, .keras:
         model = try loadModel(path)
@@ -244,7 +244,7 @@ struct Worker {
   }
 
   /// Runs a loaded model on a tiny input: it must not crash.
-  mutating func checkUsable(_ model: Sequential) {
+  mutating func checkUsable(_ model: Model) {
     guard let inputShape = model.inputShape else { return }
     let shape = [2] + inputShape.dropFirst().map { min($0 ?? 3, 64) }
     guard shape.reduce(1, *) <= 1 << 16 else { return }

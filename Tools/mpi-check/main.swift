@@ -92,7 +92,7 @@ func reference(scheduled: Bool = false) throws -> Outcome {
   let evaluation = try model.evaluate(x, y, batchSize: globalBatch, verbose: 0)
   let predictions = try model.predict(x, batchSize: globalBatch, verbose: 0)
   return Outcome(
-    weights: model.getWeights().flatMap(\.scalars), history: history.history, evaluation: evaluation,
+    weights: model.getWeights().flatMap(\.scalars), history: history.history, evaluation: evaluation.dictionary,
     predictions: predictions.scalars)
 }
 
@@ -134,7 +134,7 @@ func worker(mode: String, output: String?) throws {
     model, x, labels, batchSize: globalBatch, epochs: mode == "scheduled" ? 6 : epochs, verbose: 2,
     callbacks: callbacks, validationSplit: 0.2,
     classWeight: classWeight)
-  let evaluation = try distribution.evaluate(model, x, y, batchSize: globalBatch)
+  let evaluation = try distribution.evaluate(model, x, y, batchSize: globalBatch).dictionary
   let predictions = try distribution.predict(model, x, batchSize: globalBatch)
   guard let output else { return }
   let outcome = Outcome(

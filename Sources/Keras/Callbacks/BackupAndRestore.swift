@@ -21,7 +21,7 @@ import Foundation
 /// then cover only the batches after the restart.
 ///
 /// The directory holds, as Keras' names where they exist:
-/// - `backup-<n>.weights.h5`: ``Sequential/saveWeights(_:)`` with the optimizer state;
+/// - `backup-<n>.weights.h5`: ``Model/saveWeights(_:)-(String)`` with the optimizer state;
 /// - `training_metadata.json`: `{"epoch": e, "batch": b, "weights": "backup-<n>.weights.h5",
 ///   "random_state": [...], "epoch_random_state": [...] or null, "dropout_random_states": [...],
 ///   "model": name, "format": "swift-keras-backup", "version": 1}`, generator states as
@@ -56,7 +56,7 @@ public final class BackupAndRestore: Callback {
 
   /// The metadata file, whose replacement commits a backup.
   static let metadataName = "training_metadata.json"
-  private weak var model: Sequential?
+  private weak var model: Model?
   private var savesWritten = 0
   private var batchesSinceSave = 0
   private var currentEpoch = 0
@@ -79,7 +79,7 @@ public final class BackupAndRestore: Callback {
     self.deleteCheckpoint = deleteCheckpoint
   }
 
-  public func setModel(_ model: Sequential) { self.model = model }
+  public func setModel(_ model: Model) { self.model = model }
 
   public func onTrainBegin(_ logs: Logs) {
     guard let model else { return }
@@ -182,7 +182,7 @@ public final class BackupAndRestore: Callback {
 
   /// Restores the backup in ``backupDir``, if there is one: everything is read and checked
   /// before the model, its optimizer or any generator changes.
-  private func restore(into model: Sequential) throws {
+  private func restore(into model: Model) throws {
     let metadataPath = path(Self.metadataName)
     savesWritten = 0
     guard FileManager.default.fileExists(atPath: metadataPath) else { return }

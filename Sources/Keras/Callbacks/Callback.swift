@@ -19,11 +19,11 @@ public struct TrainingParams: Sendable, Equatable {
 ///
 /// Every method has an empty default, so a callback implements only what it needs. Hooks
 /// run in this order: train begin; for each epoch: epoch begin, (batch begin, batch end)…,
-/// then validation (test begin/end), epoch end; train end. Set ``Sequential/stopTraining``
+/// then validation (test begin/end), epoch end; train end. Set ``Model/stopTraining``
 /// from a hook to end `fit` after the current epoch.
 public protocol Callback: AnyObject {
   /// Called once before the hooks with the model being trained.
-  func setModel(_ model: Sequential)
+  func setModel(_ model: Model)
   /// Called once before the hooks with the run's parameters.
   func setParams(_ params: TrainingParams)
   /// Called when `fit` starts, before the first epoch (`on_train_begin`).
@@ -65,7 +65,7 @@ public protocol Callback: AnyObject {
 
 /// Empty defaults for every hook, so a callback implements only the hooks it needs.
 extension Callback {
-  public func setModel(_ model: Sequential) {}
+  public func setModel(_ model: Model) {}
   public func setParams(_ params: TrainingParams) {}
   public func onTrainBegin(_ logs: Logs) {}
   public func onTrainEnd(_ logs: Logs) {}
@@ -88,7 +88,7 @@ extension Callback {
 final class CallbackList {
   let callbacks: [any Callback]
 
-  init(_ callbacks: [any Callback], model: Sequential, params: TrainingParams) {
+  init(_ callbacks: [any Callback], model: Model, params: TrainingParams) {
     self.callbacks = callbacks
     for c in callbacks {
       c.setModel(model)

@@ -19,7 +19,7 @@ public final class EarlyStopping: Callback {
   /// Epochs to wait before watching.
   public let startFromEpoch: Int
   private let rule: Monitor
-  private weak var model: Sequential?
+  private weak var model: Model?
 
   /// The epoch (0-based) training stopped at, or 0 if it ran to the end.
   public private(set) var stoppedEpoch = 0
@@ -44,7 +44,7 @@ public final class EarlyStopping: Callback {
     self.rule = Monitor(monitor, mode: mode, minDelta: minDelta)
   }
 
-  public func setModel(_ model: Sequential) { self.model = model }
+  public func setModel(_ model: Model) { self.model = model }
 
   public func onTrainBegin(_ logs: Logs) {
     wait = 0

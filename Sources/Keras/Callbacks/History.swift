@@ -1,4 +1,4 @@
-/// The per-epoch record of a `fit` run (`keras.callbacks.History`), returned by ``Sequential/fit(_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:classWeight:sampleWeight:initialEpoch:)``.
+/// The per-epoch record of a `fit` run (`keras.callbacks.History`), returned by ``Model/fit(_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:classWeight:sampleWeight:initialEpoch:)-(Tensor,Tensor,_,_,_,_,_,_,_,_,_,_)``.
 ///
 /// ```swift
 /// let history = try model.fit(x, y, epochs: 10)

@@ -13,7 +13,15 @@ extension History {
     try writeTextAtomically(csvText(separator: separator), to: url)
   }
 
-  /// The CSV text of ``writeCSV(to:separator:)``.
+  /// Writes the history as CSV to the file at `path`; see ``writeCSV(to:separator:)-(URL,String)``.
+  ///
+  /// - Throws: ``ReportError/emptyHistory(file:)`` when no epoch was recorded,
+  ///   ``ReportError/writeFailed(file:reason:)`` when the file cannot be written.
+  public func writeCSV(to path: String, separator: String = ",") throws {
+    try writeCSV(to: URL(fileURLWithPath: path), separator: separator)
+  }
+
+  /// The CSV text of ``writeCSV(to:separator:)-(String,String)``.
   func csvText(separator: String = ",") -> String {
     let columns = names.sorted()
     var text = (["epoch"] + columns).joined(separator: separator) + "\n"

@@ -4,7 +4,7 @@ public final class LearningRateScheduler: Callback {
   private let schedule: (Int, Float) -> Float
   /// Print the new rate each epoch.
   public let verbose: Int
-  private weak var model: Sequential?
+  private weak var model: Model?
 
   /// A scheduler calling `schedule(epoch, rate)` (epoch 0-based) before each epoch.
   public init(verbose: Int = 0, _ schedule: @escaping (_ epoch: Int, _ learningRate: Float) -> Float) {
@@ -12,7 +12,7 @@ public final class LearningRateScheduler: Callback {
     self.verbose = verbose
   }
 
-  public func setModel(_ model: Sequential) { self.model = model }
+  public func setModel(_ model: Model) { self.model = model }
 
   public func onEpochBegin(_ epoch: Int, _ logs: Logs) {
     guard let optimizer = model?.optimizer else { return }

@@ -24,6 +24,10 @@ public struct Logs: Sendable, Equatable, CustomStringConvertible {
 
   /// The names in order.
   public var names: [String] { entries.map(\.name) }
+  /// The names in order (as a dictionary's keys, for code written against `[String: Float]`).
+  public var keys: [String] { names }
+  /// The number of entries.
+  public var count: Int { entries.count }
 
   /// A dictionary of the values.
   public var dictionary: [String: Float] { Dictionary(entries.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }) }

@@ -9,7 +9,7 @@ import Foundation
 /// `fit`, which then throws the error.
 ///
 /// With `saveWeightsOnly` the file is a `.weights.h5`; otherwise the whole model is saved
-/// (`.keras` or `.h5`), so ``loadModel(_:)`` restores it ready to keep training.
+/// (`.keras` or `.h5`), so ``loadModel(_:)-(String)`` restores it ready to keep training.
 public final class ModelCheckpoint: Callback {
   /// The file name template.
   public let filepath: String
@@ -22,7 +22,7 @@ public final class ModelCheckpoint: Callback {
   /// Save weights only (`.weights.h5`).
   public let saveWeightsOnly: Bool
   private let rule: Monitor
-  private weak var model: Sequential?
+  private weak var model: Model?
   /// The best monitored value so far.
   public private(set) var best: Float?
   /// The paths written, in order.
@@ -57,7 +57,7 @@ public final class ModelCheckpoint: Callback {
     self.best = initialValueThreshold
   }
 
-  public func setModel(_ model: Sequential) { self.model = model }
+  public func setModel(_ model: Model) { self.model = model }
 
   public func onEpochEnd(_ epoch: Int, _ logs: Logs) {
     guard let model else { return }

@@ -14,7 +14,7 @@ public final class ReduceLROnPlateau: Callback {
   /// The rate is never reduced below this (Keras' `min_lr`, default 0).
   public let minLR: Float
   private let rule: Monitor
-  private weak var model: Sequential?
+  private weak var model: Model?
   private var best: Float?
   private var wait = 0
   private var cooldownCounter = 0
@@ -34,7 +34,7 @@ public final class ReduceLROnPlateau: Callback {
     self.rule = Monitor(monitor, mode: mode, minDelta: minDelta)
   }
 
-  public func setModel(_ model: Sequential) { self.model = model }
+  public func setModel(_ model: Model) { self.model = model }
 
   public func onTrainBegin(_ logs: Logs) {
     best = nil

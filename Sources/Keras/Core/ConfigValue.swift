@@ -97,3 +97,20 @@ extension ConfigValue {
   /// An optional float as a JSON number or null.
   static func number(_ value: Float?) -> ConfigValue { value.map { .double(Double($0)) } ?? .null }
 }
+
+extension ConfigValue {
+  /// The string of a `.string`, else nil.
+  var stringValue: String? {
+    if case .string(let s) = self { return s }
+    return nil
+  }
+
+  /// The integer of an `.int` (or of a whole `.double`), else nil.
+  var intValue: Int? {
+    switch self {
+    case .int(let i): return i
+    case .double(let d) where d == d.rounded() && Swift.abs(d) < 1e15: return Int(d)
+    default: return nil
+    }
+  }
+}

@@ -65,6 +65,9 @@ open class Layer: @unchecked Sendable {
   /// The weights in Keras order: this layer's, then those of wrapped layers.
   open var weights: [Variable] { ownWeights }
   private var regularizers: [(Variable, Regularizer)] = []
+  /// The calls of this layer in model graphs, in order (Keras' inbound nodes), held weakly.
+  var inboundNodes: [WeakNode] = []
+  private var nodeCount = 0
 
   /// The Keras class name (`"Dense"`, `"LSTM"`), used for default names, summaries and configs.
   open class var className: String { String(describing: self) }
@@ -77,7 +80,60 @@ open class Layer: @unchecked Sendable {
   }
 
   /// Whether the weights exist.
-  public var isBuilt: Bool { builtInputShape != nil }
+  open var isBuilt: Bool { builtInputShape != nil }
+
+  /// The index the next graph call of this layer gets.
+  func recordNode() -> Int {
+    defer { nodeCount += 1 }
+    return nodeCount
+  }
+
+  /// The output shapes of a call in a model graph on inputs of `inputShapes` (batch `nil`),
+  /// building the layer. The default takes one input and no initial state.
+  ///
+  /// Layers that take several inputs (merge layers, models) or return several outputs
+  /// (recurrent layers with `returnState`) override this and ``Layer/callNode(_:masks:initialState:training:)``.
+  /// - Throws: when the inputs do not fit the layer, naming the layer and the shapes.
+  open func symbolicOutputShapes(_ inputShapes: [[Int?]], initialStateShapes: [[Int?]], inputDTypes: [String]) throws
+    -> [[Int?]]
+  {
+    guard inputShapes.count == 1 else {
+      throw KerasError.invalidArgument(
+        "Layer '\(name)' (\(Self.className)) takes one input, got \(inputShapes.count): "
+          + inputShapes.map(kerasShapeText).joined(separator: ", "))
+    }
+    guard initialStateShapes.isEmpty else {
+      throw KerasError.invalidArgument("Layer '\(name)' (\(Self.className)) takes no initialState")
+    }
+    try buildIfNeeded(inputShapes[0])
+    return [try outputShape(for: inputShapes[0])]
+  }
+
+  /// One call in a model graph: the outputs and the masks they carry. The default runs the
+  /// layer on its one input (``Layer/callAsFunction(_:mask:training:)``) and ``Layer/computeMask(_:mask:)``.
+  open func callNode(_ inputs: [Tensor], masks: [Tensor?], initialState: [Tensor], training: Bool) throws -> (
+    outputs: [Tensor], masks: [Tensor?]
+  ) {
+    let output = try self(inputs[0], mask: masks.first ?? nil, training: training)
+    return ([output], [try computeMask(inputs[0], mask: masks.first ?? nil)])
+  }
+
+  /// A graph call whose output is a model output: as ``callNode(_:masks:initialState:training:)``,
+  /// plus the logits of a sigmoid or softmax output for the loss (single-output calls only).
+  func callNodeReturningLogits(_ inputs: [Tensor], masks: [Tensor?], initialState: [Tensor], training: Bool) throws -> (
+    outputs: [Tensor], masks: [Tensor?], logits: OutputLogits?
+  ) {
+    guard inputs.count == 1, initialState.isEmpty, !(self is Model) else {
+      let (outputs, masks) = try callNode(inputs, masks: masks, initialState: initialState, training: training)
+      return (outputs, masks, nil)
+    }
+    try checkInput(inputs[0].shape.map { $0 })
+    try buildIfNeeded([nil] + inputs[0].shape.dropFirst().map { $0 })
+    try checkInput(inputs[0].shape.map { $0 })
+    let mask = masks.first ?? nil
+    let (output, logits) = try callReturningLogits(inputs[0], mask: mask, training: training)
+    return ([output], [try computeMask(inputs[0], mask: mask)], logits)
+  }
 
   /// Creates the weights for inputs of `inputShape` (batch dimension `nil`). The default creates none.
   open func build(inputShape: [Int?]) throws {}
@@ -136,12 +192,12 @@ open class Layer: @unchecked Sendable {
   ///
   /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` naming this layer, the
   ///   accepted shape and the given one, before any work is done.
-  public func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
+  open func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
     try callAsFunction(input, mask: nil, training: training)
   }
 
   /// Runs the layer with the mask of the previous layer.
-  public func callAsFunction(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
+  open func callAsFunction(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
     try checkInput(input.shape.map { $0 })
     try buildIfNeeded([nil] + input.shape.dropFirst().map { $0 })
     try checkInput(input.shape.map { $0 })
@@ -173,15 +229,15 @@ open class Layer: @unchecked Sendable {
   }
 
   /// The weights training updates (none when the layer is frozen).
-  public var trainableWeights: [Variable] { trainable ? weights.filter(\.trainable) : [] }
+  open var trainableWeights: [Variable] { trainable ? weights.filter(\.trainable) : [] }
   /// The weights training does not update.
-  public var nonTrainableWeights: [Variable] { trainable ? weights.filter { !$0.trainable } : weights }
+  open var nonTrainableWeights: [Variable] { trainable ? weights.filter { !$0.trainable } : weights }
 
   /// The regularization penalties of this layer's weights, for the training loss.
   open var regularizationLosses: [Tensor] { regularizers.map { variable, penalty in penalty(variable.value) } }
 
   /// The number of scalars in the weights.
-  public func countParams() -> Int { weights.reduce(0) { $0 + $1.value.count } }
+  open func countParams() -> Int { weights.reduce(0) { $0 + $1.value.count } }
 
   /// The weight values in Keras order.
   public func getWeights() -> [Tensor] { weights.map(\.value) }
@@ -190,7 +246,7 @@ open class Layer: @unchecked Sendable {
   ///
   /// - Throws: ``KerasError/weightMismatch(_:)`` naming the layer, the weight and both shapes;
   ///   no weight changes unless all fit.
-  public func setWeights(_ values: [Tensor]) throws {
+  open func setWeights(_ values: [Tensor]) throws {
     guard values.count == weights.count else {
       throw KerasError.weightMismatch(
         "Layer '\(name)' expects \(weights.count) weights (\(weights.map(\.name).joined(separator: ", "))), got \(values.count)")

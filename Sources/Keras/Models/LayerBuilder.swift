@@ -11,6 +11,8 @@
 public enum LayerBuilder {
   /// One layer written on its own line.
   public static func buildExpression(_ layer: Layer) -> [Layer] { [layer] }
+  /// An `Input(shape:)` line: the input layer behind it.
+  public static func buildExpression(_ input: KerasTensor) -> [Layer] { [input.layer] }
   /// An array of layers, spliced in order.
   public static func buildExpression(_ layers: [Layer]) -> [Layer] { layers }
   /// The lines of the closure, in order.

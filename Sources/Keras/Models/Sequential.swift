@@ -1,44 +1,28 @@
 /// A linear stack of layers (`keras.Sequential`).
 ///
 /// The input shape comes from an ``InputLayer`` (`Input(shape:)`) first, or from the first
-/// layer's `inputShape:`; with it the model is built at once and ``summary(lineLength:)`` shows every
+/// layer's `inputShape:`; with it the model is built at once and ``Model/summary(lineLength:)`` shows every
 /// shape. Without it, the model builds on its first call.
-public class Sequential: @unchecked Sendable {
-  /// The model's name (`sequential`, `sequential_1`, ... by default).
-  public let name: String
+public class Sequential: Model, @unchecked Sendable {
   /// The layers in order, not counting an ``InputLayer``.
-  public private(set) var layers: [Layer] = []
+  public override var layers: [Layer] { stack }
+  private var stack: [Layer] = []
   /// The input shape with the batch dimension as `nil`, once known.
-  public private(set) var inputShape: [Int?]?
+  public override var inputShape: [Int?]? { knownInputShape }
+  private var knownInputShape: [Int?]?
   private var inputLayer: InputLayer?
-  /// Set by a callback to end ``fit(_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:classWeight:sampleWeight:initialEpoch:)``
-  /// after the current epoch (Keras' `model.stop_training`).
-  public var stopTraining = false
-  /// The loss, optimizer and metrics set by `compile`.
-  var compiled: CompiledModel?
-  /// An error a callback hit (e.g. a failed checkpoint save); `fit` stops and throws it.
-  var callbackError: (any Error)?
-  /// The row slices of the sparse gradients the last ``computeGradients(_:_:sampleWeight:)`` returned,
-  /// by the identity of the gradient's storage, for ``applyGradients(_:)``.
-  var lastSparseGradients: [(storage: ObjectIdentifier, slices: [SparseRows])] = []
-  /// Where the next `fit` continues, set by ``BackupAndRestore`` when it restores a backup.
-  var resumePosition: TrainingPosition?
 
-  /// Stops `fit` after the current batch; `fit` then throws `error` (for callbacks whose work failed).
-  public func failTraining(with error: any Error) {
-    if callbackError == nil { callbackError = error }
-    stopTraining = true
-  }
+  public override class var className: String { "Sequential" }
 
-  /// An empty model; add layers with ``add(_:)``.
+  /// An empty model; add layers with ``add(_:)-(Layer)``.
   public init(name: String? = nil) {
-    self.name = name ?? LayerNames.unique("sequential")
+    super.init(name: name)
   }
 
   /// A model of the layers the closure lists.
   ///
   /// A layer stack that cannot be built (e.g. a shape mismatch between layers) stops with
-  /// the error; use `init(name:)` and ``add(_:)`` to handle it as a thrown error instead.
+  /// the error; use `init(name:)` and ``add(_:)-(Layer)`` to handle it as a thrown error instead.
   public convenience init(name: String? = nil, @LayerBuilder _ layers: () -> [Layer]) {
     self.init(name: name)
     do {
@@ -48,61 +32,94 @@ public class Sequential: @unchecked Sendable {
     }
   }
 
+  /// Appends the input declared by `Input(shape:)`.
+  public func add(_ input: KerasTensor) throws {
+    try add(input.layer)
+  }
+
   /// Appends a layer, building the model so far when its input shape is known.
   ///
   /// - Throws: when the layer cannot take the previous layer's output shape (naming both), or
   ///   when an ``InputLayer`` comes after other layers.
   public func add(_ layer: Layer) throws {
     if let input = layer as? InputLayer {
-      guard layers.isEmpty, inputLayer == nil else {
+      guard stack.isEmpty, inputLayer == nil else {
         throw KerasError.invalidArgument("Sequential '\(name)': an InputLayer can only be the first layer")
       }
       inputLayer = input
-      inputShape = [input.batchSize] + input.shape.map { $0 }
+      knownInputShape = [input.batchSize] + input.shape.map { $0 }
       return
     }
-    if layers.isEmpty, inputShape == nil, let declared = layer.declaredInputShape {
-      inputShape = [nil] + declared.map { $0 }
+    if stack.isEmpty, inputShape == nil, let declared = layer.declaredInputShape {
+      knownInputShape = [nil] + declared.map { $0 }
     }
-    layers.append(layer)
+    stack.append(layer)
     if let inputShape {
       do {
         try build(inputShape)
       } catch {
-        layers.removeLast()
+        stack.removeLast()
+        if stack.isEmpty, inputLayer == nil { self.knownInputShape = nil }
         throw error
       }
     }
   }
 
-  /// Builds every layer for inputs of `shape` (batch dimension `nil`).
+  /// Builds every layer for inputs of `shape` (batch dimension `nil`), and the model's
+  /// symbolic ``Model/inputs`` and ``Model/outputs`` (so `layer.output` works, as for feature extractors).
   public func build(_ shape: [Int?]) throws {
     var current = shape
-    for layer in layers {
+    for layer in stack {
       try layer.buildIfNeeded(current)
       current = try layer.outputShape(for: current)
     }
-    inputShape = shape
+    knownInputShape = shape
+    let known = shape.dropFirst().compactMap { $0 }
+    guard inputLayer != nil || known.count == shape.count - 1 else { return }
+    let input = (inputLayer ?? InputLayer(shape: known, batchSize: shape.first ?? nil, name: "input_layer")).output
+    var tensor = input
+    for layer in stack {
+      tensor = layer(tensor)
+      if let error = tensor.graphError { throw error }
+    }
+    inputs = [input]
+    outputs = [tensor]
   }
 
   /// Whether every layer has its weights.
-  public var isBuilt: Bool { !layers.isEmpty && layers.allSatisfy(\.isBuilt) }
+  public override var isBuilt: Bool { !stack.isEmpty && stack.allSatisfy(\.isBuilt) }
 
   /// The output shape per layer (batch `nil`), when the input shape is known.
   public func outputShapes() throws -> [[Int?]]? {
     guard var current = inputShape else { return nil }
-    return try layers.map { layer in
+    return try stack.map { layer in
       current = try layer.outputShape(for: current)
       return current
     }
+  }
+
+  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
+    var current = inputShape
+    for layer in stack { current = try layer.outputShape(for: current) }
+    return current
+  }
+
+  public override func symbolicOutputShapes(
+    _ inputShapes: [[Int?]], initialStateShapes: [[Int?]], inputDTypes: [String]
+  ) throws -> [[Int?]] {
+    guard inputShapes.count == 1, initialStateShapes.isEmpty else {
+      throw KerasError.invalidArgument("Sequential '\(name)' takes one input, got \(inputShapes.count)")
+    }
+    if inputShape == nil { try build(inputShapes[0]) }
+    return [try outputShape(for: inputShapes[0])]
   }
 
   /// The model's output for `input` (batch first), with dropout active when `training`.
   ///
   /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` naming the first layer that
   ///   cannot take its input.
-  public func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
-    guard !layers.isEmpty else { throw KerasError.notBuilt("Sequential '\(name)' has no layers") }
+  public override func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
+    guard !stack.isEmpty else { throw KerasError.notBuilt("Sequential '\(name)' has no layers") }
     if let inputShape {
       let expected = Array(inputShape.dropFirst())
       let given = Array(input.shape.dropFirst())
@@ -114,60 +131,37 @@ public class Sequential: @unchecked Sendable {
       }
     }
     let (output, _) = try forwardWithLogits(input, training: training)
-    if inputShape == nil { inputShape = [nil] + input.shape.dropFirst().map { $0 } }
+    if inputShape == nil { knownInputShape = [nil] + input.shape.dropFirst().map { $0 } }
     return output
   }
 
-  /// Predictions for `x` in batches of `batchSize`, in inference mode (`model.predict`).
-  ///
-  /// `verbose` 1 shows Keras' progress bar (as Keras' default), 0 nothing.
-  ///
-  /// - Throws: ``KerasError/invalidArgument(_:)`` for a batch size of 0, no samples, or a NaN or
-  ///   infinity in `x` (naming the row).
-  public func predict(_ x: Tensor, batchSize: Int = 32, verbose: Int = 1, callbacks: [any Callback] = []) throws -> Tensor {
-    guard batchSize > 0 else { throw KerasError.invalidArgument("predict: batchSize must be positive, got \(batchSize)") }
-    guard x.rank >= 1, x.shape[0] > 0 else {
-      throw KerasError.invalidArgument("predict: the input of shape \(x.shape) holds no samples")
-    }
-    try TrainingData.checkFinite(x, name: "x", action: "predict")
-    let n = x.shape[0]
-    let steps = (n + batchSize - 1) / batchSize
-    let hooks = CallbackList(
-      callbacks + (verbose > 0 ? [ProgressBar()] : []), model: self,
-      params: TrainingParams(epochs: 1, steps: steps, verbose: verbose))
-    hooks.each { $0.onPredictBegin(Logs()) }
-    var outputs: [Tensor] = []
-    for step in 0..<steps {
-      hooks.each { $0.onPredictBatchBegin(step, Logs()) }
-      let range = (step * batchSize)..<Swift.min((step + 1) * batchSize, n)
-      outputs.append(try self(x.slice(axis: 0, range), training: false))
-      hooks.each { $0.onPredictBatchEnd(step, Logs()) }
-    }
-    hooks.each { $0.onPredictEnd(Logs()) }
-    return outputs.count == 1 ? outputs[0] : try Tensor.concatenate(outputs, axis: 0)
+  public override func call(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
+    try forwardThroughLayers(input, mask: mask, training: training).0
   }
 
-  /// All weights in Keras order (layer by layer).
-  public var weights: [Variable] { layers.flatMap(\.weights) }
-  /// The weights training updates.
-  public var trainableWeights: [Variable] { layers.flatMap(\.trainableWeights) }
-  /// The weights training leaves alone.
-  public var nonTrainableWeights: [Variable] { layers.flatMap(\.nonTrainableWeights) }
+  public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+    try call(input, mask: nil, training: training)
+  }
 
-  /// The weight values in Keras order (`model.get_weights()`).
-  public func getWeights() -> [Tensor] { weights.map(\.value) }
+  public override func forward(_ inputs: [Tensor], training: Bool) throws -> [(output: Tensor, logits: OutputLogits?)] {
+    guard inputs.count == 1 else {
+      throw KerasError.invalidArgument("Sequential '\(name)' takes one input, got \(inputs.count)")
+    }
+    let (output, logits) = try sequentialForward(inputs[0], training: training)
+    return [(output, logits)]
+  }
 
   /// Replaces the weight values in Keras order (`model.set_weights()`).
   ///
   /// - Throws: ``KerasError/weightMismatch(_:)`` naming the layer and weight; nothing changes unless every value fits.
-  public func setWeights(_ values: [Tensor]) throws {
+  public override func setWeights(_ values: [Tensor]) throws {
     let all = weights
     guard isBuilt else { throw KerasError.notBuilt("Sequential '\(name)' is not built: give an input shape or call it once") }
     guard values.count == all.count else {
       throw KerasError.weightMismatch("Sequential '\(name)' has \(all.count) weights, got \(values.count)")
     }
     var offset = 0
-    for layer in layers {
+    for layer in stack {
       for w in layer.weights {
         if w.shape != values[offset].shape {
           throw KerasError.weightMismatch(
@@ -179,14 +173,11 @@ public class Sequential: @unchecked Sendable {
     for (w, v) in zip(all, values) { w.value = v }
   }
 
-  /// The number of scalars in all weights.
-  public func countParams() -> Int { layers.reduce(0) { $0 + $1.countParams() } }
-
   /// The layer named `name`.
   public func layer(named name: String) throws -> Layer {
-    guard let layer = layers.first(where: { $0.name == name }) else {
+    guard let layer = stack.first(where: { $0.name == name }) else {
       throw KerasError.invalidArgument(
-        "Sequential '\(self.name)' has no layer '\(name)'; layers: \(layers.map(\.name).joined(separator: ", "))")
+        "Sequential '\(self.name)' has no layer '\(name)'; layers: \(stack.map(\.name).joined(separator: ", "))")
     }
     return layer
   }

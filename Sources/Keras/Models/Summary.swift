@@ -3,7 +3,7 @@
 #endif
 import Foundation
 
-extension Sequential {
+extension Model {
   /// Prints the Keras summary table: each layer's name (type), output shape and parameter
   /// count, then the totals (`model.summary()`).
   ///
@@ -19,7 +19,8 @@ extension Sequential {
   /// The summary as text, one line per row, ending in a newline.
   public func summaryText(lineLength: Int? = nil) -> String {
     let width = lineLength ?? Sequential.summaryLineLength(columns: terminalColumns())
-    let shapes = (try? outputShapes()) ?? nil
+    if graph != nil { return functionalSummaryText(width: width) }
+    let shapes = (self as? Sequential).flatMap { try? $0.outputShapes() } ?? nil
     let rows: [[String]] = layers.enumerated().map { i, layer in
       let shape = shapes.map { kerasShapeTuple($0[i]) } ?? "?"
       let params = layer.isBuilt ? grouped(layer.countParams()) : "0 (unbuilt)"
@@ -27,6 +28,12 @@ extension Sequential {
     }
     var text = "Model: \"\(name)\"\n"
     text += SummaryTable(width: width).render(header: ["Layer (type)", "Output Shape", "Param #"], rows: rows)
+    return text + totalsText
+  }
+
+  /// The totals under the table.
+  var totalsText: String {
+    var text = ""
     let trainable = trainableWeights.reduce(0) { $0 + $1.value.count }
     let frozen = nonTrainableWeights.reduce(0) { $0 + $1.value.count }
     text += " Total params: \(grouped(trainable + frozen)) (\(readableSize((trainable + frozen) * 4)))\n"
@@ -34,6 +41,74 @@ extension Sequential {
     text += " Non-trainable params: \(grouped(frozen)) (\(readableSize(frozen * 4)))\n"
     return text
   }
+}
+
+extension Model {
+  /// The summary of a Functional model: as a Sequential's when the graph is a chain, else
+  /// with Keras' `Connected to` column (`lstm[0][0], dense[0][0]`) and a default width of 108.
+  func functionalSummaryText(width requested: Int?) -> String {
+    guard let graph else { return "" }
+    let inGraph = Set(graph.nodes.map { ObjectIdentifier($0) } + inputs.map { ObjectIdentifier($0.node) })
+    var nodeCounts: [ObjectIdentifier: Int] = [:]
+    for node in graph.nodes { nodeCounts[ObjectIdentifier(node.layer), default: 0] += 1 }
+    let depths = Dictionary(grouping: graph.nodes, by: { nodeDepth($0, graph) })
+    let chain =
+      depths.values.allSatisfy { $0.count == 1 && $0[0].allInputs.count <= 1 } && nodeCounts.values.allSatisfy { $0 <= 1 }
+      && inputs.count == 1
+    let width = requested ?? Swift.min(chain ? 88 : 108, terminalColumns() - 4)
+    var table = SummaryTable(width: width)
+    if !chain {
+      table.positions = [0.3, 0.56, 0.74, 1.0]
+      table.rightAligned = [false, false, true, false]
+    }
+    let rows: [[String]] = graph.layers.map { layer in
+      let nodes = layer.inboundNodes.compactMap(\.node)
+      var shape = "?"
+      if let last = nodes.last {
+        let shapes = last.outputShapes.map(summaryShape)
+        shape = shapes.count == 1 ? shapes[0] : "[" + shapes.joined(separator: ", ") + "]"
+      }
+      let params = layer.isBuilt || layer is InputLayer || layer.weights.isEmpty ? grouped(layer.countParams()) : "0 (unbuilt)"
+      var row = ["\(layer.name) (\(type(of: layer).className))", shape, params]
+      if !chain {
+        var connections: [String] = []
+        for node in nodes where inGraph.contains(ObjectIdentifier(node)) {
+          for tensor in node.allInputs {
+            connections.append("\(tensor.layer.name)[\(graphNodeIndex(tensor.node, graph))][\(tensor.index)]")
+          }
+        }
+        row.append(connections.isEmpty ? "-" : connections.joined(separator: ", "))
+      }
+      return row
+    }
+    let header = chain ? ["Layer (type)", "Output Shape", "Param #"] : ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+    return "Model: \"\(name)\"\n" + table.render(header: header, rows: rows) + totalsText
+  }
+
+  /// A node's index among its layer's calls that belong to this model (Keras' node index in configs and summaries).
+  func graphNodeIndex(_ node: Node, _ graph: GraphMap) -> Int {
+    let inGraph = Set(graph.nodes.map { ObjectIdentifier($0) } + inputs.map { ObjectIdentifier($0.node) })
+    let nodes = node.layer.inboundNodes.compactMap(\.node).filter { inGraph.contains(ObjectIdentifier($0)) }
+    return nodes.firstIndex { $0 === node } ?? 0
+  }
+
+  /// A node's depth (0 for the output calls), as Keras' `map_graph` counts it.
+  private func nodeDepth(_ node: Node, _ graph: GraphMap) -> Int {
+    var depth: [ObjectIdentifier: Int] = [:]
+    let ids = Set(graph.nodes.map { ObjectIdentifier($0) })
+    for n in graph.nodes.reversed() {
+      let d = depth[ObjectIdentifier(n), default: 0]
+      for parent in n.allInputs.map(\.node) where ids.contains(ObjectIdentifier(parent)) {
+        depth[ObjectIdentifier(parent)] = Swift.max(d + 1, depth[ObjectIdentifier(parent), default: 0])
+      }
+    }
+    return depth[ObjectIdentifier(node), default: 0]
+  }
+}
+
+/// A shape as Keras' summary writes it: `(None, 8)`, and `(None)` for rank 1.
+func summaryShape(_ shape: [Int?]) -> String {
+  "(" + shape.map { $0.map(String.init) ?? "None" }.joined(separator: ", ") + ")"
 }
 
 /// Keras' shape text in summaries: `(None, 60, 50)` (and `(None,)`-style for rank 1 never occurs there).
@@ -73,8 +148,8 @@ func terminalColumns() -> Int {
 /// The box-drawn table Keras prints with `rich` (`show_lines=True`), laid out by rich's rules.
 struct SummaryTable {
   let width: Int
-  let positions = [0.45, 0.80, 1.0]
-  let rightAligned = [false, false, true]
+  var positions = [0.45, 0.80, 1.0]
+  var rightAligned = [false, false, true]
 
   /// Column widths inside the borders, padding included, as rich computes them.
   var columnWidths: [Int] {
@@ -108,14 +183,20 @@ struct SummaryTable {
       left + widths.map { String(repeating: fill, count: $0) }.joined(separator: middle) + right + "\n"
     }
     func line(_ cells: [String], _ bar: String, alignAll: Bool) -> String {
-      var parts: [String] = []
-      for (i, cell) in cells.enumerated() {
-        let content = widths[i] - 2
-        let text = cell.count > content ? String(cell.prefix(content - 1)) + "…" : cell
-        let pad = String(repeating: " ", count: content - text.count)
-        parts.append(" " + (rightAligned[i] ? pad + text : text + pad) + " ")
+      let wrapped = cells.enumerated().map { i, cell in Self.wrap(cell, width: widths[i] - 2) }
+      let height = wrapped.map(\.count).max() ?? 1
+      var out = ""
+      for row in 0..<height {
+        var parts: [String] = []
+        for (i, lines) in wrapped.enumerated() {
+          let content = widths[i] - 2
+          let text = row < lines.count ? lines[row] : ""
+          let pad = String(repeating: " ", count: Swift.max(0, content - text.count))
+          parts.append(" " + (rightAligned[i] ? pad + text : text + pad) + " ")
+        }
+        out += bar + parts.joined(separator: bar) + bar + "\n"
       }
-      return bar + parts.joined(separator: bar) + bar + "\n"
+      return out
     }
     var out = rule("┏", "━", "┳", "┓")
     out += line(header, "┃", alignAll: true)
@@ -126,5 +207,25 @@ struct SummaryTable {
     }
     out += rule("└", "─", "┴", "┘")
     return out
+  }
+
+  /// A cell's text wrapped as rich wraps it: at spaces, filling each line greedily; a word
+  /// longer than the line is cut to the line with an ellipsis.
+  static func wrap(_ text: String, width: Int) -> [String] {
+    guard width > 0, text.count > width else { return [text] }
+    var lines: [String] = []
+    var current = ""
+    for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+      let candidate = current.isEmpty ? word : current + " " + word
+      if candidate.count <= width {
+        current = candidate
+        continue
+      }
+      if !current.isEmpty { lines.append(current) }
+      // rich's columns overflow with an ellipsis: a word longer than the line is cut.
+      current = word.count > width ? String(word.prefix(width - 1)) + "…" : word
+    }
+    if !current.isEmpty || lines.isEmpty { lines.append(current) }
+    return lines
   }
 }

@@ -10,7 +10,7 @@ extension History {
   ///
   /// ```swift
   /// let history = try model.fit(x, y, epochs: 20, validationSplit: 0.1)
-  /// try history.writeSVG(to: URL(fileURLWithPath: "loss.svg"), keys: ["loss", "val_loss"])
+  /// try history.writeSVG(to: "loss.svg", keys: ["loss", "val_loss"])
   /// ```
   ///
   /// - Throws: ``ReportError/emptyHistory(file:)`` when no epoch was recorded,
@@ -21,7 +21,15 @@ extension History {
     try chart(keys: keys, title: title, file: url.path).write(to: url)
   }
 
-  /// The chart ``writeSVG(to:keys:title:)`` writes; `file` names the file in errors.
+  /// Writes a line chart of the history as SVG to the file at `path`; see
+  /// ``writeSVG(to:keys:title:)-(URL,[String]?,String)``.
+  ///
+  /// - Throws: the errors of ``writeSVG(to:keys:title:)-(URL,[String]?,String)``.
+  public func writeSVG(to path: String, keys: [String]? = nil, title: String = "Training history") throws {
+    try writeSVG(to: URL(fileURLWithPath: path), keys: keys, title: title)
+  }
+
+  /// The chart ``writeSVG(to:keys:title:)-(String,[String]?,String)`` writes; `file` names the file in errors.
   func chart(keys: [String]?, title: String, file: String) throws -> SVGChart {
     guard !epochs.isEmpty else { throw ReportError.emptyHistory(file: file) }
     let keys = keys ?? pairedNames()

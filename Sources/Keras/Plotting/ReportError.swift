@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error from writing a training report (a history CSV or an SVG chart), naming the file.
 public enum ReportError: Error, CustomStringConvertible, Equatable, Sendable {
   /// The history holds no epoch, so there is nothing to write to `file`.
@@ -24,4 +26,10 @@ public enum ReportError: Error, CustomStringConvertible, Equatable, Sendable {
       return "Cannot write '\(file)': \(reason)"
     }
   }
+}
+
+extension ReportError: LocalizedError {
+  /// The message of `description`, so that `error.localizedDescription` shows it too (Foundation
+  /// would otherwise print "The operation could not be completed").
+  public var errorDescription: String? { description }
 }

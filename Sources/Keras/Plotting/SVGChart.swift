@@ -12,7 +12,7 @@ import Foundation
 /// var chart = SVGChart(title: "Sunspots", xLabel: "year", yLabel: "sunspot number")
 /// chart.addSeries("truth", x: years, y: truth)
 /// chart.addSeries("prediction", x: years, y: predicted)
-/// try chart.write(to: URL(fileURLWithPath: "prediction.svg"))
+/// try chart.write(to: "prediction.svg")
 /// ```
 public struct SVGChart: Sendable {
   /// One named line of the chart: `x[i]`, `y[i]` is its i-th point.
@@ -91,6 +91,11 @@ public struct SVGChart: Sendable {
   public func write(to url: URL) throws {
     try writeTextAtomically(render(file: url.path), to: url)
   }
+
+  /// Writes the chart as an SVG file at `path`; see ``write(to:)-(URL)``.
+  ///
+  /// - Throws: the errors of ``write(to:)-(URL)``.
+  public func write(to path: String) throws { try write(to: URL(fileURLWithPath: path)) }
 
   // MARK: Layout and drawing
 

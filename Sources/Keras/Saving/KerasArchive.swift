@@ -72,6 +72,27 @@ struct KerasArchive {
     self.entries = entries
   }
 
+  /// Whether the file at `path` starts as a zip archive does (`PK`), as every `.keras` file.
+  static func isArchive(_ path: String) -> Bool {
+    leadingBytes(path, count: 2).starts(with: [0x50, 0x4B])
+  }
+
+  /// What the file at `path` is, for an error saying it is not a model file: a NumPy array, or
+  /// neither a zip archive nor an HDF5 file.
+  static func describeUnknownFile(_ path: String) -> String {
+    if leadingBytes(path, count: 6).starts(with: [0x93] + Array("NUMPY".utf8)) {
+      return "it is a NumPy `.npy` array (read it with NPY.read), not a model file"
+    }
+    return "it is neither a `.keras` zip archive nor an HDF5 `.h5` file"
+  }
+
+  /// The first `count` bytes of the file at `path` (fewer for a short or unreadable file).
+  private static func leadingBytes(_ path: String, count: Int) -> Data {
+    guard let handle = FileHandle(forReadingAtPath: path) else { return Data() }
+    defer { try? handle.close() }
+    return (try? handle.read(upToCount: count)) ?? Data()
+  }
+
   /// Whether `name` stays inside the archive: relative, without `..` components or backslashes.
   static func isSafe(_ name: String) -> Bool {
     guard !name.isEmpty, !name.hasPrefix("/"), !name.contains("\\"), !name.contains("\0") else { return false }

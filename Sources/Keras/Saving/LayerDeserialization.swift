@@ -30,7 +30,8 @@ struct SerializedLayer {
   static let classNames = [
     "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "RepeatVector", "Embedding", "SimpleRNN",
     "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D", "GlobalAveragePooling1D",
-    "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization",
+    "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average",
+    "Maximum", "Minimum", "Concatenate", "Dot",
   ]
 
   /// The Keras class name (`"Dense"`).
@@ -57,7 +58,8 @@ struct SerializedLayer {
     }
     config = wrapper.present("config") ?? .object([])
     let buildConfig = wrapper.present("build_config")
-    buildInputShape = try buildConfig.flatMap { try ConfigReader($0, owner: "Layer build").shape("input_shape") }
+    // Layers called on several inputs (merge layers) record a list of shapes; only a single shape is used.
+    buildInputShape = buildConfig.flatMap { try? ConfigReader($0, owner: "Layer build").shape("input_shape") } ?? nil
   }
 
   /// The `name` in the config, if it is a string.
@@ -102,7 +104,7 @@ struct SerializedLayer {
     let reader = try ConfigReader(config, owner: "Layer '\(name ?? LayerNames.snakeCase(className))'")
     _ = try reader.string("name", default: "")
     let trainable = try reader.bool("trainable", default: true)
-    try reader.requireFloat32()
+    if className != "InputLayer" { try reader.requireFloat32() }
     return (reader, trainable)
   }
 }
@@ -134,7 +136,18 @@ private struct LayerArguments {
         "batch_shape", .shape(batchShape),
         "an InputLayer needs every size but the batch (a Sequential config may leave one unknown)")
     }
-    return InputLayer(shape: batchShape.dropFirst().map { $0! }, batchSize: batchShape[0], name: name)
+    return InputLayer(
+      shape: batchShape.dropFirst().map { $0! }, batchSize: batchShape[0], name: name, dtype: try inputDType(reader))
+  }
+
+  /// The element type an InputLayer declares: float32 (the default), int32 or int64.
+  static func inputDType(_ reader: ConfigReader) throws -> String {
+    guard let value = reader.present("dtype") else { return "float32" }
+    let text = (value["config"]?["name"] ?? value).stringValue ?? ""
+    guard InputLayer.supportedDTypes.contains(text) else {
+      throw reader.unsupported("dtype", value, "SwiftKeras inputs are float32, int32 or int64")
+    }
+    return text
   }
 
   /// The batch shape of an InputLayer: Keras 3's `batch_shape`, Keras 2's `batch_input_shape`, or `shape`.
@@ -142,6 +155,7 @@ private struct LayerArguments {
     let keras3 = try reader.shape("batch_shape")
     let keras2 = try reader.shape("batch_input_shape")
     let shape = try reader.shape("shape")
+    _ = try inputDType(reader)
     try reader.require("sparse", in: [false], "SwiftKeras inputs are dense")
     try reader.require("ragged", in: [false], "SwiftKeras inputs are dense")
     try reader.require("optional", in: [false], "SwiftKeras models need their input")
@@ -183,6 +197,14 @@ private struct LayerArguments {
         keepDims: try reader.bool("keepdims", default: false), inputShape: inputShape, name: name)
     case "BatchNormalization": return try batchNormalization()
     case "LayerNormalization": return try layerNormalization()
+    case "Add": return Add(name: name)
+    case "Subtract": return Subtract(name: name)
+    case "Multiply": return Multiply(name: name)
+    case "Average": return Average(name: name)
+    case "Maximum": return Maximum(name: name)
+    case "Minimum": return Minimum(name: name)
+    case "Concatenate": return Concatenate(axis: try reader.int("axis", default: -1), name: name)
+    case "Dot": return try dot()
     default: throw KerasError.unknownName(kind: "layer class", name: className, valid: SerializedLayer.classNames)
     }
   }
@@ -235,6 +257,19 @@ private struct LayerArguments {
       biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
       kernelRegularizer: try reader.regularizer("kernel_regularizer"),
       biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: inputShape, name: name)
+  }
+
+  private func dot() throws -> Layer {
+    let normalize = try reader.bool("normalize", default: false)
+    switch reader.value("axes") {
+    case .array(let list)?:
+      let axes = list.compactMap(ConfigReader.integer)
+      guard axes.count == 2, list.count == 2 else {
+        throw reader.invalid("axes", expected: "an axis or a list of two axes", got: .array(list))
+      }
+      return Dot(axes: axes, normalize: normalize, name: name)
+    default: return Dot(axes: try reader.int("axes"), normalize: normalize, name: name)
+    }
   }
 
   private func reshape() throws -> Layer {

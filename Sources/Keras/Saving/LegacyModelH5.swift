@@ -10,7 +10,7 @@ enum LegacyModelH5 {
   static let kerasVersion = "3.15.1"
 
   /// Writes `model` to `path` atomically.
-  static func write(_ model: Sequential, to path: String) throws {
+  static func write(_ model: Model, to path: String) throws {
     try HDF5File.write(to: path) { file in
       let root = try file.root
       try root.setAttribute("backend", to: "tensorflow")

@@ -26,7 +26,7 @@ enum LegacyOptimizerWeightsH5 {
   /// `model`'s optimizer as Keras' `set_weights` does: the values before the first shape
   /// mismatch are assigned, then Keras' warning is printed; unreadable data throws as any
   /// damaged file does.
-  static func restore(from file: WeightsFileReader, into model: Sequential) throws {
+  static func restore(from file: WeightsFileReader, into model: Model) throws {
     guard let optimizer = model.optimizer, let group = try file.groupIfPresent(groupName) else { return }
     let names = try file.stringList("weight_names", of: group)
     var values: [Tensor] = []

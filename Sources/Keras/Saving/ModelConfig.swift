@@ -1,9 +1,26 @@
+extension Model {
+  /// The model's Keras config as `keras.saving.serialize_keras_object(model)` writes it for a
+  /// `.keras` file: a Sequential's or a Functional's, with `build_config` and `compile_config`.
+  ///
+  /// A subclassed model has no config Keras could rebuild it from; it saves its weights only.
+  public var serializedConfig: ConfigValue {
+    if let sequential = self as? Sequential { return sequential.sequentialSerializedConfig }
+    return functionalSerializedConfig
+  }
+
+  /// The model config Keras 3 stores as `model_config` in a legacy `.h5` file.
+  var legacyModelConfig: ConfigValue {
+    if let sequential = self as? Sequential { return sequential.sequentialLegacyModelConfig }
+    return functionalLegacyModelConfig
+  }
+}
+
 extension Sequential {
   /// The model's Keras config as `keras.saving.serialize_keras_object(model)` writes it for a
   /// `.keras` file: `{"module": "keras", "class_name": "Sequential", "config": {"name", "trainable",
   /// "dtype", "layers": [InputLayer, ...], "build_input_shape"}, "registered_name": null,
   /// "build_config", "compile_config"}`; the last two only when built and compiled.
-  public var serializedConfig: ConfigValue {
+  var sequentialSerializedConfig: ConfigValue {
     var pairs: [(String, ConfigValue)] = [
       ("module", "keras"), ("class_name", "Sequential"), ("config", modelBodyConfig), ("registered_name", nil),
     ]
@@ -15,13 +32,13 @@ extension Sequential {
   /// The model config Keras 3 stores as `model_config` in a legacy `.h5` file: the serialized
   /// config without `module`, `registered_name`, `build_config` and `compile_config` on the
   /// model and its layers (nested objects such as initializers keep theirs).
-  var legacyModelConfig: ConfigValue {
+  var sequentialLegacyModelConfig: ConfigValue {
     let dropped: Set<String> = ["module", "registered_name", "build_config", "compile_config"]
     func strip(_ value: ConfigValue) -> ConfigValue {
       guard case .object(let pairs) = value else { return value }
       return .object(pairs.filter { !dropped.contains($0.0) })
     }
-    guard case .object(var body) = modelBodyConfig else { return strip(serializedConfig) }
+    guard case .object(var body) = modelBodyConfig else { return strip(sequentialSerializedConfig) }
     if let index = body.firstIndex(where: { $0.0 == "layers" }), case .array(let layers) = body[index].1 {
       body[index].1 = .array(layers.map(strip))
     }
@@ -73,17 +90,21 @@ extension Sequential {
 extension CompiledModel {
   /// The `compile_config` of a `.keras` file (`model.get_compile_config()`).
   var compileConfig: ConfigValue {
-    .object(
-      [("optimizer", optimizer.serialized), ("loss", loss.config)] + trainingSettings)
+    .object([("optimizer", optimizer.serialized), ("loss", lossConfig { $0.config })] + trainingSettings)
+  }
+
+  /// The loss entry: one loss, or a dictionary by output name for several outputs.
+  private func lossConfig(_ serialize: (any Loss) -> ConfigValue) -> ConfigValue {
+    heads.count == 1 ? serialize(loss) : .object(heads.map { ($0.name, serialize($0.loss)) })
   }
 
   /// The `training_config` of a legacy `.h5` file: the compile settings with the optimizer as
   /// `optimizer_config` and the loss in Keras 2's `{"class_name", "config"}` form, as Keras 3's
   /// `legacy_h5_format` writes them.
   var trainingConfig: ConfigValue {
-    var loss = loss.config
-    if case .object(let pairs) = loss {
-      loss = .object(pairs.filter { $0.0 == "class_name" || $0.0 == "config" })
+    let loss = lossConfig { loss in
+      guard case .object(let pairs) = loss.config else { return loss.config }
+      return .object(pairs.filter { $0.0 == "class_name" || $0.0 == "config" })
     }
     return .object(
       [("loss", loss)] + trainingSettings
@@ -95,11 +116,22 @@ extension CompiledModel {
         ])
   }
 
+  private var lossWeightsConfig: ConfigValue {
+    guard lossWeightsGiven else { return .null }
+    return heads.count == 1 ? .double(Double(heads[0].weight)) : .object(heads.map { ($0.name, .double(Double($0.weight))) })
+  }
+
+  private func metricsConfig(_ specifiers: KeyPath<OutputHead, [MetricSpecifier]>, emptyIsNull: Bool) -> ConfigValue {
+    if heads.allSatisfy({ $0[keyPath: specifiers].isEmpty }) && emptyIsNull { return .null }
+    if heads.count == 1 { return .array(heads[0][keyPath: specifiers].map(\.config)) }
+    return .object(heads.map { ($0.name, .array($0[keyPath: specifiers].map(\.config))) })
+  }
+
   /// The keys after the loss, in Keras' order.
   private var trainingSettings: [(String, ConfigValue)] {
     [
-      ("loss_weights", nil), ("metrics", .array(metricSpecifiers.map(\.config))),
-      ("weighted_metrics", weightedMetricSpecifiers.isEmpty ? nil : .array(weightedMetricSpecifiers.map(\.config))),
+      ("loss_weights", lossWeightsConfig), ("metrics", metricsConfig(\.metricSpecifiers, emptyIsNull: false)),
+      ("weighted_metrics", metricsConfig(\.weightedMetricSpecifiers, emptyIsNull: true)),
       ("run_eagerly", false), ("steps_per_execution", 1), ("jit_compile", false),
     ]
   }

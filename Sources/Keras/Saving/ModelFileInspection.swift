@@ -21,7 +21,7 @@ public func inspectModelFile(_ path: String, attributeWidth: Int = 100) throws -
   return inspector.text
 }
 
-/// Builds the text of ``inspectModelFile(_:attributeWidth:)``.
+/// Builds the text of ``inspectModelFile(_:attributeWidth:)-(String,Int)``.
 struct ModelFileInspector {
   let attributeWidth: Int
   var text = ""

@@ -1,13 +1,13 @@
 import Foundation
 import HDF5
 
-extension Sequential {
+extension Model {
   /// Saves the whole model (`model.save`): architecture, weights and, when compiled, the
-  /// compile settings, so that ``loadModel(_:)`` or Python's `keras.models.load_model` rebuilds
+  /// compile settings, so that ``loadModel(_:)-(String)`` or Python's `keras.models.load_model` rebuilds
   /// it ready to predict and to keep training.
   ///
   /// - `.keras`: a zip of `metadata.json`, `config.json` (Keras' own schema, with
-  ///   `build_config` and `compile_config`) and `model.weights.h5` (the ``saveWeights(_:)``
+  ///   `build_config` and `compile_config`) and `model.weights.h5` (the ``saveWeights(_:)-(String)``
   ///   layout, optimizer state included), stored uncompressed as Keras writes it.
   /// - `.h5`: Keras 3's legacy format: root attributes `backend`, `keras_version`,
   ///   `model_config` and `training_config`, weights under `model_weights`; no optimizer state
@@ -16,9 +16,10 @@ extension Sequential {
   ///
   /// Either file is written under a temporary name and renamed into place.
   ///
-  /// - Parameter path: ending in `.keras` or `.h5` (not `.weights.h5`: use ``saveWeights(_:)``).
+  /// - Parameter path: ending in `.keras` or `.h5` (not `.weights.h5`: use ``saveWeights(_:)-(String)``).
   /// - Throws: ``SavingError/invalidFileName(file:reason:)``, ``SavingError/notBuilt(model:file:)``
-  ///   before writing anything; ``SavingError/ioFailure(file:reason:)`` when the file cannot be
+  ///   before writing anything; ``SavingError/ioFailure(file:reason:)`` naming the directory when it
+  ///   does not exist, or when the file cannot be
   ///   written (an existing file is kept).
   public func save(_ path: String) throws {
     let isKeras = path.hasSuffix(".keras")
@@ -29,6 +30,7 @@ extension Sequential {
       )
     }
     guard isBuilt else { throw SavingError.notBuilt(model: name, file: path) }
+    try SavingError.requireDirectory(of: path)
     if isKeras {
       try saveKerasArchive(path)
     } else {
@@ -72,7 +74,7 @@ extension Sequential {
   }
 }
 
-/// Loads a whole model saved by ``Sequential/save(_:)`` or by Python Keras (`model.save`,
+/// Loads a whole model saved by ``Model/save(_:)-(String)`` or by Python Keras (`model.save`,
 /// `keras.models.load_model`): a `.keras` zip archive, or a legacy `.h5` file of Keras 3 or
 /// Keras 2 / tf.keras. The format is recognised from the content.
 ///
@@ -88,23 +90,29 @@ extension Sequential {
 /// let predictions = try model.predict(x)
 /// ```
 ///
-/// - Throws: ``SavingError/fileNotFound(file:)``; ``SavingError/invalidArchive(file:entry:reason:)``
+/// - Throws: ``SavingError/notAModelFile(file:reason:)`` for a missing file or one neither a zip
+///   archive nor HDF5 (such as a `.npy` array); ``SavingError/invalidArchive(file:entry:reason:)``
 ///   for a damaged, truncated or unsafe `.keras` archive (entries leaving the archive, sizes
 ///   over 2 GiB) or a missing entry; ``SavingError/invalidModelConfig(file:entry:reason:)`` for
 ///   a config that cannot be rebuilt; ``KerasError/unknownName(kind:name:valid:)`` for a layer
 ///   class SwiftKeras does not have (listing those it has); the ``SavingError``s of
-///   ``Sequential/loadWeights(_:)``.
-public func loadModel(_ path: String) throws -> Sequential {
-  guard FileManager.default.fileExists(atPath: path) else { throw SavingError.fileNotFound(file: path) }
-  let prefix = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: path)).readData(ofLength: 4)) ?? Data()
-  if prefix.starts(with: [0x50, 0x4B]) || path.hasSuffix(".keras") { return try ModelLoading.loadKeras(path) }
-  return try ModelLoading.loadLegacyH5(path)
+///   ``Model/loadWeights(_:)-(String)``.
+public func loadModel(_ path: String) throws -> Model {
+  guard FileManager.default.fileExists(atPath: path) else {
+    throw SavingError.notAModelFile(file: path, reason: "no such file")
+  }
+  if KerasArchive.isArchive(path) || path.hasSuffix(".keras") { return try ModelLoading.loadKeras(path) }
+  do {
+    return try ModelLoading.loadLegacyH5(path)
+  } catch SavingError.notHDF5 {
+    throw SavingError.notAModelFile(file: path, reason: KerasArchive.describeUnknownFile(path))
+  }
 }
 
-/// The two whole-model formats ``loadModel(_:)`` reads.
+/// The two whole-model formats ``loadModel(_:)-(String)`` reads.
 enum ModelLoading {
   /// Loads a `.keras` zip archive.
-  static func loadKeras(_ path: String) throws -> Sequential {
+  static func loadKeras(_ path: String) throws -> Model {
     let archive = try KerasArchive(path: path)
     let config = try parseJSON(
       try archive.data(KerasArchive.configEntry, limit: KerasArchive.maxJSONSize), file: path,
@@ -112,9 +120,17 @@ enum ModelLoading {
     let model = try WeightBudget.limiting(file: path, fileBytes: archive.declaredSize(KerasArchive.weightsEntry)) {
       try rebuild(config, file: path, entry: KerasArchive.configEntry)
     }
-    if let compileConfig = config["compile_config"], compileConfig != .null {
+    if let compileConfig = config["compile_config"], compileConfig != .null, compileConfig != .object([]) {
       try compile(model, from: compileConfig, file: path, entry: "\(KerasArchive.configEntry): compile_config")
     }
+    try loadWeights(from: archive, into: model)
+    return model
+  }
+
+  /// Loads the weights (and optimizer state) of the archive's `model.weights.h5` into `model`;
+  /// errors name the archive and the entry, not the temporary file.
+  static func loadWeights(from archive: KerasArchive, into model: Model) throws {
+    let path = archive.path
     // The weights go to disk chunk by chunk: they may be large, and libhdf5 reads files.
     do {
       try ScratchDirectory.with("load") { directory in
@@ -129,11 +145,10 @@ enum ModelLoading {
     } catch let error as CocoaError {
       throw SavingError.ioFailure(file: path, reason: "cannot extract '\(KerasArchive.weightsEntry)': \(error)")
     }
-    return model
   }
 
   /// Loads a legacy `.h5` model file (Keras 3 or Keras 2 / tf.keras).
-  static func loadLegacyH5(_ path: String) throws -> Sequential {
+  static func loadLegacyH5(_ path: String) throws -> Model {
     let file = try WeightsFileReader(path: path)
     func textAttribute(_ name: String) throws -> String? {
       try file.reading {
@@ -174,9 +189,12 @@ enum ModelLoading {
   }
 
   /// The model of `config`; unknown layer classes keep their error, which lists the known ones.
-  private static func rebuild(_ config: ConfigValue, file: String, entry: String) throws -> Sequential {
+  private static func rebuild(_ config: ConfigValue, file: String, entry: String) throws -> Model {
     do {
-      return try deserializeSequential(config)
+      switch config["class_name"]?.stringValue {
+      case "Functional", "Model": return try deserializeFunctional(config)
+      default: return try deserializeSequential(config)
+      }
     } catch let error as KerasError {
       if case .unknownName = error { throw error }
       throw SavingError.invalidModelConfig(file: file, entry: entry, reason: error.description)
@@ -184,8 +202,15 @@ enum ModelLoading {
   }
 
   /// Compiles `model` with the settings of a `compile_config` or `training_config`.
-  private static func compile(_ model: Sequential, from config: ConfigValue, file: String, entry: String) throws {
+  private static func compile(_ model: Model, from config: ConfigValue, file: String, entry: String) throws {
     do {
+      if model.outputCount > 1 {
+        let settings = try CompileConfigReading.readPerOutput(config, outputNames: model.outputNames)
+        try model.compile(
+          optimizer: settings.optimizer, loss: settings.loss, lossWeights: settings.lossWeights,
+          metrics: settings.metrics, weightedMetrics: settings.weightedMetrics)
+        return
+      }
       let settings = try CompileConfigReading.read(config)
       try model.compile(
         optimizer: settings.optimizer, loss: settings.loss, metrics: settings.metrics,
@@ -223,6 +248,7 @@ extension SavingError {
       return .invalidArchive(file: swap(name), entry: entry, reason: reason)
     case .invalidModelConfig(let name, let entry, let reason):
       return .invalidModelConfig(file: swap(name), entry: entry, reason: reason)
+    case .notAModelFile(let name, let reason): return .notAModelFile(file: swap(name), reason: reason)
     }
   }
 }

@@ -12,6 +12,7 @@
 /// - ``Bidirectional`` holds `backward_layer` and `forward_layer` (Keras visits attributes in
 ///   name order);
 /// - ``TimeDistributed`` holds `layer`;
+/// - a nested model (``Sequential``, Functional) holds its layers under `layers/<key>`;
 /// - every other layer keeps its ``Layer/ownWeights`` itself.
 struct SaveableNode {
   /// The `name` attribute of the node's `vars` group (the layer's or cell's Keras name).
@@ -34,6 +35,10 @@ struct SaveableNode {
   /// The node for `layer` and the objects inside it.
   init(_ layer: Layer) {
     switch layer {
+    case let model as Model:
+      // A nested model keeps its layers under `layers/<key>`, as at the top level.
+      let children = SaveableNode.layerNodes(model.layers).map { Child(key: "layers/" + $0.key, node: $0.node) }
+      self.init(name: layer.name, layer: layer.name, variables: [], children: children)
     case let recurrent as RecurrentLayer:
       let cellName = LayerNames.snakeCase(type(of: recurrent).className) + "_cell"
       let cell = SaveableNode(name: cellName, layer: layer.name, variables: layer.ownWeights, children: [])

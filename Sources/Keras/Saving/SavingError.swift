@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error from saving or loading a weights file, naming the file and, where it applies, the
 /// layer, the variable and both shapes.
 ///
@@ -41,6 +43,9 @@ public enum SavingError: Error, CustomStringConvertible, Equatable, Sendable {
   /// The model or compile config stored in the file (`entry`: `config.json`, `model_config`,
   /// `training_config`, ...) cannot be read or rebuilt.
   case invalidModelConfig(file: String, entry: String, reason: String)
+  /// ``loadModel(_:)-(String)`` was given a file it cannot read as a model: missing, or neither a `.keras`
+  /// zip archive nor an HDF5 `.h5` file; `reason` says which (and what the file is, when known).
+  case notAModelFile(file: String, reason: String)
 
   /// A message naming the file, the layer and the variable at fault.
   public var description: String {
@@ -48,7 +53,8 @@ public enum SavingError: Error, CustomStringConvertible, Equatable, Sendable {
     case .fileNotFound(let file):
       return "Cannot load weights: no such file '\(file)'"
     case .notHDF5(let file):
-      return "Cannot load weights from '\(file)': not an HDF5 file"
+      return "Cannot load weights from '\(file)': not an HDF5 file (loadWeights reads `.weights.h5` and `.h5` "
+        + "files, and the weights inside a `.keras` archive)"
     case .corruptFile(let file, let reason):
       return "Cannot load weights from '\(file)': the file is truncated or damaged (\(reason))"
     case .invalidFile(let file, let path, let reason):
@@ -88,15 +94,25 @@ public enum SavingError: Error, CustomStringConvertible, Equatable, Sendable {
         + "(\(reason)); it expects [\(expected.joined(separator: ", "))]. Load the weights before compile() "
         + "to skip the optimizer state"
     case .ioFailure(let file, let reason):
-      return "Cannot read or write weights file '\(file)': \(reason)"
+      return "Cannot read or write '\(file)': \(reason)"
     case .invalidArchive(let file, let entry, let reason):
       let location = entry.map { " (entry '\($0)')" } ?? ""
       return "Cannot load model from '\(file)'\(location): \(reason)"
     case .invalidModelConfig(let file, let entry, let reason):
       return "Cannot load model from '\(file)': the '\(entry)' entry cannot be read: \(reason)"
+    case .notAModelFile(let file, let reason):
+      return "loadModel cannot read '\(file)': \(reason). loadModel reads a whole model as saved by save() or by "
+        + "Keras' model.save(): a `.keras` file (a zip archive) or an `.h5` file (HDF5); for a `.weights.h5` file, "
+        + "build the model and call loadWeights"
     }
   }
 
   /// `1 variable`, `2 variables`.
   private func variables(_ count: Int) -> String { count == 1 ? "1 variable" : "\(count) variables" }
+}
+
+extension SavingError: LocalizedError {
+  /// The message of `description`, so that `error.localizedDescription` shows it too (Foundation
+  /// would otherwise print "The operation could not be completed").
+  public var errorDescription: String? { description }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// The weights of a rebuilt model must all come from the file, and Keras stores each value in
 /// at least two bytes (float16, uncompressed), so a file of `n` bytes can hold at most `n / 2`
-/// values; ``loadModel(_:)`` allows that plus ``slackElements`` while it rebuilds the model
+/// values; ``loadModel(_:)-(String)`` allows that plus ``slackElements`` while it rebuilds the model
 /// (see ``Layer/addWeight(_:shape:initializer:regularizer:trainable:)``).
 final class WeightBudget: @unchecked Sendable {
   /// The budget in force on this thread (or task), if any.

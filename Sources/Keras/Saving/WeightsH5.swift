@@ -1,6 +1,6 @@
 import HDF5
 
-extension Sequential {
+extension Model {
   /// Saves the weights, and the optimizer's state when the model is compiled, to a Keras 3
   /// `.weights.h5` file (`model.save_weights`), which Python Keras loads with
   /// `model.load_weights`.
@@ -15,7 +15,8 @@ extension Sequential {
   ///
   /// - Parameter path: must end in `.weights.h5`, as Keras requires.
   /// - Throws: ``SavingError/invalidFileName(file:reason:)``, ``SavingError/notBuilt(model:file:)``
-  ///   before writing anything; ``SavingError/ioFailure(file:reason:)`` when the file cannot be
+  ///   before writing anything; ``SavingError/ioFailure(file:reason:)`` naming the directory when it
+  ///   does not exist, or when the file cannot be
   ///   written (the previous file, if any, is kept).
   public func saveWeights(_ path: String) throws {
     guard path.hasSuffix(".weights.h5") else {
@@ -23,6 +24,7 @@ extension Sequential {
         file: path, reason: "the file name must end in `.weights.h5`, as Keras requires")
     }
     guard isBuilt else { throw SavingError.notBuilt(model: name, file: path) }
+    try SavingError.requireDirectory(of: path)
     do {
       try HDF5File.write(to: path) { file in
         let root = try file.root
@@ -37,10 +39,12 @@ extension Sequential {
     }
   }
 
-  /// Loads weights saved by ``saveWeights(_:)`` or by Python Keras (`model.load_weights`):
-  /// Keras 3 `.weights.h5` files, and legacy `.h5` files of Keras 2 / tf.keras
-  /// (`model.save_weights("x.h5")`, or the weights of a whole model saved as `.h5`). The format
-  /// is recognised from the content, not the file name.
+  /// Loads weights saved by ``saveWeights(_:)-(String)`` or by Python Keras (`model.load_weights`):
+  /// Keras 3 `.weights.h5` files, legacy `.h5` files of Keras 2 / tf.keras
+  /// (`model.save_weights("x.h5")`, or the weights of a whole model saved as `.h5`), and the
+  /// weights inside a `.keras` archive (its `model.weights.h5`, optimizer state included), as
+  /// Keras 3's `load_weights` reads them. The format is recognised from the content, not the
+  /// file name.
   ///
   /// Keras 3 files are matched as Keras matches them: layer by layer under the per-class keys
   /// (`dense`, `dense_1`; layer names play no part), variable by variable in order. Layers
@@ -63,8 +67,15 @@ extension Sequential {
   ///   ``SavingError/variableCountMismatch(file:layer:path:expected:found:)``,
   ///   ``SavingError/shapeMismatch(file:layer:variable:index:path:expected:found:)``,
   ///   ``SavingError/optimizerMismatch(file:optimizer:expected:reason:)``,
-  ///   ``SavingError/invalidFile(file:path:reason:)``.
+  ///   ``SavingError/invalidFile(file:path:reason:)``; for a `.keras` archive also
+  ///   ``SavingError/invalidArchive(file:entry:reason:)``.
   public func loadWeights(_ path: String) throws {
+    if KerasArchive.isArchive(path) {
+      let archive = try KerasArchive(path: path)
+      guard isBuilt else { throw SavingError.notBuilt(model: name, file: path) }
+      try ModelLoading.loadWeights(from: archive, into: self)
+      return
+    }
     let file = try WeightsFileReader(path: path)
     guard isBuilt else { throw SavingError.notBuilt(model: name, file: path) }
     let loaded: LoadedWeights
@@ -93,7 +104,7 @@ struct LoadedWeights {
   }
 }
 
-/// The two layouts ``Sequential/loadWeights(_:)`` reads.
+/// The two layouts ``Model/loadWeights(_:)-(String)`` reads.
 enum WeightsFileFormat {
   /// Keras 3 `.weights.h5`: `layers/...`, `vars`, `optimizer/...`.
   case keras3
@@ -147,7 +158,7 @@ enum Keras3WeightsH5 {
 
   /// Reads every layer's weights (and the optimizer state, when `model` is compiled and the
   /// file has some) and checks them against `model`, changing nothing.
-  static func read(_ file: WeightsFileReader, into model: Sequential) throws -> LoadedWeights {
+  static func read(_ file: WeightsFileReader, into model: Model) throws -> LoadedWeights {
     let layersPath = try file.reading { try file.root.contains("layers") } ? "layers" : legacyLayersGroup
     let layersGroup = try file.groupIfPresent(layersPath)
     let nodes = SaveableNode.layerNodes(model.layers)

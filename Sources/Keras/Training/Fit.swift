@@ -1,62 +1,101 @@
 /// The running loss and metrics of an epoch or an evaluation, logged as Keras does.
 struct EpochTracker {
-  var metrics: [any Metric]
-  /// `weighted_metrics`: updated with the sample (and class) weights.
-  var weightedMetrics: [any Metric]
+  /// Per output: its metrics and weighted metrics, and its name (empty for a single output).
+  var heads: [(name: String, metrics: [any Metric], weightedMetrics: [any Metric])]
   /// Keras tracks the loss with a float32 `Mean` weighted by batch size.
   var lossTotal: Float = 0
   var lossCount: Float = 0
+  /// The outputs' unweighted losses (models with several outputs), summed per batch: Keras on
+  /// TensorFlow weights each output's loss tracker by the batch size of a traced graph, which
+  /// is unknown, so every batch counts once (a short last batch as much as a full one).
+  var outputLossTotals: [Float]
+  var batchCount: Float = 0
 
   init(metrics: [any Metric], weightedMetrics: [any Metric] = []) {
-    self.metrics = metrics
-    self.weightedMetrics = weightedMetrics
-    for m in metrics + weightedMetrics { m.reset() }
+    self.init(heads: [("", metrics, weightedMetrics)])
+  }
+
+  init(heads: [(name: String, metrics: [any Metric], weightedMetrics: [any Metric])]) {
+    self.heads = heads
+    outputLossTotals = heads.map { _ in 0 }
+    for head in heads { for m in head.metrics + head.weightedMetrics { m.reset() } }
   }
 
   /// A tracker of `compiled`'s resolved metrics.
   init(_ compiled: CompiledModel) {
-    self.init(metrics: compiled.metrics ?? [], weightedMetrics: compiled.weightedMetrics ?? [])
+    self.init(heads: compiled.heads.map { ($0.name, $0.metrics ?? [], $0.weightedMetrics ?? []) })
   }
 
   mutating func add(_ step: StepResult, labels: Tensor, sampleWeight: Tensor?) throws {
-    let n = Float(labels.shape[0])
-    lossTotal += step.loss * n
-    lossCount += n
-    // `metrics` in Keras are unweighted; only `weighted_metrics` see sample (and class) weights.
-    for m in metrics { try m.update(labels, step.predictions, sampleWeight: nil) }
-    for m in weightedMetrics { try m.update(labels, step.predictions, sampleWeight: sampleWeight) }
+    try add(step, labels: [labels], sampleWeights: [sampleWeight])
   }
 
-  /// The loss and metrics (named as ``MetricSpecifier/logNames(for:weighted:)`` names them),
-  /// sorted by name as Keras on TensorFlow returns them, each name prefixed by `prefix`.
+  mutating func add(_ step: StepResult, labels: [Tensor], sampleWeights: [Tensor?]) throws {
+    let n = Float(labels[0].shape[0])
+    lossTotal += step.loss * n
+    lossCount += n
+    batchCount += 1
+    for (i, loss) in step.outputLosses.enumerated() where i < outputLossTotals.count { outputLossTotals[i] += loss }
+    // `metrics` in Keras are unweighted; only `weighted_metrics` see sample (and class) weights.
+    for (i, head) in heads.enumerated() {
+      for m in head.metrics { try m.update(labels[i], step.predictions[i], sampleWeight: nil) }
+      for m in head.weightedMetrics { try m.update(labels[i], step.predictions[i], sampleWeight: sampleWeights[i]) }
+    }
+  }
+
+  /// The loss and metrics (named as ``MetricSpecifier/logNames(for:weighted:)`` names them,
+  /// `<output>_` first for a model with several outputs, with `<output>_loss` each), sorted by
+  /// name as Keras on TensorFlow returns them, each name prefixed by `prefix`.
   func logs(prefix: String = "") -> Logs {
-    let names = MetricSpecifier.logNames(for: metrics, weighted: weightedMetrics)
-    var entries = zip(names, metrics + weightedMetrics).map { (prefix + $0, $1.result()) }
+    var entries: [(String, Float)] = []
+    let several = heads.count > 1
+    for (i, head) in heads.enumerated() {
+      let names = MetricSpecifier.logNames(for: head.metrics, weighted: head.weightedMetrics)
+      let outputPrefix = several ? head.name + "_" : ""
+      entries += zip(names, head.metrics + head.weightedMetrics).map { (prefix + outputPrefix + $0, $1.result()) }
+      if several { entries.append((prefix + outputPrefix + "loss", batchCount > 0 ? outputLossTotals[i] / batchCount : 0)) }
+    }
     entries.append((prefix + "loss", lossCount > 0 ? lossTotal / lossCount : 0))
     return Logs(entries.sorted { $0.0 < $1.0 })
   }
 }
 
-/// Training data checked for consistency, with per-sample weights.
+/// Training data checked for consistency, with per-sample weights: one array per model input
+/// and per model output.
 struct TrainingData {
-  let x: Tensor
-  let y: Tensor
-  let sampleWeight: Tensor?
+  let xs: [Tensor]
+  let ys: [Tensor]
+  /// Per output.
+  let sampleWeights: [Tensor?]
 
-  var count: Int { x.shape[0] }
+  init(x: Tensor, y: Tensor, sampleWeight: Tensor?) {
+    self.init(xs: [x], ys: [y], sampleWeights: [sampleWeight])
+  }
+
+  init(xs: [Tensor], ys: [Tensor], sampleWeights: [Tensor?]) {
+    self.xs = xs
+    self.ys = ys
+    self.sampleWeights = sampleWeights
+  }
+
+  var x: Tensor { xs[0] }
+  var y: Tensor { ys[0] }
+  var sampleWeight: Tensor? { sampleWeights[0] }
+  var count: Int { xs[0].shape[0] }
 
   /// Rows `indices` of every array.
   func rows(_ indices: [Int]) throws -> TrainingData {
     let picks = IntTensor(indices)
     return TrainingData(
-      x: try x.gathering(picks, axis: 0), y: try y.gathering(picks, axis: 0),
-      sampleWeight: try sampleWeight?.gathering(picks, axis: 0))
+      xs: try xs.map { try $0.gathering(picks, axis: 0) }, ys: try ys.map { try $0.gathering(picks, axis: 0) },
+      sampleWeights: try sampleWeights.map { try $0?.gathering(picks, axis: 0) })
   }
 
   /// Rows `range` of every array (no copy of the order).
   func rows(_ range: Range<Int>) throws -> TrainingData {
     TrainingData(
-      x: try x.slice(axis: 0, range), y: try y.slice(axis: 0, range), sampleWeight: try sampleWeight?.slice(axis: 0, range))
+      xs: try xs.map { try $0.slice(axis: 0, range) }, ys: try ys.map { try $0.slice(axis: 0, range) },
+      sampleWeights: try sampleWeights.map { try $0?.slice(axis: 0, range) })
   }
 
   /// Checks shapes, naming them, and that every value is finite, before any training happens.
@@ -64,32 +103,64 @@ struct TrainingData {
   static func checked(
     _ x: Tensor, _ y: Tensor, sampleWeight: Tensor?, classWeight: [Int: Float]?, action: String, prefix: String = ""
   ) throws -> TrainingData {
-    guard x.rank >= 1, y.rank >= 1 else {
-      throw KerasError.invalidArgument("\(action): x and y need a batch dimension, got shapes \(x.shape) and \(y.shape)")
+    try checked([x], [y], sampleWeights: [sampleWeight], classWeight: classWeight, action: action, prefix: prefix)
+  }
+
+  /// The same for several inputs and outputs.
+  static func checked(
+    _ xs: [Tensor], _ ys: [Tensor], sampleWeights: [Tensor?], classWeight: [Int: Float]?, action: String,
+    prefix: String = ""
+  ) throws -> TrainingData {
+    func label(_ base: String, _ i: Int, of count: Int) -> String { prefix + (count == 1 ? base : "\(base)[\(i)]") }
+    guard let first = xs.first, !ys.isEmpty else {
+      throw KerasError.invalidArgument("\(action): give at least one input array and one label array")
     }
-    guard x.shape[0] == y.shape[0] else {
+    for (i, array) in xs.enumerated() where array.rank < 1 {
+      throw KerasError.invalidArgument("\(action): \(label("x", i, of: xs.count)) needs a batch dimension, got shape \(array.shape)")
+    }
+    for (i, array) in ys.enumerated() where array.rank < 1 {
+      throw KerasError.invalidArgument("\(action): \(label("y", i, of: ys.count)) needs a batch dimension, got shape \(array.shape)")
+    }
+    let n = first.shape[0]
+    for (i, array) in xs.enumerated() where array.shape[0] != n {
       throw KerasError.invalidArgument(
-        "\(action): x and y hold different numbers of samples: x has shape \(x.shape), y has shape \(y.shape)")
+        "\(action): the inputs hold different numbers of samples: \(label("x", 0, of: xs.count)) has shape "
+          + "\(first.shape), \(label("x", i, of: xs.count)) has shape \(array.shape)")
     }
-    guard x.shape[0] > 0 else { throw KerasError.invalidArgument("\(action): the dataset is empty (x has shape \(x.shape))") }
-    if let sampleWeight, sampleWeight.shape != [x.shape[0]] {
+    for (i, array) in ys.enumerated() where array.shape[0] != n {
+      let xName = xs.count == 1 ? "x" : "the inputs"
       throw KerasError.invalidArgument(
-        "\(action): sampleWeight must have shape [\(x.shape[0])] (one weight per sample), got \(sampleWeight.shape)")
+        "\(action): \(xName) and \(label("y", i, of: ys.count)) hold different numbers of samples: "
+          + "\(label("x", 0, of: xs.count)) has shape \(first.shape), \(label("y", i, of: ys.count)) has shape \(array.shape)")
     }
-    try checkFinite(x, name: prefix + "x", action: action)
-    try checkFinite(y, name: prefix + "y", action: action)
-    if let sampleWeight { try checkFinite(sampleWeight, name: prefix + "sampleWeight", action: action) }
-    var weights = sampleWeight
+    guard n > 0 else { throw KerasError.invalidArgument("\(action): the dataset is empty (x has shape \(first.shape))") }
+    for (i, sampleWeight) in sampleWeights.enumerated() {
+      if let sampleWeight, sampleWeight.shape != [n] {
+        throw KerasError.invalidArgument(
+          "\(action): \(label("sampleWeight", i, of: sampleWeights.count)) must have shape [\(n)] (one weight per sample), "
+            + "got \(sampleWeight.shape)")
+      }
+    }
+    for (i, array) in xs.enumerated() { try checkFinite(array, name: label("x", i, of: xs.count), action: action) }
+    for (i, array) in ys.enumerated() { try checkFinite(array, name: label("y", i, of: ys.count), action: action) }
+    for (i, weights) in sampleWeights.enumerated() {
+      if let weights { try checkFinite(weights, name: label("sampleWeight", i, of: sampleWeights.count), action: action) }
+    }
+    var weights = sampleWeights
     if let classWeight {
       if let bad = classWeight.first(where: { !$0.value.isFinite }) {
         throw KerasError.invalidArgument("\(action): classWeight of class \(bad.key) is \(bad.value), not a finite number")
       }
-      guard sampleWeight == nil else {
+      guard sampleWeights.allSatisfy({ $0 == nil }) else {
         throw KerasError.invalidArgument("\(action): give either classWeight or sampleWeight, not both (as Keras)")
       }
-      weights = try classWeights(classWeight, labels: y)
+      guard ys.count == 1 else {
+        throw KerasError.invalidArgument(
+          "\(action): classWeight is only supported for models with a single output (as Keras); use sampleWeight")
+      }
+      weights = [try classWeights(classWeight, labels: ys[0])]
     }
-    return TrainingData(x: x, y: y, sampleWeight: weights)
+    return TrainingData(xs: xs, ys: ys, sampleWeights: weights)
   }
 
   /// Throws when `array` (`[N, ...]`) holds a NaN or an infinity, naming the array, the first
@@ -130,7 +201,7 @@ struct TrainingData {
   }
 }
 
-extension Sequential {
+extension Model {
   /// Trains the model (`model.fit`): `epochs` passes over `x`, `y` in batches of `batchSize`.
   ///
   /// - `validationSplit` takes the last fraction of the rows (before any shuffling) as
@@ -141,7 +212,8 @@ extension Sequential {
   /// - The last partial batch is kept. Dropout is active only here.
   /// - Returns: the ``History`` of per-epoch logs.
   /// - Throws: before any weight changes, on mismatched `x`/`y` lengths, labels whose shape does
-  ///   not fit the loss, an empty dataset, a batch size of 0, or a model that is not compiled;
+  ///   not fit the loss, an input whose shape the model does not take (naming both shapes), an
+  ///   empty dataset, a batch size of 0, or a model that is not compiled;
   ///   on a NaN or infinity in `x`, `y`, `sampleWeight` or `validationData` (naming the array
   ///   and the row); on a sparse label that is not a class id (naming the row).
   ///   A loss that becomes NaN or infinite does not throw: as Keras, training goes on; a warning
@@ -153,6 +225,22 @@ extension Sequential {
     validationSplit: Float = 0, validationData: (Tensor, Tensor)? = nil, shuffle: Bool = true,
     classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil, initialEpoch: Int = 0
   ) throws -> History {
+    try fit(
+      [x], [y], batchSize: batchSize, epochs: epochs, verbose: verbose, callbacks: callbacks,
+      validationSplit: validationSplit, validationData: validationData.map { ([$0.0], [$0.1]) }, shuffle: shuffle,
+      classWeight: classWeight, sampleWeight: sampleWeight.map { [$0] }, initialEpoch: initialEpoch)
+  }
+
+  /// Trains a model with several inputs or outputs: `x` one array per model input and `y` one
+  /// per output, in ``Model/inputs`` and ``Model/outputs`` order; `sampleWeight` one array per
+  /// output, or one for all of them. Otherwise as ``fit(_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:classWeight:sampleWeight:initialEpoch:)-(Tensor,Tensor,_,_,_,_,_,_,_,_,_,_)``;
+  /// the logs hold `loss` (the weighted total) and `<output>_loss`, `<output>_<metric>` per output.
+  @discardableResult
+  public func fit(
+    _ x: [Tensor], _ y: [Tensor], batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1, callbacks: [any Callback] = [],
+    validationSplit: Float = 0, validationData: ([Tensor], [Tensor])? = nil, shuffle: Bool = true,
+    classWeight: [Int: Float]? = nil, sampleWeight: [Tensor]? = nil, initialEpoch: Int = 0
+  ) throws -> History {
     var compiled = try requireCompiled("fit")
     guard batchSize > 0 else { throw KerasError.invalidArgument("fit: batchSize must be positive, got \(batchSize)") }
     guard epochs >= 0, initialEpoch >= 0 else {
@@ -161,12 +249,11 @@ extension Sequential {
     guard validationSplit >= 0 && validationSplit < 1 else {
       throw KerasError.invalidArgument("fit: validationSplit must be in [0, 1), got \(validationSplit)")
     }
-    let all = try TrainingData.checked(x, y, sampleWeight: sampleWeight, classWeight: classWeight, action: "fit")
+    let all = try checkedData(x, y, sampleWeight: sampleWeight, classWeight: classWeight, compiled: compiled, action: "fit")
     var train = all
     var validation: TrainingData? = nil
     if let (vx, vy) = validationData {
-      validation = try TrainingData.checked(
-        vx, vy, sampleWeight: nil, classWeight: nil, action: "fit", prefix: "validationData.")
+      validation = try checkedData(vx, vy, sampleWeight: nil, classWeight: nil, compiled: compiled, action: "fit", prefix: "validationData.")
     } else if validationSplit > 0 {
       let splitAt = Int((Float(all.count) * (1 - validationSplit)).rounded(.down))
       guard splitAt > 0 && splitAt < all.count else {
@@ -203,8 +290,8 @@ extension Sequential {
         hooks.each { $0.onTrainBatchBegin(step, Logs()) }
         let range = (step * batchSize)..<Swift.min((step + 1) * batchSize, train.count)
         let batch = try order.map { try train.rows(Array($0[range])) } ?? train.rows(range)
-        let result = try trainStep(compiled, batch.x, batch.y, batch.sampleWeight)
-        try tracker.add(result, labels: batch.y, sampleWeight: batch.sampleWeight)
+        let result = try trainStep(compiled, batch)
+        try tracker.add(result, labels: batch.ys, sampleWeights: batch.sampleWeights)
         if !result.loss.isFinite, history.nonFiniteLoss == nil {
           history.nonFiniteLoss = (epoch, step)
           if !callbacks.contains(where: { $0 is TerminateOnNaN }) {
@@ -235,6 +322,85 @@ extension Sequential {
     return history
   }
 
+  /// Trains a model with inputs and labels keyed by input and output names, as Keras takes
+  /// dictionaries (`fit({"seq": ..., "meta": ...}, {"out": ..., "aux": ...})`).
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` for a key that is not an input or output
+  ///   name, or a missing one (listing the names).
+  @discardableResult
+  public func fit(
+    _ x: [String: Tensor], _ y: [String: Tensor], batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1,
+    callbacks: [any Callback] = [], validationSplit: Float = 0, shuffle: Bool = true,
+    sampleWeight: [String: Tensor]? = nil, initialEpoch: Int = 0
+  ) throws -> History {
+    try fit(
+      try ordered(x, by: inputNames, what: "input", action: "fit"), try ordered(y, by: outputNames, what: "output", action: "fit"),
+      batchSize: batchSize, epochs: epochs, verbose: verbose, callbacks: callbacks, validationSplit: validationSplit,
+      shuffle: shuffle, sampleWeight: try sampleWeight.map { try ordered($0, by: outputNames, what: "output", action: "fit") },
+      initialEpoch: initialEpoch)
+  }
+
+  /// The arrays of `values` in the order of `names`.
+  func ordered(_ values: [String: Tensor], by names: [String], what: String, action: String) throws -> [Tensor] {
+    for key in values.keys where !names.contains(key) {
+      throw KerasError.invalidArgument(
+        "\(action): '\(key)' is not an \(what) of model '\(name)'; its \(what)s are \(names.joined(separator: ", "))")
+    }
+    return try names.map { key in
+      guard let value = values[key] else {
+        throw KerasError.invalidArgument("\(action): no array for \(what) '\(key)' of model '\(name)'")
+      }
+      return value
+    }
+  }
+
+  /// The data checked against the model: as many arrays as inputs and outputs, inputs of the
+  /// shapes the model takes (the error names the user's shapes), every value finite.
+  func checkedData(
+    _ x: [Tensor], _ y: [Tensor], sampleWeight: [Tensor]?, classWeight: [Int: Float]?, compiled: CompiledModel,
+    action: String, prefix: String = ""
+  ) throws -> TrainingData {
+    guard x.count == inputCount else {
+      throw KerasError.invalidArgument(
+        "\(action): model '\(name)' takes \(inputCount) input array(s) (\(inputNames.joined(separator: ", "))), got \(x.count)")
+    }
+    guard y.count == compiled.heads.count else {
+      throw KerasError.invalidArgument(
+        "\(action): model '\(name)' has \(compiled.heads.count) output(s) (\(outputNames.joined(separator: ", "))), "
+          + "got \(y.count) label array(s)")
+    }
+    let weights: [Tensor?]
+    switch sampleWeight?.count {
+    case nil: weights = y.map { _ in nil }
+    case 1?: weights = y.map { _ in sampleWeight![0] }
+    case y.count?: weights = sampleWeight!
+    default:
+      throw KerasError.invalidArgument(
+        "\(action): give one sampleWeight array per output (\(y.count)) or one for all, got \(sampleWeight!.count)")
+    }
+    let data = try TrainingData.checked(x, y, sampleWeights: weights, classWeight: classWeight, action: action, prefix: prefix)
+    try checkInputShapes(data.xs, action: action)
+    return data
+  }
+
+  /// Throws when an input array's shape does not fit the model, naming the user's full shape.
+  func checkInputShapes(_ xs: [Tensor], action: String) throws {
+    if let sequential = self as? Sequential, let expected = sequential.inputShape, let x = xs.first {
+      let given = x.shape.dropFirst().map { Optional($0) }
+      let rankFits = x.rank == expected.count
+      let fits = rankFits && zip(expected.dropFirst(), given).allSatisfy { e, g in e == nil || e == g }
+      let lengthOnly = rankFits && x.rank == 3 && expected.last == given.last
+      if !fits && !lengthOnly {
+        throw KerasError.invalidArgument(
+          "\(action): model '\(name)' expects input of shape \(kerasShapeText(expected)), got x of shape "
+            + "\(kerasShapeText(x.shape.map { $0 }))"
+            + (rankFits ? "" : " (expected ndim=\(expected.count), found ndim=\(x.rank))"))
+      }
+    } else if graph != nil {
+      for (i, (x, input)) in zip(xs, inputs).enumerated() { try checkModelInput(x, against: input, position: i) }
+    }
+  }
+
   /// The order of an epoch's rows, drawn from the current generator; when resuming in the middle
   /// of an epoch, drawn again from the state it was first drawn from, leaving the current
   /// generator as it is.
@@ -251,25 +417,37 @@ extension Sequential {
   /// first batch so bad label shapes throw before training.
   func prepare(_ compiled: inout CompiledModel, with data: TrainingData) throws {
     let probe = try data.rows(0..<Swift.min(2, data.count))
-    let (yPred, logits) = try forwardWithLogits(probe.x, training: false)
-    do {
-      _ = try compiled.loss(probe.y, yPred, sampleWeight: probe.sampleWeight, logits: logits)
-    } catch {
-      throw KerasError.invalidArgument(
-        "labels of shape \(data.y.shape) do not fit loss '\(compiled.loss.name)' for predictions of shape "
-          + "\([data.count] + yPred.shape.dropFirst()): \(error)")
+    let predictions: [(output: Tensor, logits: OutputLogits?)]
+    if probe.xs.count == 1 && compiled.heads.count == 1 {
+      let (output, logits) = try forwardWithLogits(probe.xs[0], training: false)
+      predictions = [(output, logits)]
+    } else {
+      predictions = try forward(probe.xs, training: false)
     }
-    if let sparse = compiled.loss as? Losses.SparseCategoricalCrossentropy, let classes = yPred.shape.last {
-      try sparse.checkLabels(data.y, classes: classes)
-    }
-    if compiled.metrics == nil {
-      compiled.metrics = try compiled.metricSpecifiers.map {
-        try $0.resolve(yTrueShape: data.y.shape, yPredShape: yPred.shape, lossName: compiled.loss.name)
+    for (i, head) in compiled.heads.enumerated() {
+      let (yPred, logits) = predictions[i]
+      let labels = data.ys[i]
+      let fullShape = [data.count] + yPred.shape.dropFirst()
+      let label = compiled.heads.count == 1 ? "labels" : "labels of output '\(head.name)'"
+      do {
+        _ = try head.loss(probe.ys[i], yPred, sampleWeight: probe.sampleWeights[i], logits: logits)
+      } catch {
+        throw KerasError.invalidArgument(
+          "\(label) of shape \(labels.shape) do not fit loss '\(head.loss.name)' for predictions of shape "
+            + "\(fullShape): \(error)")
       }
-    }
-    if compiled.weightedMetrics == nil {
-      compiled.weightedMetrics = try compiled.weightedMetricSpecifiers.map {
-        try $0.resolve(yTrueShape: data.y.shape, yPredShape: yPred.shape, lossName: compiled.loss.name)
+      if let sparse = head.loss as? Losses.SparseCategoricalCrossentropy, let classes = yPred.shape.last {
+        try sparse.checkLabels(labels, classes: classes)
+      }
+      if compiled.heads[i].metrics == nil {
+        compiled.heads[i].metrics = try head.metricSpecifiers.map {
+          try $0.resolve(yTrueShape: labels.shape, yPredShape: fullShape, lossName: head.loss.name)
+        }
+      }
+      if compiled.heads[i].weightedMetrics == nil {
+        compiled.heads[i].weightedMetrics = try head.weightedMetricSpecifiers.map {
+          try $0.resolve(yTrueShape: labels.shape, yPredShape: fullShape, lossName: head.loss.name)
+        }
       }
     }
     self.compiled = compiled
@@ -283,7 +461,7 @@ extension Sequential {
     for step in 0..<steps {
       hooks.each { $0.onTestBatchBegin(step, Logs()) }
       let batch = try data.rows((step * batchSize)..<Swift.min((step + 1) * batchSize, data.count))
-      try tracker.add(testStep(compiled, batch.x, batch.y, batch.sampleWeight), labels: batch.y, sampleWeight: batch.sampleWeight)
+      try tracker.add(testStep(compiled, batch), labels: batch.ys, sampleWeights: batch.sampleWeights)
       let logs = tracker.logs()
       hooks.each { $0.onTestBatchEnd(step, logs) }
     }
@@ -292,24 +470,34 @@ extension Sequential {
     return logs
   }
 
-  /// The loss and metrics on `x`, `y` in inference mode (`model.evaluate`), by name
-  /// (`["accuracy": 0.91, "loss": 0.23]`).
+  /// The loss and metrics on `x`, `y` in inference mode (`model.evaluate`), in a stable order:
+  /// `loss` first, then the rest by name (`loss: 0.23 - accuracy: 0.91`); look values up by name
+  /// (`scores["accuracy"]`).
   ///
-  /// - Throws: like ``fit(_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:classWeight:sampleWeight:initialEpoch:)``, before any work.
+  /// - Throws: like ``fit(_:_:batchSize:epochs:verbose:callbacks:validationSplit:validationData:shuffle:classWeight:sampleWeight:initialEpoch:)-(Tensor,Tensor,_,_,_,_,_,_,_,_,_,_)``, before any work.
   @discardableResult
   public func evaluate(
     _ x: Tensor, _ y: Tensor, batchSize: Int = 32, verbose: Int = 1, sampleWeight: Tensor? = nil,
     callbacks: [any Callback] = []
-  ) throws -> [String: Float] {
+  ) throws -> Logs {
+    try evaluate([x], [y], batchSize: batchSize, verbose: verbose, sampleWeight: sampleWeight.map { [$0] }, callbacks: callbacks)
+  }
+
+  /// ``evaluate(_:_:batchSize:verbose:sampleWeight:callbacks:)-(Tensor,Tensor,_,_,_,_)`` for a model with several inputs or outputs.
+  @discardableResult
+  public func evaluate(
+    _ x: [Tensor], _ y: [Tensor], batchSize: Int = 32, verbose: Int = 1, sampleWeight: [Tensor]? = nil,
+    callbacks: [any Callback] = []
+  ) throws -> Logs {
     var compiled = try requireCompiled("evaluate")
     guard batchSize > 0 else { throw KerasError.invalidArgument("evaluate: batchSize must be positive, got \(batchSize)") }
-    let data = try TrainingData.checked(x, y, sampleWeight: sampleWeight, classWeight: nil, action: "evaluate")
+    let data = try checkedData(x, y, sampleWeight: sampleWeight, classWeight: nil, compiled: compiled, action: "evaluate")
     try prepare(&compiled, with: data)
     let steps = (data.count + batchSize - 1) / batchSize
     let hooks = CallbackList(
       callbacks + (verbose > 0 ? [ProgressBar()] : []), model: self,
       params: TrainingParams(epochs: 1, steps: steps, verbose: verbose))
-    return try runEvaluation(compiled, data, batchSize: batchSize, hooks: hooks).dictionary
+    return try runEvaluation(compiled, data, batchSize: batchSize, hooks: hooks).lossFirst
   }
 
   /// One optimizer step on one batch (`model.train_on_batch`); metrics start afresh each call.
@@ -319,20 +507,22 @@ extension Sequential {
     -> [String: Float]
   {
     var compiled = try requireCompiled("trainOnBatch")
-    let data = try TrainingData.checked(x, y, sampleWeight: sampleWeight, classWeight: classWeight, action: "trainOnBatch")
+    let data = try checkedData(
+      [x], [y], sampleWeight: sampleWeight.map { [$0] }, classWeight: classWeight, compiled: compiled, action: "trainOnBatch")
     try prepare(&compiled, with: data)
     var tracker = EpochTracker(compiled)
-    try tracker.add(trainStep(compiled, data.x, data.y, data.sampleWeight), labels: data.y, sampleWeight: data.sampleWeight)
+    try tracker.add(trainStep(compiled, data), labels: data.ys, sampleWeights: data.sampleWeights)
     return tracker.logs().dictionary
   }
 
   /// The loss and metrics of one batch in inference mode (`model.test_on_batch`).
   public func testOnBatch(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> [String: Float] {
     var compiled = try requireCompiled("testOnBatch")
-    let data = try TrainingData.checked(x, y, sampleWeight: sampleWeight, classWeight: nil, action: "testOnBatch")
+    let data = try checkedData(
+      [x], [y], sampleWeight: sampleWeight.map { [$0] }, classWeight: nil, compiled: compiled, action: "testOnBatch")
     try prepare(&compiled, with: data)
     var tracker = EpochTracker(compiled)
-    try tracker.add(testStep(compiled, data.x, data.y, data.sampleWeight), labels: data.y, sampleWeight: data.sampleWeight)
+    try tracker.add(testStep(compiled, data), labels: data.ys, sampleWeights: data.sampleWeights)
     return tracker.logs().dictionary
   }
 
@@ -342,5 +532,12 @@ extension Sequential {
   public func predictOnBatch(_ x: Tensor) throws -> Tensor {
     try TrainingData.checkFinite(x, name: "x", action: "predictOnBatch")
     return try self(x, training: false)
+  }
+}
+
+extension Logs {
+  /// The same entries with `loss` first, the rest in their order (Keras' `metrics_names` starts with `loss`).
+  var lossFirst: Logs {
+    Logs(entries.filter { $0.name == "loss" }.map { ($0.name, $0.value) } + entries.filter { $0.name != "loss" }.map { ($0.name, $0.value) })
   }
 }

@@ -1,18 +1,44 @@
 /// What one training or test step computed: the total loss (with regularization) and the predictions.
 struct StepResult {
   let loss: Float
-  let predictions: Tensor
+  /// One per model output.
+  let predictions: [Tensor]
+  /// Each output's unweighted loss (models with several outputs; empty otherwise).
+  var outputLosses: [Float] = []
+
+  init(loss: Float, predictions: Tensor) {
+    self.loss = loss
+    self.predictions = [predictions]
+  }
+
+  init(loss: Float, predictions: [Tensor], outputLosses: [Float]) {
+    self.loss = loss
+    self.predictions = predictions
+    self.outputLosses = outputLosses
+  }
+}
+
+extension Model {
+  /// The forward pass of a model with one input and one output: the output and, when the last layer
+  /// ends in a sigmoid or softmax, its logits (so cross-entropies use them, as Keras on TensorFlow).
+  func forwardWithLogits(_ x: Tensor, training: Bool) throws -> (Tensor, OutputLogits?) {
+    if graph == nil, !(self is Sequential) {
+      return (try callAsFunction([x], training: training)[0], nil)
+    }
+    let result = try forward([x], training: training)
+    return (result[0].output, result[0].logits)
+  }
 }
 
 extension Sequential {
-  /// The model's one forward pass (inference, training and evaluation): the output and, when the last layer
+  /// The stack's forward pass (inference, training and evaluation): the output and, when the last layer
   /// ends in a sigmoid or softmax, its logits (so cross-entropies use them, as Keras on TensorFlow).
-  func forwardWithLogits(_ x: Tensor, training: Bool) throws -> (Tensor, OutputLogits?) {
+  func sequentialForward(_ x: Tensor, training: Bool) throws -> (Tensor, OutputLogits?) {
     if !training, let parts = rowParts(of: x) {
       if let result = try? forwardInParts(x, parts: parts) { return result }
       // A part failed: the whole batch again, for the error that names the batch's own shape.
     }
-    return try forwardThroughLayers(x, training: training)
+    return try forwardThroughLayers(x, mask: nil, training: training)
   }
 
   /// Into how many parts inference may split the rows of `x` (nil: not at all). Every built-in
@@ -38,7 +64,7 @@ extension Sequential {
     let shared = UncheckedSendable((self, slices, results))
     ParallelParts.run(parts: parts) { part in
       let (model, slices, results) = shared.value
-      results.set(part, Result { try model.forwardThroughLayers(slices[part], training: false) })
+      results.set(part, Result { try model.forwardThroughLayers(slices[part], mask: nil, training: false) })
     }
     let outputs = try results.values.map { try $0.get() }
     let output = try Tensor.concatenate(outputs.map(\.0), axis: 0)
@@ -48,9 +74,9 @@ extension Sequential {
   }
 
   /// The layers one after another on `x` (the last one's logits kept for the loss).
-  private func forwardThroughLayers(_ x: Tensor, training: Bool) throws -> (Tensor, OutputLogits?) {
+  func forwardThroughLayers(_ x: Tensor, mask: Tensor?, training: Bool) throws -> (Tensor, OutputLogits?) {
     var h = x
-    var mask: Tensor? = nil
+    var mask = mask
     var logits: OutputLogits? = nil
     for (i, layer) in layers.enumerated() {
       if i == layers.count - 1 {
@@ -66,19 +92,36 @@ extension Sequential {
     }
     return (h, logits)
   }
+}
 
+extension Model {
   /// The sum of every layer's regularization penalty (0 when none).
   func regularizationLoss() throws -> Tensor {
-    try layers.flatMap(\.regularizationLosses).reduce(Tensor(0)) { try $0 + $1 }
+    try regularizationLosses.reduce(Tensor(0)) { try $0 + $1 }
   }
 
-  /// The total loss of a batch: the compiled loss plus regularization.
-  func totalLoss(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?, training: Bool) throws -> (
-    Tensor, Tensor
+  /// The total loss of a batch: the weighted sum of the outputs' losses plus regularization,
+  /// with the outputs' predictions and their unweighted losses.
+  func totalLoss(_ compiled: CompiledModel, _ batch: TrainingData, training: Bool) throws -> (
+    loss: Tensor, predictions: [Tensor], outputLosses: [Tensor]
   ) {
-    let (yPred, logits) = try forwardWithLogits(x, training: training)
-    let loss = try compiled.loss(y, yPred, sampleWeight: sampleWeight, logits: logits) + regularizationLoss()
-    return (loss, yPred)
+    let results: [(output: Tensor, logits: OutputLogits?)]
+    if batch.xs.count == 1 && compiled.heads.count == 1 {
+      let (output, logits) = try forwardWithLogits(batch.xs[0], training: training)
+      results = [(output, logits)]
+    } else {
+      results = try forward(batch.xs, training: training)
+    }
+    var total: Tensor? = nil
+    var outputLosses: [Tensor] = []
+    for (i, head) in compiled.heads.enumerated() {
+      let value = try head.loss(batch.ys[i], results[i].output, sampleWeight: batch.sampleWeights[i], logits: results[i].logits)
+      outputLosses.append(value)
+      let weighted = head.weight == 1 ? value : value * head.weight
+      total = try total.map { try $0 + weighted } ?? weighted
+    }
+    let loss = try total! + regularizationLoss()
+    return (loss, results.map(\.output), outputLosses)
   }
 
   /// The gradients of the batch loss for every trainable weight, in ``trainableWeights`` order, from
@@ -87,12 +130,21 @@ extension Sequential {
   public func computeGradients(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> (
     loss: Float, gradients: [Tensor]
   ) {
-    let step = try computeGradientsAndPredictions(x, y, sampleWeight: sampleWeight)
-    return (step.loss, step.gradients)
+    try computeGradients([x], [y], sampleWeights: [sampleWeight])
+  }
+
+  /// ``computeGradients(_:_:sampleWeight:)`` for a model with several inputs or outputs: one
+  /// array per input and per output, in order; `sampleWeights` one per output (or one for all).
+  public func computeGradients(_ x: [Tensor], _ y: [Tensor], sampleWeights: [Tensor?] = []) throws -> (
+    loss: Float, gradients: [Tensor]
+  ) {
+    let step = try gradientStep(x, y, sampleWeights: sampleWeights, onGradient: nil)
+    return (step.result.loss, step.gradients)
   }
 
   /// ``computeGradients(_:_:sampleWeight:)`` that also returns the batch's predictions from the same
-  /// (training-mode) forward pass, for metrics computed outside `fit` (data-parallel training).
+  /// (training-mode) forward pass, for metrics computed outside `fit` (data-parallel training), for a
+  /// model with one input and one output.
   ///
   /// `onGradient`, when given, is called during the backward pass with the index (in
   /// ``trainableWeights``) and the gradient of each weight as soon as that gradient is complete,
@@ -101,20 +153,32 @@ extension Sequential {
   public func computeGradientsAndPredictions(
     _ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil, onGradient: ((Int, Tensor) throws -> Void)? = nil
   ) throws -> (loss: Float, gradients: [Tensor], predictions: Tensor) {
-    let step = try gradientStep(try requireCompiled("computeGradients"), x, y, sampleWeight, onGradient: onGradient)
-    lastSparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
-      slices.map { (gradient.storageIdentity, $0) }
-    }
-    return (step.result.loss, step.gradients, step.result.predictions)
+    let step = try gradientStep([x], [y], sampleWeights: [sampleWeight], onGradient: onGradient)
+    return (step.result.loss, step.gradients, step.result.predictions[0])
   }
 
   /// The loss (with regularization) and predictions of a batch in inference mode, as `evaluate`
-  /// computes them (Keras' `test_step` before the metrics).
+  /// computes them (Keras' `test_step` before the metrics), for a model with one input and one output.
   public func computeLossAndPredictions(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> (
     loss: Float, predictions: Tensor
   ) {
-    let result = try testStep(try requireCompiled("computeLossAndPredictions"), x, y, sampleWeight)
-    return (result.loss, result.predictions)
+    let compiled = try requireCompiled("computeLossAndPredictions")
+    let result = try testStep(compiled, TrainingData(xs: [x], ys: [y], sampleWeights: [sampleWeight]))
+    return (result.loss, result.predictions[0])
+  }
+
+  /// One gradient step for the public entry points: checks the model is compiled, spreads the
+  /// sample weights over the outputs, and keeps the gradients' row slices for ``applyGradients(_:)``.
+  private func gradientStep(
+    _ x: [Tensor], _ y: [Tensor], sampleWeights: [Tensor?], onGradient: ((Int, Tensor) throws -> Void)?
+  ) throws -> (result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]) {
+    let compiled = try requireCompiled("computeGradients")
+    let weights = sampleWeights.isEmpty ? y.map { _ in nil } : sampleWeights.count == 1 ? y.map { _ in sampleWeights[0] } : sampleWeights
+    let step = try gradientStep(compiled, TrainingData(xs: x, ys: y, sampleWeights: weights), onGradient: onGradient)
+    lastSparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
+      slices.map { (gradient.storageIdentity, $0) }
+    }
+    return step
   }
 
   /// Applies gradients (in ``trainableWeights`` order) with the compiled optimizer.
@@ -132,29 +196,30 @@ extension Sequential {
   }
 
   func gradientStep(
-    _ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?,
-    onGradient: ((Int, Tensor) throws -> Void)? = nil
+    _ compiled: CompiledModel, _ batch: TrainingData, onGradient: ((Int, Tensor) throws -> Void)? = nil
   ) throws -> (result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]) {
-    var predictions = Tensor(0)
+    var predictions: [Tensor] = []
+    var outputLosses: [Float] = []
     let (loss, gradients, sparse) = try valueWithSparseGradient(for: trainableWeights, finished: onGradient) {
-      let (loss, yPred) = try totalLoss(compiled, x, y, sampleWeight, training: true)
-      predictions = yPred.detached()
+      let (loss, yPred, perOutput) = try totalLoss(compiled, batch, training: true)
+      predictions = yPred.map { $0.detached() }
+      outputLosses = perOutput.count > 1 ? perOutput.map(\.scalar) : []
       return loss
     }
-    return (StepResult(loss: loss.scalar, predictions: predictions), gradients, sparse)
+    return (StepResult(loss: loss.scalar, predictions: predictions, outputLosses: outputLosses), gradients, sparse)
   }
 
   /// One optimizer step on a batch; returns the loss and predictions for the metrics.
-  func trainStep(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?) throws -> StepResult {
-    let (result, gradients, sparse) = try gradientStep(compiled, x, y, sampleWeight)
+  func trainStep(_ compiled: CompiledModel, _ batch: TrainingData) throws -> StepResult {
+    let (result, gradients, sparse) = try gradientStep(compiled, batch)
     try compiled.optimizer.apply(gradients, sparse: sparse, to: trainableWeights)
     return result
   }
 
   /// The loss and predictions of a batch in inference mode.
-  func testStep(_ compiled: CompiledModel, _ x: Tensor, _ y: Tensor, _ sampleWeight: Tensor?) throws -> StepResult {
-    let (loss, yPred) = try totalLoss(compiled, x, y, sampleWeight, training: false)
-    return StepResult(loss: loss.scalar, predictions: yPred)
+  func testStep(_ compiled: CompiledModel, _ batch: TrainingData) throws -> StepResult {
+    let (loss, yPred, perOutput) = try totalLoss(compiled, batch, training: false)
+    return StepResult(loss: loss.scalar, predictions: yPred, outputLosses: perOutput.count > 1 ? perOutput.map(\.scalar) : [])
   }
 }
 

@@ -158,7 +158,10 @@ public struct Tensor: @unchecked Sendable {
   }
 
   private func flatIndex(_ indices: [Int]) -> Int {
-    precondition(indices.count == rank, "Tensor subscript: \(indices.count) indices for shape \(shape)")
+    precondition(
+      indices.count == rank,
+      "Tensor subscript \(indices): \(indices.count) integers for shape \(shape)"
+        + (indices.count < rank ? "; for a sub-tensor write `try x\("\(indices)".dropLast()), .ellipsis]`" : ""))
     var flat = 0
     for (axis, index) in indices.enumerated() {
       let i = index < 0 ? index + shape[axis] : index

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An error thrown by a tensor operation on bad input: it names the operation and the shapes involved.
 public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
   /// Two shapes that cannot be combined, e.g. by broadcasting or matrix multiplication.
@@ -25,4 +27,10 @@ public enum TensorError: Error, Equatable, CustomStringConvertible, Sendable {
       return "\(path): \(reason)"
     }
   }
+}
+
+extension TensorError: LocalizedError {
+  /// The message of `description`, so that `error.localizedDescription` shows it too (Foundation
+  /// would otherwise print "The operation could not be completed").
+  public var errorDescription: String? { description }
 }

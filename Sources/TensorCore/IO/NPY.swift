@@ -207,3 +207,33 @@ public enum NPY {
     header.fortranOrder && tensor.rank > 1 ? tensor.transposed() : tensor
   }
 }
+
+extension NPY {
+  /// Reads a float tensor from the `.npy` file at `url`; see ``read(_:)-(String)``.
+  ///
+  /// - Throws: ``TensorError/file(path:_:)`` for a URL that is not a file URL, or as ``read(_:)-(String)``.
+  public static func read(_ url: URL) throws -> Tensor { try read(try filePath(url)) }
+
+  /// Reads an integer tensor from the `.npy` file at `url`; see ``readInts(_:)-(String)``.
+  ///
+  /// - Throws: ``TensorError/file(path:_:)`` for a URL that is not a file URL, or as ``readInts(_:)-(String)``.
+  public static func readInts(_ url: URL) throws -> IntTensor { try readInts(try filePath(url)) }
+
+  /// Writes `tensor` to the file at `url` as `<f4`, atomically.
+  ///
+  /// - Throws: ``TensorError/file(path:_:)`` for a URL that is not a file URL or a file that cannot be written.
+  public static func write(_ tensor: Tensor, to url: URL) throws { try write(tensor, to: try filePath(url)) }
+
+  /// Writes `ints` to the file at `url` as `<i4`, atomically.
+  ///
+  /// - Throws: ``TensorError/file(path:_:)`` for a URL that is not a file URL or a file that cannot be written.
+  public static func write(_ ints: IntTensor, to url: URL) throws { try write(ints, to: try filePath(url)) }
+
+  /// The path of a file URL.
+  private static func filePath(_ url: URL) throws -> String {
+    guard url.isFileURL else {
+      throw TensorError.file(path: url.absoluteString, "not a file URL; pass a path, or URL(fileURLWithPath:)")
+    }
+    return url.path
+  }
+}

@@ -128,22 +128,6 @@ extension Tensor {
     }
   }
 
-  /// Element `index` along axis 0 (negative counts from the end), with that axis removed.
-  ///
-  /// An out-of-range index is a programmer error, as for Swift arrays; use ``slice(axis:_:)`` to get a thrown error.
-  public subscript(index: Int) -> Tensor {
-    precondition(rank > 0, "Tensor[\(index)]: cannot index a scalar")
-    let i = index < 0 ? index + shape[0] : index
-    precondition(i >= 0 && i < shape[0], "Tensor[\(index)]: index out of range for shape \(shape)")
-    return try! slice(axis: 0, i..<(i + 1)).reshaped(to: Array(shape.dropFirst()))
-  }
-
-  /// Elements `range` along axis 0.
-  public subscript(range: Range<Int>) -> Tensor {
-    precondition(rank > 0 && range.lowerBound >= 0 && range.upperBound <= shape[0], "Tensor[\(range)]: out of range for shape \(shape)")
-    return try! slice(axis: 0, range)
-  }
-
   /// Tensors joined along an existing `axis`; all other dimensions must agree.
   ///
   /// - Throws: naming the first shape that does not fit.

@@ -4,7 +4,7 @@ Every layer fixture is one small JSON file under layers/: the layer's Keras
 config, its weights in `layer.get_weights()` order, an input, Keras' output, and
 optionally the gradients of `sum(output * loss_weights)` with respect to the
 input and to every weight, taken with tf.GradientTape. Run the generators by
-hand with the venv made by ../../../../shared/bench/make-keras-venv.sh:
+hand with the venv made by Scripts/make-keras-venv.sh (at the repository root):
 
     TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python make_layer_fixtures.py
 """

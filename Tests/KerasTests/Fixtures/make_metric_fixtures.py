@@ -6,7 +6,7 @@ three batches with `update_state` (some with `sample_weight`) and records `resul
 each batch, plus the metric's serialized config. It also records how `compile` resolves
 metric names (`compile_utils.get_metric`, including "accuracy" by shapes), which names are
 unknown, the keys `fit` logs, and a long float32 accumulation. Run by hand with the venv made
-by ../../../../shared/bench/make-keras-venv.sh:
+by Scripts/make-keras-venv.sh (at the repository root):
 
     TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python make_metric_fixtures.py
 """

@@ -6,7 +6,7 @@ For each case an optimizer is made in real Keras, two variables `a` (shape [3, 2
 sequence of gradient pairs; the file holds the variables after every step, the optimizer's
 config and its `variables` (names and values) after the last step. Learning-rate schedules are
 also evaluated alone at steps 0...20, and each name `keras.optimizers.get` accepts is recorded
-with its default config. Run by hand with the venv made by ../../../../shared/bench/make-keras-venv.sh:
+with its default config. Run by hand with the venv made by Scripts/make-keras-venv.sh (at the repository root):
 
     TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python make_optimizer_fixtures.py
 """

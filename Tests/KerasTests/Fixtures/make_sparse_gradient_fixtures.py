@@ -7,7 +7,7 @@ kept. Optimizers square (or take the absolute value of) those rows before they a
 sum. For each optimizer below, a model Embedding(6, 3) -> Flatten -> Dense(1) starts from fixed
 weights and `train_on_batch` runs three times on batches with repeated ids; the file holds the
 weights after every step. Run by hand with
-the venv made by ../../../../shared/bench/make-keras-venv.sh:
+the venv made by Scripts/make-keras-venv.sh (at the repository root):
 
     TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python make_sparse_gradient_fixtures.py
 """

@@ -1,4 +1,6 @@
-/// Declares the input shape of a model (`keras.Input` / `keras.layers.InputLayer`); passes data through.
+/// The layer behind a model input (`keras.layers.InputLayer`); passes data through.
+///
+/// Written as ``Input(shape:batchSize:name:dtype:)``, in a Functional model or first in a ``Sequential``:
 ///
 /// ```swift
 /// Sequential {
@@ -11,24 +13,41 @@ public final class InputLayer: Layer, @unchecked Sendable {
   public let shape: [Int]
   /// A fixed batch size, if any.
   public let batchSize: Int?
+  /// The element type of the input: `"float32"`, or `"int32"`/`"int64"` for token ids (given as
+  /// integral float values or an `IntTensor`).
+  public let dtype: String
+
+  /// The element types an input may declare.
+  static let supportedDTypes: Set<String> = ["float32", "int32", "int64"]
 
   /// An input of `shape` (batch dimension excluded).
-  public init(shape: [Int], batchSize: Int? = nil, name: String? = nil) {
+  public init(shape: [Int], batchSize: Int? = nil, name: String? = nil, dtype: String = "float32") {
     self.shape = shape
     self.batchSize = batchSize
-    super.init(name: name, inputShape: shape)
+    self.dtype = dtype
+    super.init(name: name ?? LayerNames.unique("input_layer"), inputShape: shape)
   }
 
   public override class var className: String { "InputLayer" }
 
+  /// The input's symbolic tensor: a node with no inputs, made on first use.
+  func makeSourceNode() -> Node {
+    if let node = inboundNodes.lazy.compactMap(\.node).first { return node }
+    let error: (any Error)? =
+      Self.supportedDTypes.contains(dtype)
+      ? nil
+      : KerasError.invalidArgument(
+        "Input '\(name)': dtype \"\(dtype)\" is not supported; use one of float32, int32, int64")
+    return Node(
+      layer: self, inputs: [], inputsAsList: false, initialState: [], outputShapes: [[batchSize] + shape.map { $0 }],
+      outputDTypes: [dtype], error: error)
+  }
+
   /// Keras' InputLayer config, which (unlike other layers) has no `trainable` and a plain `dtype` string.
   public override var config: ConfigValue {
     .object([
-      ("batch_shape", .shape([batchSize] + shape.map { $0 })), ("dtype", "float32"), ("sparse", false),
+      ("batch_shape", .shape([batchSize] + shape.map { $0 })), ("dtype", .string(dtype)), ("sparse", false),
       ("ragged", false), ("name", .string(name)), ("optional", false),
     ])
   }
 }
-
-/// `Input(shape: [60, 1])` as in Keras.
-public typealias Input = InputLayer

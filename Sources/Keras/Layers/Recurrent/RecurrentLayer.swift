@@ -170,6 +170,41 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
 
   public override func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { returnSequences ? mask : nil }
 
+  /// In a graph: the output, then with `returnState` the final states (`[output, h]`, or
+  /// `[output, h, c]` for LSTM); `initialState` (each `[N, units]`) starts the sequence.
+  public override func symbolicOutputShapes(
+    _ inputShapes: [[Int?]], initialStateShapes: [[Int?]], inputDTypes: [String]
+  ) throws -> [[Int?]] {
+    guard inputShapes.count == 1 else {
+      throw KerasError.invalidArgument("Layer '\(name)' (\(Self.className)) takes one input, got \(inputShapes.count)")
+    }
+    if !initialStateShapes.isEmpty {
+      guard initialStateShapes.count == cell.stateCount else {
+        throw KerasError.invalidArgument(
+          "Layer '\(name)' (\(Self.className)) takes \(cell.stateCount) initial state(s), got \(initialStateShapes.count)")
+      }
+      for shape in initialStateShapes where shape.count != 2 || (shape[1] != nil && shape[1] != units) {
+        throw KerasError.invalidArgument(
+          "Layer '\(name)' (\(Self.className)): an initial state must have shape (None, \(units)), got \(kerasShapeText(shape))")
+      }
+    }
+    try buildIfNeeded(inputShapes[0])
+    let output = try outputShape(for: inputShapes[0])
+    let stateShape: [Int?] = [inputShapes[0][0], units]
+    return returnState ? [output] + Array(repeating: stateShape, count: cell.stateCount) : [output]
+  }
+
+  public override func callNode(_ inputs: [Tensor], masks: [Tensor?], initialState: [Tensor], training: Bool) throws -> (
+    outputs: [Tensor], masks: [Tensor?]
+  ) {
+    let mask = masks.first ?? nil
+    let (output, states) = try callReturningStates(
+      inputs[0], mask: mask, initialStates: initialState.isEmpty ? nil : initialState, training: training)
+    let outputMask = try computeMask(inputs[0], mask: mask)
+    return returnState
+      ? ([output] + states, [outputMask] + states.map { _ in nil }) : ([output], [outputMask])
+  }
+
   public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
     returnSequences ? [inputShape[0], inputShape[1], units] : [inputShape[0], units]
   }

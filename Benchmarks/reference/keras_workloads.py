@@ -1,0 +1,90 @@
+"""The benchmark workloads in Keras 3 (TensorFlow backend, CPU): the reference SwiftKeras is
+measured against (see Benchmarks/README.md for the workloads and how to run them).
+
+Four workloads shaped like the example programs, on synthetic data drawn from NumPy with seed 0,
+so that the Swift harness can train on exactly these arrays (it saves them to .npy through this
+module's WORKLOADS table). For each workload named on the command line (all by default) it prints
+one JSON line: training samples/s (the median epoch after the first), the first epoch's seconds,
+evaluate and predict samples/s over the training data, and the last epoch's loss.
+
+    TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python keras_workloads.py [classify forecast rnn large]
+
+The harness (Benchmarks/benchmarks) imports this file and uses WORKLOADS and run(name); keep both.
+"""
+import json, os, sys, time
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import numpy as np
+import keras
+from keras import layers
+
+def data_classify(n=4096, t=32, f=8, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, t, f)).astype(np.float32)
+    y = (x[:, :, 0].mean(axis=1) > 0).astype(np.float32).reshape(-1, 1)
+    return x, y
+
+def data_forecast(n=2048, t=60, seed=0):
+    rng = np.random.default_rng(seed)
+    steps = np.arange(n + t + 1, dtype=np.float32)
+    series = np.sin(steps * 0.07) + 0.5 * np.sin(steps * 0.011) + 0.1 * rng.standard_normal(steps.shape).astype(np.float32)
+    x = np.stack([series[i:i + t] for i in range(n)])[:, :, None].astype(np.float32)
+    y = series[t:t + n].reshape(-1, 1).astype(np.float32)
+    return x, y
+
+def data_large(n=1024, t=100, f=128, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, t, f)).astype(np.float32)
+    y = rng.standard_normal((n, 1)).astype(np.float32)
+    return x, y
+
+def model_classify():
+    m = keras.Sequential([keras.Input((32, 8)), layers.LSTM(50), layers.Dense(1, activation="sigmoid")])
+    m.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    return m
+
+def model_forecast():
+    m = keras.Sequential([keras.Input((60, 1)),
+        layers.LSTM(50, return_sequences=True), layers.Dropout(0.2),
+        layers.LSTM(50, return_sequences=True), layers.Dropout(0.2),
+        layers.LSTM(50), layers.Dropout(0.2), layers.Dense(1)])
+    m.compile(loss="mean_squared_error", optimizer="adam")
+    return m
+
+def model_rnn():
+    m = keras.Sequential([keras.Input((60, 1)), layers.SimpleRNN(32), layers.Dense(1)])
+    m.compile(loss="mean_squared_error", optimizer=keras.optimizers.SGD(0.01))
+    return m
+
+def model_large():
+    m = keras.Sequential([keras.Input((100, 128)), layers.LSTM(512), layers.Dense(1)])
+    m.compile(loss="mean_squared_error", optimizer="adam")
+    return m
+
+WORKLOADS = {
+    "classify": (data_classify, model_classify, 32, 4),
+    "forecast": (data_forecast, model_forecast, 32, 3),
+    "rnn": (data_forecast, model_rnn, 32, 3),
+    "large": (data_large, model_large, 128, 2),
+}
+
+def run(name):
+    data, build, batch, epochs = WORKLOADS[name]
+    x, y = data()
+    keras.utils.set_random_seed(0)
+    m = build()
+    times = []
+    class T(keras.callbacks.Callback):
+        def on_epoch_begin(self, e, logs=None): self.t = time.perf_counter()
+        def on_epoch_end(self, e, logs=None): times.append(time.perf_counter() - self.t)
+    h = m.fit(x, y, batch_size=batch, epochs=epochs, verbose=0, callbacks=[T()])
+    t = time.perf_counter(); m.evaluate(x, y, batch_size=batch, verbose=0); te = time.perf_counter() - t
+    t = time.perf_counter(); m.predict(x, batch_size=batch, verbose=0); tp = time.perf_counter() - t
+    steady = sorted(times[1:])[len(times[1:]) // 2] if len(times) > 1 else times[0]
+    print(json.dumps({"workload": name, "framework": f"keras {keras.__version__} / {keras.backend.backend()}",
+        "train_samples_per_s": round(len(x) / steady, 1), "first_epoch_s": round(times[0], 2),
+        "evaluate_samples_per_s": round(len(x) / te, 1), "predict_samples_per_s": round(len(x) / tp, 1),
+        "final_loss": round(float(h.history["loss"][-1]), 5)}), flush=True)
+
+if __name__ == "__main__":
+    for name in (sys.argv[1:] or WORKLOADS):
+        run(name)

@@ -1,0 +1,48 @@
+/// Joins its inputs along `axis` (`keras.layers.Concatenate`); every other size must agree.
+///
+/// `[N, a]` and `[N, b]` give `[N, a + b]` with the default `axis: -1`.
+public final class Concatenate: Merge, @unchecked Sendable {
+  /// The axis to join along (batch axis 0; negative counts from the end).
+  public let axis: Int
+
+  /// A Concatenate layer joining along `axis`.
+  public init(axis: Int = -1, name: String? = nil) {
+    self.axis = axis
+    super.init(name: name)
+  }
+
+  override func mergedShape(_ shapes: [[Int?]]) throws -> [Int?] {
+    let rank = shapes[0].count
+    let a = axis < 0 ? axis + rank : axis
+    guard a >= 1, a < rank, shapes.allSatisfy({ $0.count == rank }) else {
+      throw KerasError.invalidArgument(
+        "Layer '\(name)' (Concatenate) with axis \(axis) needs inputs of one rank above the axis, got "
+          + shapes.map(kerasShapeText).joined(separator: " and "))
+    }
+    var result = shapes[0]
+    var total: Int? = 0
+    for shape in shapes {
+      for i in 0..<rank where i != a {
+        if let x = result[i], let y = shape[i], x != y {
+          throw KerasError.invalidArgument(
+            "Layer '\(name)' (Concatenate) needs inputs whose shapes match except along axis \(axis), got "
+              + shapes.map(kerasShapeText).joined(separator: " and "))
+        }
+        result[i] = result[i] ?? shape[i]
+      }
+      total = total.flatMap { t in shape[a].map { t + $0 } }
+    }
+    result[a] = total
+    return result
+  }
+
+  override func merge(_ inputs: [Tensor]) throws -> Tensor {
+    let a = axis < 0 ? axis + inputs[0].rank : axis
+    return try Tensor.concatenate(inputs, axis: a)
+  }
+
+  /// The masks joined along the axis (a missing one counts as all ones), as Keras does.
+  override func mergedMask(_ masks: [Tensor?]) throws -> Tensor? { nil }
+
+  public override var layerConfig: [(String, ConfigValue)] { [("axis", .int(axis))] }
+}
