@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Keras", targets: ["Keras"]),
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "HDF5", targets: ["HDF5"]),
+        .library(name: "KerasDistributed", targets: ["KerasDistributed"]),
         .executable(name: "swift-keras", targets: ["swift-keras"]),
     ],
     dependencies: [
@@ -19,12 +20,15 @@ let package = Package(
         // System libraries: Debian's libhdf5-dev and libdnnl-dev (see README).
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
+        // Open MPI (Debian's libopenmpi-dev), only for KerasDistributed.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // Every file SwiftKeras writes goes through one atomic writer (temporary sibling, fsync, rename).
         .target(name: "AtomicFile"),
         .target(name: "TensorCore", dependencies: ["CDNNL", "AtomicFile"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "AtomicFile"]),
         .target(name: "Keras", dependencies: ["TensorCore", "HDF5", "AtomicFile", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "KerasDistributed", dependencies: ["Keras", "CMPI"]),
         .executableTarget(
             name: "swift-keras",
             dependencies: [
@@ -47,12 +51,17 @@ let package = Package(
             name: "time-series-forecast", dependencies: ["Keras"], path: "Examples/time-series-forecast", exclude: ["README.md"],
             resources: [.copy("Data")]),
         .executableTarget(
+            name: "distributed-training", dependencies: ["KerasDistributed"], path: "Examples/distributed-training",
+            exclude: ["README.md"]),
+        .executableTarget(
             name: "keras-interop", dependencies: ["Keras"], path: "Examples/keras-interop", exclude: ["README.md", "check_in_keras.py"],
             resources: [.copy("Data")]),
 
         // Reliability tools: a mutation fuzzer over the model loaders, and a trainer that tests kill mid-save.
         .executableTarget(name: "fuzz-loaders", dependencies: ["Keras", "HDF5"], path: "Tools/fuzz-loaders"),
         .executableTarget(name: "checkpoint-trainer", dependencies: ["Keras"], path: "Tools/checkpoint-trainer"),
+        // Data-parallel training checked against one process under mpirun (CI: `swift run mpi-check`).
+        .executableTarget(name: "mpi-check", dependencies: ["KerasDistributed"], path: "Tools/mpi-check"),
         .executableTarget(
             name: "gemm-benchmark", dependencies: ["TensorCore", "CDNNL"], path: "Benchmarks/gemm-benchmark"),
         .executableTarget(name: "benchmarks", dependencies: ["Keras", .product(name: "ArgumentParser", package: "swift-argument-parser")], path: "Benchmarks/benchmarks"),

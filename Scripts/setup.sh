@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system libraries SwiftKeras links against, if they are missing:
-# libhdf5-dev (HDF5 files) and libdnnl-dev (oneDNN, the GEMM library).
+# libhdf5-dev (HDF5 files), libdnnl-dev (oneDNN, the GEMM library), and Open MPI
+# (libopenmpi-dev, openmpi-bin: mpirun) for KerasDistributed's data-parallel training.
 # Debian/Ubuntu; runs apt-get as root, or through sudo otherwise.
 set -euo pipefail
-packages=(libhdf5-dev libdnnl-dev)
+packages=(libhdf5-dev libdnnl-dev libopenmpi-dev openmpi-bin)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

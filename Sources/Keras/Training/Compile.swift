@@ -312,6 +312,12 @@ extension Model {
   /// The loss set by `compile`, if any.
   public var loss: (any Loss)? { compiled?.loss }
 
+  /// The `metrics` given to `compile` (none before it).
+  public var metricSpecifiers: [MetricSpecifier] { compiled?.metricSpecifiers ?? [] }
+
+  /// The `weightedMetrics` given to `compile` (none before it).
+  public var weightedMetricSpecifiers: [MetricSpecifier] { compiled?.weightedMetricSpecifiers ?? [] }
+
   /// The compiled configuration, or an error saying `compile` is needed for `action`.
   func requireCompiled(_ action: String) throws -> CompiledModel {
     guard let compiled else {

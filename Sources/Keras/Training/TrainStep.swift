@@ -138,13 +138,47 @@ extension Model {
   public func computeGradients(_ x: [Tensor], _ y: [Tensor], sampleWeights: [Tensor?] = []) throws -> (
     loss: Float, gradients: [Tensor]
   ) {
+    let step = try gradientStep(x, y, sampleWeights: sampleWeights, onGradient: nil)
+    return (step.result.loss, step.gradients)
+  }
+
+  /// ``computeGradients(_:_:sampleWeight:)`` that also returns the batch's predictions from the same
+  /// (training-mode) forward pass, for metrics computed outside `fit` (data-parallel training), for a
+  /// model with one input and one output.
+  ///
+  /// `onGradient`, when given, is called during the backward pass with the index (in
+  /// ``trainableWeights``) and the gradient of each weight as soon as that gradient is complete,
+  /// the last layers' first, so that sending gradients to other processes overlaps the rest of the
+  /// pass. A weight the loss does not depend on is not reported (its gradient is zero).
+  public func computeGradientsAndPredictions(
+    _ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil, onGradient: ((Int, Tensor) throws -> Void)? = nil
+  ) throws -> (loss: Float, gradients: [Tensor], predictions: Tensor) {
+    let step = try gradientStep([x], [y], sampleWeights: [sampleWeight], onGradient: onGradient)
+    return (step.result.loss, step.gradients, step.result.predictions[0])
+  }
+
+  /// The loss (with regularization) and predictions of a batch in inference mode, as `evaluate`
+  /// computes them (Keras' `test_step` before the metrics), for a model with one input and one output.
+  public func computeLossAndPredictions(_ x: Tensor, _ y: Tensor, sampleWeight: Tensor? = nil) throws -> (
+    loss: Float, predictions: Tensor
+  ) {
+    let compiled = try requireCompiled("computeLossAndPredictions")
+    let result = try testStep(compiled, TrainingData(xs: [x], ys: [y], sampleWeights: [sampleWeight]))
+    return (result.loss, result.predictions[0])
+  }
+
+  /// One gradient step for the public entry points: checks the model is compiled, spreads the
+  /// sample weights over the outputs, and keeps the gradients' row slices for ``applyGradients(_:)``.
+  private func gradientStep(
+    _ x: [Tensor], _ y: [Tensor], sampleWeights: [Tensor?], onGradient: ((Int, Tensor) throws -> Void)?
+  ) throws -> (result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]) {
     let compiled = try requireCompiled("computeGradients")
     let weights = sampleWeights.isEmpty ? y.map { _ in nil } : sampleWeights.count == 1 ? y.map { _ in sampleWeights[0] } : sampleWeights
-    let step = try gradientStep(compiled, TrainingData(xs: x, ys: y, sampleWeights: weights))
+    let step = try gradientStep(compiled, TrainingData(xs: x, ys: y, sampleWeights: weights), onGradient: onGradient)
     lastSparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
       slices.map { (gradient.storageIdentity, $0) }
     }
-    return (step.result.loss, step.gradients)
+    return step
   }
 
   /// Applies gradients (in ``trainableWeights`` order) with the compiled optimizer.
@@ -161,12 +195,12 @@ extension Model {
     lastSparseGradients = []
   }
 
-  func gradientStep(_ compiled: CompiledModel, _ batch: TrainingData) throws -> (
-    result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]
-  ) {
+  func gradientStep(
+    _ compiled: CompiledModel, _ batch: TrainingData, onGradient: ((Int, Tensor) throws -> Void)? = nil
+  ) throws -> (result: StepResult, gradients: [Tensor], sparse: [[SparseRows]?]) {
     var predictions: [Tensor] = []
     var outputLosses: [Float] = []
-    let (loss, gradients, sparse) = try valueWithSparseGradient(for: trainableWeights) {
+    let (loss, gradients, sparse) = try valueWithSparseGradient(for: trainableWeights, finished: onGradient) {
       let (loss, yPred, perOutput) = try totalLoss(compiled, batch, training: true)
       predictions = yPred.map { $0.detached() }
       outputLosses = perOutput.count > 1 ? perOutput.map(\.scalar) : []

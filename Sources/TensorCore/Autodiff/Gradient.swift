@@ -51,10 +51,12 @@ public func valueWithGradient(for variables: [Variable], of f: () throws -> Tens
 }
 
 /// ``valueWithGradient(for:of:)`` that also returns, per variable, the row slices its gradient
-/// sums when it came only from gathers (TensorFlow's IndexedSlices), else nil.
-package func valueWithSparseGradient(for variables: [Variable], of f: () throws -> Tensor) throws -> (
-  value: Tensor, gradients: [Tensor], sparse: [[SparseRows]?]
-) {
+/// sums when it came only from gathers (TensorFlow's IndexedSlices), else nil. `finished`, when
+/// given, is called during the backward pass with each variable's index and gradient as soon as
+/// that gradient is complete (a variable `f` does not use is not reported; its gradient is zero).
+package func valueWithSparseGradient(
+  for variables: [Variable], finished: ((Int, Tensor) throws -> Void)? = nil, of f: () throws -> Tensor
+) throws -> (value: Tensor, gradients: [Tensor], sparse: [[SparseRows]?]) {
   let tape = Tape()
   return try Tape.with(tape) {
     var leaves: [Int] = []
@@ -64,7 +66,11 @@ package func valueWithSparseGradient(for variables: [Variable], of f: () throws 
       leaves.append(node)
     }
     let value = try f()
-    let grads = try tape.backward(from: value, seed: .ones(like: value))
+    let indices = Dictionary(leaves.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
+    let report = finished.map { report in
+      { (leaf: Int, gradient: Tensor) throws in if let index = indices[leaf] { try report(index, gradient) } }
+    }
+    let grads = try tape.backward(from: value, seed: .ones(like: value), finished: report)
     let gradients = zip(variables, leaves).map { variable, node in grads[node] ?? .zeros(like: variable.storedValue) }
     return (value.detached(), gradients, leaves.map { tape.sparseGradient(of: $0) })
   }

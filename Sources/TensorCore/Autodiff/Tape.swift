@@ -82,26 +82,47 @@ final class Tape {
   }
 
   /// Gradients of `output` (seeded with `seed`) with respect to every node up to it.
-  func backward(from output: Tensor, seed: Tensor) throws -> [Tensor?] {
+  ///
+  /// `finished`, when given, is called with each leaf and its gradient as soon as that gradient
+  /// is complete: once the pass is below every node that reads the leaf, last readers first. Work
+  /// on it (sending it to other processes) then overlaps the rest of the pass.
+  func backward(
+    from output: Tensor, seed: Tensor, finished: ((Int, Tensor) throws -> Void)? = nil
+  ) throws -> [Tensor?] {
     sparseRows = [:]
     leafContributions = [:]
     var grads = [Tensor?](repeating: nil, count: nodes.count)
     let start = node(of: output)
     guard start >= 0 else { return grads }
     grads[start] = seed
+    // For each node, the leaves it is the first reader of (the last one the pass reaches).
+    var finishedAt: [Int: [Int]] = [:]
+    if finished != nil {
+      var firstReader: [Int: Int] = [:]
+      for i in 0...start {
+        for parent in nodes[i].parents where parent >= 0 && nodes[parent].pullback == nil {
+          if firstReader[parent] == nil { firstReader[parent] = i }
+        }
+      }
+      for (leaf, reader) in firstReader { finishedAt[reader, default: []].append(leaf) }
+    }
     try Tape.with(nil) {
       for i in stride(from: start, through: 0, by: -1) {
-        guard let pullback = nodes[i].pullback, let g = grads[i] else { continue }
-        grads[i] = nil  // intermediate gradients are not kept
-        let inputGrads = try pullback(g)
-        for (parent, inputGrad) in zip(nodes[i].parents, inputGrads) where parent >= 0 {
-          guard let inputGrad else { continue }
-          if nodes[parent].pullback == nil { leafContributions[parent, default: 0] += 1 }
-          if let existing = grads[parent] {
-            grads[parent] = try existing + inputGrad
-          } else {
-            grads[parent] = inputGrad
+        if let pullback = nodes[i].pullback, let g = grads[i] {
+          grads[i] = nil  // intermediate gradients are not kept
+          let inputGrads = try pullback(g)
+          for (parent, inputGrad) in zip(nodes[i].parents, inputGrads) where parent >= 0 {
+            guard let inputGrad else { continue }
+            if nodes[parent].pullback == nil { leafContributions[parent, default: 0] += 1 }
+            if let existing = grads[parent] {
+              grads[parent] = try existing + inputGrad
+            } else {
+              grads[parent] = inputGrad
+            }
           }
+        }
+        if let finished, let leaves = finishedAt[i] {
+          for leaf in leaves.sorted() { if let g = grads[leaf] { try finished(leaf, g) } }
         }
       }
     }
