@@ -25,8 +25,8 @@ struct LegacyKeras2Fixture: Decodable {
   }
 
   /// The Swift twin of the generator's tf_keras model for `name`, with the fixture's starting weights set.
-  func model() throws -> Sequential {
-    let model: Sequential
+  func model() throws -> Model {
+    let model: Model
     switch name {
     case "cudnn_keras224":
       model = Self.cudnnModel(names: ["cu_dnnlstm_1", "cu_dnngru_1", "dense_1"])
@@ -43,6 +43,12 @@ struct LegacyKeras2Fixture: Decodable {
       model = Sequential {
         Input(shape: [5, 3]); LSTM(4, returnSequences: true); GRU(3, resetAfter: false); Dense(1)
       }
+    case "nested_keras224":
+      let inner = Sequential {
+        Input(shape: [5, 3]); LSTM(4); BatchNormalization()
+      }
+      let input = Input(shape: [5, 3])
+      model = try Model(inputs: input, outputs: Dense(1)(inner(input)))
     case "by_name":
       model = Self.cudnnModel(names: ["cu_dnnlstm_1", "gru_new", "dense_1"])
     default:
@@ -67,14 +73,14 @@ struct LegacyKeras2Fixture: Decodable {
 
 @Suite("Weights files of Keras 2.0-2.3 and Keras 1 (CuDNN layers, byName)")
 struct LegacyKeras2WeightsTests {
-  func expectKerasPredictions(_ model: Sequential, _ fixture: LegacyKeras2Fixture) throws {
+  func expectKerasPredictions(_ model: Model, _ fixture: LegacyKeras2Fixture) throws {
     let difference = maxDifference(try model.predict(fixture.input.tensor, verbose: 0), fixture.output.tensor)
     #expect(difference <= 1e-5, "\(fixture.name): predictions differ from tf_keras by \(difference)")
   }
 
   @Test(
-    "loads Keras 2.2.4 CuDNNLSTM/CuDNNGRU, Keras 2.1.6 Functional and Keras 1 files by order as tf_keras (1e-5)",
-    arguments: ["cudnn_keras224", "functional_keras216", "keras1"])
+    "loads CuDNN (Keras 2.2.4), Functional (2.1.6), nested-model and Keras 1 files by order as tf_keras (1e-5)",
+    arguments: ["cudnn_keras224", "functional_keras216", "nested_keras224", "keras1"])
   func loadsByOrder(_ name: String) throws {
     let fixture = try LegacyKeras2Fixture.load(name)
     let model = try fixture.model()

@@ -137,6 +137,28 @@ def keras1_file(rng):
     ]
 
 
+def nested_file(rng):
+    """Keras 2.2.4 Functional whose second layer is a Sequential [CuDNNLSTM(4), BatchNormalization]:
+    the nested model's weights in one group, its trainable weights then its non-trainable ones."""
+    lstm = named("cu_dnnlstm_1", RNN, rnn_weights(rng, 3, 4, 4, cudnn=True))
+    norm = named(
+        "batch_normalization_1",
+        ["gamma", "beta", "moving_mean", "moving_variance"],
+        [rng.uniform(0.5, 1.5, size=(4,)), rng.normal(size=(4,)), rng.normal(size=(4,)), rng.uniform(0.5, 1.5, size=(4,))],
+    )
+    return [
+        ("input_1", []),
+        ("sequential_1", lstm + norm[:2] + norm[2:]),
+        ("dense_1", named("dense_1", ["kernel", "bias"], [rng.normal(size=(4, 1)), rng.normal(size=(1,))])),
+    ]
+
+
+def nested_model():
+    inner = tf_keras.Sequential([L.InputLayer((5, 3)), L.LSTM(4), L.BatchNormalization()])
+    x = L.Input((5, 3))
+    return tf_keras.Model(x, L.Dense(1)(inner(x)))
+
+
 GLOROT = {"class_name": "VarianceScaling", "config": {"scale": 1.0, "mode": "fan_avg", "distribution": "uniform", "seed": None}}
 NO_REGULARIZERS = {
     key: None
@@ -250,6 +272,7 @@ def main():
     write_keras2_weights(os.path.join(OUT, "functional_keras216.h5"), functional_file(rng), "2.1.6")
     write_keras2_weights(os.path.join(OUT, "keras1.h5"), keras1_file(rng), None)
     write_keras224_model(os.path.join(OUT, "model_keras224.h5"), rng)
+    write_keras2_weights(os.path.join(OUT, "nested_keras224.h5"), nested_file(rng), "2.2.4")
     x = rng.uniform(-1, 1, size=(3, 5, 3)).astype(np.float32)
 
     write_case(
@@ -266,6 +289,10 @@ def main():
     write_case(
         "keras1", "keras1", keras1, x,
         "positional load of a Keras 1 file (no keras_version): per-gate LSTM and GRU weights joined",
+    )
+    write_case(
+        "nested_keras224", "nested_keras224", nested_model(), x,
+        "positional load of a nested Sequential (CuDNNLSTM + BatchNormalization) inside a Functional model",
     )
     write_case(
         "model_keras224", "model_keras224", None, x,
