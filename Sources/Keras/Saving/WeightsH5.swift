@@ -54,8 +54,10 @@ extension Model {
   /// (the optimizer's slots are created first if it has not run yet), so training resumes
   /// exactly. An uncompiled model ignores the optimizer state, and so does a model whose
   /// optimizer has run when the file's had not (the file then holds no slots). Legacy files
-  /// are matched by the order of the layers with weights, as Keras' legacy loader does, and
-  /// hold no optimizer state.
+  /// are matched by the order of the layers with weights, as Keras' legacy loader does, hold no
+  /// optimizer state, and have the weights of older layers (`CuDNNLSTM`, `CuDNNGRU`, Keras 1's
+  /// per-gate weights) converted as Keras converts them; to match them by layer name, see
+  /// ``loadWeights(_:byName:skipMismatch:)-(String,Bool,Bool)``.
   ///
   /// Nothing changes unless everything fits: the whole file is read and checked first.
   ///
