@@ -83,6 +83,8 @@ extension Model {
   /// `CuDNNGRU` into ``GRU`` with `resetAfter: true`, and Keras 1 per-gate weights are joined.
   ///
   /// - Parameters:
+  ///   - path: a legacy `.h5` weights or whole-model file (or, without `byName` and
+  ///     `skipMismatch`, any file ``loadWeights(_:)-(String)`` reads).
   ///   - byName: match layers by name instead of by order (legacy `.h5` files only, as in Keras).
   ///   - skipMismatch: leave alone, with a warning on standard error, each weight whose shape in
   ///     the file differs from the model's (and, with `byName`, each layer whose number of
