@@ -154,6 +154,29 @@ struct LegacyKeras2WeightsTests {
     #expect(model.getWeights().map(\.scalars) == before)
   }
 
+  @Test("byName: a layer with another number of weights throws naming it, or is skipped whole with skipMismatch")
+  func byNameWeightCountMismatch() throws {
+    let model = Sequential {
+      Input(shape: [5, 3]); LSTM(4, returnSequences: true, name: "cu_dnnlstm_1"); GRU(3, name: "cu_dnngru_1")
+      Dense(1, useBias: false, name: "dense_1")
+    }
+    let path = LegacyKeras2Fixture.path("cudnn_keras224.h5")
+    let error = try #require(throws: SavingError.self) { try model.loadWeights(path, byName: true) }
+    guard case .variableCountMismatch(_, let layer, _, _, let found) = error else {
+      Issue.record("expected a variable count mismatch, got \(error)")
+      return
+    }
+    #expect(layer == "dense_1" && found == 2)
+
+    let kernel = try model.getLayer("dense_1").weights[0].value.scalars
+    let file = try WeightsFileReader(path: path)
+    let loaded = try LegacyWeightsH5.read(file.root, from: file, into: model.layers, byName: true, skipMismatch: true)
+    #expect(loaded.skipped.count == 1 && loaded.skipped.first?.contains("layer 'dense_1' skipped") == true)
+    #expect(loaded.values.count == 6, "the LSTM's and the GRU's three weights each")
+    try model.loadWeights(path, byName: true, skipMismatch: true)
+    #expect(try model.getLayer("dense_1").weights[0].value.scalars == kernel)
+  }
+
   @Test("CuDNNGRU weights into a GRU without resetAfter are refused naming the layer, as Keras refuses them")
   func cudnnGRUNeedsResetAfter() throws {
     let model = Sequential {
