@@ -21,6 +21,15 @@ extension Model {
   /// - Throws: ``KerasError/invalidArgument(_:)`` for a URL that is not a file URL; the errors
   ///   of ``loadWeights(_:)-(String)``.
   public func loadWeights(_ url: URL) throws { try loadWeights(try filePath(url, for: "loadWeights")) }
+
+  /// Loads weights from the file at `url`, by layer name with `byName`; see
+  /// ``loadWeights(_:byName:skipMismatch:)-(String,Bool,Bool)``.
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` for a URL that is not a file URL; the errors
+  ///   of ``loadWeights(_:byName:skipMismatch:)-(String,Bool,Bool)``.
+  public func loadWeights(_ url: URL, byName: Bool, skipMismatch: Bool = false) throws {
+    try loadWeights(try filePath(url, for: "loadWeights"), byName: byName, skipMismatch: skipMismatch)
+  }
 }
 
 /// Loads the whole model in the file at `url`; see ``loadModel(_:)-(String)``.

@@ -54,8 +54,10 @@ extension Model {
   /// (the optimizer's slots are created first if it has not run yet), so training resumes
   /// exactly. An uncompiled model ignores the optimizer state, and so does a model whose
   /// optimizer has run when the file's had not (the file then holds no slots). Legacy files
-  /// are matched by the order of the layers with weights, as Keras' legacy loader does, and
-  /// hold no optimizer state.
+  /// are matched by the order of the layers with weights, as Keras' legacy loader does, hold no
+  /// optimizer state, and have the weights of older layers (`CuDNNLSTM`, `CuDNNGRU`, Keras 1's
+  /// per-gate weights) converted as Keras converts them; to match them by layer name, see
+  /// ``loadWeights(_:byName:skipMismatch:)-(String,Bool,Bool)``.
   ///
   /// Nothing changes unless everything fits: the whole file is read and checked first.
   ///
@@ -69,8 +71,37 @@ extension Model {
   ///   ``SavingError/optimizerMismatch(file:optimizer:expected:reason:)``,
   ///   ``SavingError/invalidFile(file:path:reason:)``; for a `.keras` archive also
   ///   ``SavingError/invalidArchive(file:entry:reason:)``.
-  public func loadWeights(_ path: String) throws {
+  public func loadWeights(_ path: String) throws { try loadWeights(path, byName: false) }
+
+  /// Loads weights as ``loadWeights(_:)-(String)`` does or, with `byName`, matches the layers of a
+  /// legacy `.h5` file (Keras 2 / tf.keras) to the model's by name, as Keras'
+  /// `load_weights(path, by_name=True, skip_mismatch=...)`: each layer of the file loads into the
+  /// model's layers of the same name; layers on one side only are left alone.
+  ///
+  /// Weights saved by Keras 2.0-2.3 are converted as Keras converts them, by order or by name:
+  /// layers trained as `CuDNNLSTM` load into ``LSTM`` (the doubled bias summed, the kernels re-laid),
+  /// `CuDNNGRU` into ``GRU`` with `resetAfter: true`, and Keras 1 per-gate weights are joined.
+  ///
+  /// - Parameters:
+  ///   - path: a legacy `.h5` weights or whole-model file (or, without `byName` and
+  ///     `skipMismatch`, any file ``loadWeights(_:)-(String)`` reads).
+  ///   - byName: match layers by name instead of by order (legacy `.h5` files only, as in Keras).
+  ///   - skipMismatch: leave alone, with a warning on standard error, each weight whose shape in
+  ///     the file differs from the model's (and, with `byName`, each layer whose number of
+  ///     weights differs), instead of throwing (legacy `.h5` files only).
+  /// - Throws: what ``loadWeights(_:)-(String)`` throws; ``SavingError/invalidFile(file:path:reason:)``
+  ///   when `byName` or `skipMismatch` is asked of a Keras 3 `.weights.h5` or `.keras` file, or for
+  ///   weights no conversion fits (a GRU of the other `resetAfter` kind), naming the layer.
+  public func loadWeights(_ path: String, byName: Bool, skipMismatch: Bool = false) throws {
+    func refuseOptions() throws {
+      guard byName || skipMismatch else { return }
+      throw SavingError.invalidFile(
+        file: path, path: nil,
+        reason: "byName and skipMismatch apply to legacy `.h5` weights files (Keras 2 / tf.keras), as in Keras; "
+          + "Keras 3 `.weights.h5` files and `.keras` archives are matched by layer keys")
+    }
     if KerasArchive.isArchive(path) {
+      try refuseOptions()
       let archive = try KerasArchive(path: path)
       guard isBuilt else { throw SavingError.notBuilt(model: name, file: path) }
       try ModelLoading.loadWeights(from: archive, into: self)
@@ -81,9 +112,12 @@ extension Model {
     let loaded: LoadedWeights
     switch try WeightsFileFormat.detect(file) {
     case .keras3:
+      try refuseOptions()
       loaded = try Keras3WeightsH5.read(file, into: self)
     case .legacy(let group):
-      loaded = LoadedWeights(values: try LegacyWeightsH5.read(group, from: file, into: layers), optimizer: nil)
+      let legacy = try LegacyWeightsH5.read(group, from: file, into: layers, byName: byName, skipMismatch: skipMismatch)
+      for message in legacy.skipped { FileHandleOutput.standardError("Warning: \(message)\n") }
+      loaded = LoadedWeights(values: legacy.values, optimizer: nil)
     }
     try loaded.assign()
   }
