@@ -117,8 +117,8 @@ let model = try Model(inputs: [questionInput, answerInput], outputs: decoderDens
 model.summary()
 
 try model.compile(optimizer: Adam(learningRate: 0.005), loss: "categorical_crossentropy", metrics: ["accuracy"])
-try model.fit([train.questions, train.decoderInputs], train.targets, batchSize: 64, epochs: epochs, validationSplit: 0.1)
-let scores = try model.evaluate([test.questions, test.decoderInputs], test.targets, verbose: 0)
+try model.fit([train.questions, train.decoderInputs], [train.targets], batchSize: 64, epochs: epochs, validationSplit: 0.1)
+let scores = try model.evaluate([test.questions, test.decoderInputs], [test.targets], verbose: 0)
 print(String(format: "held-out per-character accuracy with the true previous characters (teacher forcing) %.4f", scores["accuracy"]!))
 
 // Inference: an encoder model and a one-step decoder model, made of the trained layers.
