@@ -19,7 +19,7 @@
 // -> next character, h, c). The answer is decoded greedily, one character at a time, and
 // scored by exact match on held-out sums against trivial baselines.
 //
-//   swift run -c release seq2seq-addition [--epochs 20] [--samples 8000] [--latent 128]
+//   swift run -c release seq2seq-addition [--epochs 7] [--samples 32000] [--latent 96] [--digits 3]
 import Foundation
 import Keras
 
@@ -32,10 +32,10 @@ func option(_ name: String, default value: Int) -> Int {
   return v
 }
 
-let epochs = option("--epochs", default: 20)
-let samples = option("--samples", default: 8000)
-let latent = option("--latent", default: 128)
-let digits = 3
+let epochs = option("--epochs", default: 7)
+let samples = option("--samples", default: 32000)
+let latent = option("--latent", default: 96)
+let digits = option("--digits", default: 3)
 
 /// Every character: digits, `+`, the padding space and the decoder's start token `=`.
 let characters = Array("0123456789+ =")
@@ -116,13 +116,17 @@ let decoderDense = Dense(characters.count, activation: .softmax, name: "next_cha
 let model = try Model(inputs: [questionInput, answerInput], outputs: decoderDense(decoded[0]), name: "seq2seq")
 model.summary()
 
-try model.compile(optimizer: Adam(learningRate: 0.005), loss: "categorical_crossentropy", metrics: ["accuracy"])
+try model.compile(optimizer: Adam(learningRate: 0.01), loss: "categorical_crossentropy", metrics: ["accuracy"])
 try model.fit([train.questions, train.decoderInputs], [train.targets], batchSize: 64, epochs: epochs, validationSplit: 0.1)
 let scores = try model.evaluate([test.questions, test.decoderInputs], [test.targets], verbose: 0)
 print(String(format: "held-out per-character accuracy with the true previous characters (teacher forcing) %.4f", scores["accuracy"]!))
 
 // Inference: an encoder model and a one-step decoder model, made of the trained layers.
-let encoderModel = try Model(inputs: questionInput, outputs: encoderStates, name: "encoder_model")
+// (The states pass through a linear Activation: a model whose outputs are the extra outputs of
+// one layer call, `Model(inputs: questionInput, outputs: encoderStates)`, throws "layer 'encoder'
+// returned fewer outputs than its call declared" when run.)
+let encoderModel = try Model(
+  inputs: questionInput, outputs: encoderStates.map { Activation(.linear)($0) }, name: "encoder_model")
 let stepInput = Input(shape: [1, characters.count], name: "character")
 let stateInputs = [Input(shape: [latent], name: "h"), Input(shape: [latent], name: "c")]
 let step: [KerasTensor] = decoderLSTM(stepInput, initialState: stateInputs)
@@ -156,7 +160,7 @@ for (n, (a, b)) in testPairs.prefix(8).enumerated() {
 
 // Baselines: the most common training answer, and the larger operand (right when the other is 0).
 let counts = Dictionary(trainPairs.map { ("\($0.0 + $0.1)", 1) }, uniquingKeysWith: +)
-let mostCommon = counts.max { $0.value < $1.value }!.key
+let mostCommon = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
 let mostCommonHits = truth.filter { $0 == mostCommon }.count
 let largerHits = zip(testPairs, truth).filter { "\(max($0.0.0, $0.0.1))" == $0.1 }.count
 print(String(format: "held-out exact match, greedy decoding: %d/%d = %.1f%%", correct, truth.count, 100 * Double(correct) / Double(truth.count)))
