@@ -8,11 +8,13 @@
 //   decoder_outputs, _, _ = decoder_lstm(decoder_inputs, initial_state=[h, c])
 //   decoder_dense = keras.layers.Dense(num_chars, activation="softmax")
 //   model = keras.Model([encoder_inputs, decoder_inputs], decoder_dense(decoder_outputs))
-//   model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-//   model.fit([encoder_input_data, decoder_input_data], decoder_target_data, batch_size=64, epochs=...)
+//   model.compile(optimizer=keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(0.01, ...)),
+//                 loss="categorical_crossentropy", metrics=["accuracy"])
+//   model.fit([encoder_input_data, decoder_input_data], decoder_target_data, batch_size=64, epochs=7,
+//             validation_split=0.1)
 //
 // Characters are one-hot encoded. The question is read backwards (addition_rnn's REVERSE),
-// so the encoder sees the low digits last. In training the decoder reads the answer shifted by
+// so each number is read from its lowest digit. In training the decoder reads the answer shifted by
 // a start token `=` (teacher forcing) and learns the next character at every position. For
 // inference, as lstm_seq2seq does, two more Functional models are built from the trained
 // layers: an encoder model (question -> [h, c]) and a one-step decoder model (character, h, c
@@ -58,15 +60,16 @@ func decode(_ probabilities: Tensor) -> [String] {
   let (count, steps, classes) = (probabilities.shape[0], probabilities.shape[1], probabilities.shape[2])
   let values = probabilities.scalars
   return (0..<count).map { n in
-    String((0..<steps).map { t in
-      let row = values[((n * steps + t) * classes)..<((n * steps + t + 1) * classes)]
-      return characters[row.indices.max { row[$0] < row[$1] }! - (n * steps + t) * classes]
-    })
+    String(
+      (0..<steps).map { t in
+        let row = values[((n * steps + t) * classes)..<((n * steps + t + 1) * classes)]
+        return characters[row.indices.max { row[$0] < row[$1] }! - (n * steps + t) * classes]
+      })
   }
 }
 
-/// `count` distinct questions `a+b`, each number of 1 to `digits` random digits (as addition_rnn),
-/// none of them in `excluded` (the pair in either order), and the answers.
+/// `count` distinct pairs `(a, b)` for questions `a+b`, each number of 1 to `digits` random digits
+/// (as addition_rnn draws them), none of them in `excluded` (`[min, max]`, so either order counts).
 func makeSums(count: Int, excluded: Set<[Int]> = [], using generator: inout RandomGenerator) -> [(Int, Int)] {
   var seen = excluded
   var pairs: [(Int, Int)] = []
@@ -91,7 +94,9 @@ let testPairs = makeSums(
 /// The encoder reads the question backwards; the decoder reads `=` then the answer, and learns
 /// the answer (padded with spaces to `answerLength`).
 func tensors(_ pairs: [(Int, Int)]) -> (questions: Tensor, decoderInputs: Tensor, targets: Tensor) {
-  let questions = pairs.map { String("\($0.0)+\($0.1)".padding(toLength: questionLength, withPad: " ", startingAt: 0).reversed()) }
+  let questions = pairs.map {
+    String("\($0.0)+\($0.1)".padding(toLength: questionLength, withPad: " ", startingAt: 0).reversed())
+  }
   let answers = pairs.map { "\($0.0 + $0.1)".padding(toLength: answerLength, withPad: " ", startingAt: 0) }
   return (
     oneHot(questions, length: questionLength), oneHot(answers.map { "=" + $0.dropLast() }, length: answerLength),
@@ -119,10 +124,15 @@ model.summary()
 // Adam from 0.01, the rate following half a cosine down to 0.0005 over the whole run.
 let trainingSteps = epochs * ((samples - samples / 10 + 63) / 64)
 let schedule = CosineDecay(initialLearningRate: 0.01, decaySteps: trainingSteps, alpha: 0.05)
-try model.compile(optimizer: Adam(learningRate: .schedule(schedule)), loss: "categorical_crossentropy", metrics: ["accuracy"])
-try model.fit([train.questions, train.decoderInputs], [train.targets], batchSize: 64, epochs: epochs, validationSplit: 0.1)
+try model.compile(
+  optimizer: Adam(learningRate: .schedule(schedule)), loss: "categorical_crossentropy", metrics: ["accuracy"])
+try model.fit(
+  [train.questions, train.decoderInputs], [train.targets], batchSize: 64, epochs: epochs, validationSplit: 0.1)
 let scores = try model.evaluate([test.questions, test.decoderInputs], [test.targets], verbose: 0)
-print(String(format: "held-out per-character accuracy with the true previous characters (teacher forcing) %.4f", scores["accuracy"]!))
+print(
+  String(
+    format: "held-out per-character accuracy with the true previous characters (teacher forcing) %.4f",
+    scores["accuracy"]!))
 
 // Inference: an encoder model and a one-step decoder model, made of the trained layers.
 // (The states pass through a linear Activation: a model whose outputs are the extra outputs of
@@ -157,8 +167,9 @@ let predicted = try answer(test.questions)
 let truth = testPairs.map { "\($0.0 + $0.1)" }
 let correct = zip(predicted, truth).filter { $0 == $1 }.count
 for (n, (a, b)) in testPairs.prefix(8).enumerated() {
-  print("  \("\(a)+\(b)".padding(toLength: questionLength, withPad: " ", startingAt: 0)) -> \(predicted[n])"
-    + (predicted[n] == truth[n] ? "  ok" : "  (true \(truth[n]))"))
+  print(
+    "  \("\(a)+\(b)".padding(toLength: questionLength, withPad: " ", startingAt: 0)) -> \(predicted[n])"
+      + (predicted[n] == truth[n] ? "  ok" : "  (true \(truth[n]))"))
 }
 
 // Baselines: the most common training answer, and the larger operand (right when the other is 0).
@@ -166,6 +177,11 @@ let counts = Dictionary(trainPairs.map { ("\($0.0 + $0.1)", 1) }, uniquingKeysWi
 let mostCommon = counts.max { ($0.value, $1.key) < ($1.value, $0.key) }!.key
 let mostCommonHits = truth.filter { $0 == mostCommon }.count
 let largerHits = zip(testPairs, truth).filter { "\(max($0.0.0, $0.0.1))" == $0.1 }.count
-print(String(format: "held-out exact match, greedy decoding: %d/%d = %.1f%%", correct, truth.count, 100 * Double(correct) / Double(truth.count)))
-print(String(format: "baselines: always \"%@\" %.1f%%, the larger operand %.1f%%", mostCommon,
-             100 * Double(mostCommonHits) / Double(truth.count), 100 * Double(largerHits) / Double(truth.count)))
+print(
+  String(
+    format: "held-out exact match, greedy decoding: %d/%d = %.1f%%", correct, truth.count,
+    100 * Double(correct) / Double(truth.count)))
+print(
+  String(
+    format: "baselines: always \"%@\" %.1f%%, the larger operand %.1f%%", mostCommon,
+    100 * Double(mostCommonHits) / Double(truth.count), 100 * Double(largerHits) / Double(truth.count)))
