@@ -56,6 +56,8 @@ let package = Package(
         .executableTarget(
             name: "keras-interop", dependencies: ["Keras"], path: "Examples/keras-interop", exclude: ["README.md", "check_in_keras.py"],
             resources: [.copy("Data")]),
+        .executableTarget(
+            name: "seq2seq-addition", dependencies: ["Keras"], path: "Examples/seq2seq-addition", exclude: ["README.md"]),
 
         // Reliability tools: a mutation fuzzer over the model loaders, and a trainer that tests kill mid-save.
         .executableTarget(name: "fuzz-loaders", dependencies: ["Keras", "HDF5"], path: "Tools/fuzz-loaders"),
