@@ -4,7 +4,8 @@ Writes into functional/: `Input(shape=(6,), dtype="int32") -> Embedding(20, 4) -
 GlobalAveragePooling1D -> Dense(1, sigmoid)` as a Functional model (`int_embedding.keras`,
 `int_embedding.h5`, `int_embedding_tf_keras.h5`) and as a Sequential one
 (`int_embedding_sequential.keras`, `int_embedding_sequential.h5`,
-`int_embedding_sequential_tf_keras.h5`), and `int_embedding.json` with the ids, each file's
+`int_embedding_sequential_tf_keras.h5`), the ids as an int64 `.npy` (`int_embedding_ids.npy`),
+and `int_embedding.json` with the ids, each file's
 predictions, and a 2-epoch SGD training run of the Functional `.keras` model (losses per epoch
 and the predictions after it).
 
@@ -51,6 +52,7 @@ def sequential(api, seed):
 def main():
     rng = np.random.default_rng(0)
     ids = rng.integers(0, 20, size=(5, 6)).astype("int32")
+    np.save(os.path.join(OUT, "int_embedding_ids.npy"), ids.astype("int64"))  # as NumPy's default integer type
     predictions = {}
 
     for name, model in [("int_embedding", functional(keras, 1)), ("int_embedding_sequential", sequential(keras, 2))]:
