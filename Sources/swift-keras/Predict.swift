@@ -43,7 +43,8 @@ struct Predict: ParsableCommand {
       let archive = output.hasSuffix(".npz")
       guard archive || names.count == 1 else {
         throw CommandError(
-          "\(model) has \(names.count) outputs (\(names.joined(separator: ", "))): give an .npz file to hold them, not '\(output)'")
+          "\(model) has \(names.count) outputs (\(names.joined(separator: ", "))): "
+            + "give an .npz file to hold them, not '\(output)'")
       }
       guard inputFiles.count == loaded.inputs.count else {
         throw CommandError(

@@ -46,7 +46,9 @@ struct CommandLineToolTests {
 
   @Test("summary prints Keras' table of a saved model")
   func summary() throws {
-    let (status, output, _) = try CommandLineTool().run(["summary", files.appendingPathComponent("lstm_classifier.keras").path])
+    let (status, output, _) = try CommandLineTool().run([
+      "summary", files.appendingPathComponent("lstm_classifier.keras").path,
+    ])
     #expect(status == 0)
     #expect(output.contains("│ lstm (LSTM)"))
     #expect(output.contains(" Total params: 133 (532.00 B)"))
@@ -120,9 +122,11 @@ struct CommandLineToolTests {
     #expect(maxDifference(try NPY.read(output), fixture.outputs[0].tensor) < 1e-5)
   }
 
-  @Test("predict takes token ids as int64 and int32 .npy for a model with an int32 Input", arguments: [
-    "int_embedding.keras", "int_embedding_sequential.h5", "int_embedding_tf_keras.h5",
-  ])
+  @Test(
+    "predict takes token ids as int64 and int32 .npy for a model with an int32 Input",
+    arguments: [
+      "int_embedding.keras", "int_embedding_sequential.h5", "int_embedding_tf_keras.h5",
+    ])
   func predictIntegerIDs(file: String) throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -139,7 +143,9 @@ struct CommandLineToolTests {
     }
   }
 
-  @Test("predict refuses a wrong count of inputs, a wrong shape, a non-integer id or a .npy for several outputs, writing nothing")
+  @Test(
+    "predict refuses a wrong count of inputs, a wrong shape, a non-integer id or a .npy for several outputs, writing nothing"
+  )
   func predictErrors() throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -174,9 +180,11 @@ struct CommandLineToolTests {
     #expect(!FileManager.default.fileExists(atPath: npy))
   }
 
-  @Test("summary prints Keras' table of Functional files, Connected to column and all", arguments: [
-    ("two_branch", "two_branch.keras"), ("seq2seq", "seq2seq.h5"), ("merges", "merges.keras"),
-  ])
+  @Test(
+    "summary prints Keras' table of Functional files, Connected to column and all",
+    arguments: [
+      ("two_branch", "two_branch.keras"), ("seq2seq", "seq2seq.h5"), ("merges", "merges.keras"),
+    ])
   func summaryFunctional(fixtureName: String, file: String) throws {
     let result = try CommandLineTool().run(["summary", FunctionalFixture.path(file)])
     #expect(result.status == 0, "\(result.error)")
@@ -199,10 +207,12 @@ struct CommandLineToolTests {
     #expect(inspect.output.contains("\"class_name\": \"Functional\""))
   }
 
-  @Test("convert round-trips Functional models through .h5, .weights.h5 and .keras", arguments: [
-    ("two_branch", "two_branch.keras"), ("seq2seq", "seq2seq.keras"), ("merges", "merges.h5"),
-    ("two_branch_tf_keras", "two_branch_tf_keras.h5"),
-  ])
+  @Test(
+    "convert round-trips Functional models through .h5, .weights.h5 and .keras",
+    arguments: [
+      ("two_branch", "two_branch.keras"), ("seq2seq", "seq2seq.keras"), ("merges", "merges.h5"),
+      ("two_branch_tf_keras", "two_branch_tf_keras.h5"),
+    ])
   func convertFunctional(fixtureName: String, file: String) throws {
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -19,7 +19,8 @@ struct IntegerInputFixture: Decodable {
 
   static func load() throws -> IntegerInputFixture {
     try JSONDecoder().decode(
-      IntegerInputFixture.self, from: Data(contentsOf: URL(fileURLWithPath: FunctionalFixture.path("int_embedding.json"))))
+      IntegerInputFixture.self,
+      from: Data(contentsOf: URL(fileURLWithPath: FunctionalFixture.path("int_embedding.json"))))
   }
 }
 
@@ -79,7 +80,8 @@ struct IntegerInputTests {
     #expect(fromInts["loss"] == fromFloats["loss"])
   }
 
-  @Test("A Sequential with an int32 Input keeps dtype and name in the files SwiftKeras writes", arguments: ["keras", "h5"])
+  @Test(
+    "A Sequential with an int32 Input keeps dtype and name in the files SwiftKeras writes", arguments: ["keras", "h5"])
   func sequentialKeepsDType(format: String) throws {
     let model = Sequential(name: "ids_model")
     try model.add(Input(shape: [6], name: "token_ids", dtype: "int32"))

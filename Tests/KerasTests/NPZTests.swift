@@ -15,7 +15,8 @@ struct NPZTests {
     return url
   }
 
-  @Test("read takes archives np.savez stores and np.savez_compressed deflates", arguments: ["stored.npz", "compressed.npz"])
+  @Test(
+    "read takes archives np.savez stores and np.savez_compressed deflates", arguments: ["stored.npz", "compressed.npz"])
   func readsNumPyArchives(file: String) throws {
     // make_npz_fixtures.py: a = arange(6).reshape(2, 3) as float64, b = arange(4) as int64.
     let arrays = try NPZ.read(fixture(file))

@@ -49,12 +49,14 @@ public enum NPZ {
     do {
       archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
     } catch {
-      throw SavingError.ioFailure(file: path, reason: "not a zip archive, or a truncated one (an .npz file is a zip of .npy files)")
+      throw SavingError.ioFailure(
+        file: path, reason: "not a zip archive, or a truncated one (an .npz file is a zip of .npy files)")
     }
     let entries = archive.filter { $0.type == .file }
     let declared = entries.reduce(UInt64(0)) { $0 &+ $1.uncompressedSize }
     guard declared <= maxTotalSize else {
-      throw SavingError.ioFailure(file: path, reason: "the entries declare \(declared) bytes, more than \(maxTotalSize)")
+      throw SavingError.ioFailure(
+        file: path, reason: "the entries declare \(declared) bytes, more than \(maxTotalSize)")
     }
     return try entries.map { entry in
       guard entry.path.hasSuffix(".npy") else {
@@ -64,7 +66,9 @@ public enum NPZ {
       data.reserveCapacity(Int(entry.uncompressedSize))
       do {
         _ = try archive.extract(entry) { chunk in
-          guard UInt64(data.count + chunk.count) <= entry.uncompressedSize else { throw CocoaError(.fileReadCorruptFile) }
+          guard UInt64(data.count + chunk.count) <= entry.uncompressedSize else {
+            throw CocoaError(.fileReadCorruptFile)
+          }
           data.append(chunk)
         }
       } catch {
