@@ -191,6 +191,26 @@ struct CommandLineToolTests {
     #expect(result.output == (try FunctionalFixture.load(fixtureName).summary76))
   }
 
+  @Test("predict names the outputs of one layer giving several (an LSTM's [output, h, c]) name, name_1, name_2")
+  func predictRepeatedOutputNames() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let sequence = Input(shape: [4, 3], name: "sequence")
+    let states: [KerasTensor] = LSTM(2, returnState: true, name: "encoder")(sequence)
+    let model = try Model(inputs: sequence, outputs: states, name: "encoder_states")
+    let path = directory.appendingPathComponent("encoder.keras").path
+    try model.save(path)
+    let x = Tensor.randomUniform([3, 4, 3], seed: 5)
+    let input = directory.appendingPathComponent("x.npy").path
+    try NPY.write(x, to: input)
+    let output = directory.appendingPathComponent("states.npz").path
+    let result = try CommandLineTool().run(["predict", path, input, output])
+    #expect(result.status == 0, "\(result.error)")
+    let arrays = try NPZ.read(output)
+    #expect(arrays.map(\.name) == ["encoder", "encoder_1", "encoder_2"])
+    #expect(arrays.map(\.tensor) == (try model.predict([x], verbose: 0)))
+  }
+
   @Test("summary and inspect read tf.keras 2's Functional .h5")
   func tfKerasFunctional() throws {
     let tool = try CommandLineTool()

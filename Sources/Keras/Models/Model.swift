@@ -225,7 +225,9 @@ open class Model: Layer, @unchecked Sendable {
     for node in graph.nodes {
       let args = try node.inputs.map { try value(of: $0, in: values) }
       let states = try node.initialState.map { try value(of: $0, in: values).0 }
-      let producesOutput = node.outputs.contains { outputKeys.contains(TensorKey($0)) }
+      // Logits travel with a model output from a layer of one output (a recurrent layer's
+      // [output, h, c] has none to give).
+      let producesOutput = node.outputs.count == 1 && node.outputs.contains { outputKeys.contains(TensorKey($0)) }
       if producesOutput {
         let result = try node.layer.callNodeReturningLogits(
           args.map(\.0), masks: args.map(\.1), initialState: states, training: training)

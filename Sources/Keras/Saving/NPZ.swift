@@ -41,7 +41,7 @@ public enum NPZ {
   ///
   /// - Throws: ``SavingError/fileNotFound(file:)``; ``SavingError/ioFailure(file:reason:)`` for
   ///   a file that is not a zip archive, an entry that is not a `.npy` file or is damaged, or
-  ///   entries declaring more than 2 GiB; ``TensorError/file(path:_:)`` naming `path/entry` for
+  ///   entries declaring more than 2 GiB; `TensorError.file` naming `path/entry` for
   ///   an entry that is not a valid `.npy` array.
   public static func read(_ path: String) throws -> [(name: String, tensor: Tensor)] {
     guard FileManager.default.fileExists(atPath: path) else { throw SavingError.fileNotFound(file: path) }
