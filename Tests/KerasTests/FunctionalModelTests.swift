@@ -177,3 +177,122 @@ struct FunctionalModelTests {
     #expect(maxDifference(try wrapper(x), try functionalInner(x)) == 0)
   }
 }
+
+@Suite("Functional files for Python Keras")
+struct FunctionalFilesForKerasTests {
+  /// Writes, for `Fixtures/check_swift_functional.py` (run by hand with Keras), each Functional
+  /// fixture model saved by SwiftKeras as `.keras` and `.h5`, plus a two-output model built,
+  /// compiled and trained in Swift, with SwiftKeras' predictions on the fixture inputs.
+  @Test("writes Functional files for check_swift_functional.py, which reload here with the same predictions")
+  func writeFilesForKeras() throws {
+    let directory =
+      ProcessInfo.processInfo.environment["SWIFTKERAS_FUNCTIONAL_CHECK_DIR"]
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("swiftkeras-functional-check").path
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    var models: [(String, Model, FunctionalFixture)] = []
+    for name in ["two_branch", "seq2seq", "merges"] {
+      models.append((name, try loadModel(FunctionalFixture.path("\(name).keras")), try FunctionalFixture.load(name)))
+    }
+    let trained = try twoBranchModel()
+    try trained.compile(
+      optimizer: "adam", loss: ["out": "binary_crossentropy", "aux": "sparse_categorical_crossentropy"],
+      lossWeights: ["out": 1, "aux": 0.5], metrics: ["out": ["accuracy"], "aux": ["accuracy"]])
+    let fixture = try FunctionalFixture.load("two_branch")
+    let labels = [Tensor.zeros([4, 1]), Tensor.ones([4, 1])]
+    try trained.fit(fixture.inputs.map(\.tensor), labels, batchSize: 2, epochs: 1, verbose: 0)
+    models.append(("swift_two_branch", trained, fixture))
+    for (name, model, fixture) in models {
+      let inputs = fixture.inputs.map(\.tensor)
+      let outputs = try model.predict(inputs, verbose: 0)
+      for format in ["keras", "h5"] {
+        let path = "\(directory)/\(name).\(format)"
+        try model.save(path)
+        let reloaded = try loadModel(path)
+        for (a, b) in zip(outputs, try reloaded.predict(inputs, verbose: 0)) { #expect(maxDifference(a, b) == 0, "\(path)") }
+      }
+      let record: [String: Any] = [
+        "inputs": inputs.map { ["shape": $0.shape, "values": $0.scalars.map(Double.init)] },
+        "outputs": outputs.map { ["shape": $0.shape, "values": $0.scalars.map(Double.init)] },
+      ]
+      try JSONSerialization.data(withJSONObject: record).write(to: URL(fileURLWithPath: "\(directory)/\(name).json"))
+    }
+  }
+}
+
+/// The custom layer of `Fixtures/make_custom_layer_fixtures.py`: its input times `factor`.
+final class Scale: Layer, @unchecked Sendable {
+  let factor: Float
+  init(factor: Float, name: String? = nil) {
+    self.factor = factor
+    super.init(name: name)
+  }
+  override class var className: String { "Scale" }
+  override func call(_ input: Tensor, training: Bool) throws -> Tensor { input * factor }
+  override var layerConfig: [(String, ConfigValue)] { [("factor", .double(Double(factor)))] }
+}
+
+@Suite("Custom layers registered by name", .serialized)
+struct LayerRegistryTests {
+  @Test("A file with a custom layer Keras registered loads once the class is registered, and saves back under its registered name")
+  func customLayerLoads() throws {
+    let path = FunctionalFixture.path("custom_scale.keras")
+    #expect(throws: KerasError.self) { try loadModel(path) }
+    LayerRegistry.register("Scale", package: "my_package") { config in
+      Scale(factor: Float(config["factor"]?.doubleValue ?? 1), name: config["name"]?.stringValue)
+    }
+    defer { LayerRegistry.unregister("Scale") }
+    let fixture = try FunctionalFixture.load("custom_scale")
+    let model = try loadModel(path)
+    let output = try model.predict(fixture.inputs[0].tensor, verbose: 0)
+    #expect(maxDifference(output, fixture.outputs[0].tensor) < 1e-5)
+    #expect(model.serializedConfig.json.contains(#""registered_name": "my_package>Scale""#))
+
+    let copy = FileManager.default.temporaryDirectory.appendingPathComponent("custom-\(UUID().uuidString).keras").path
+    defer { try? FileManager.default.removeItem(atPath: copy) }
+    try model.save(copy)
+    #expect(maxDifference(try loadModel(copy).predict(fixture.inputs[0].tensor, verbose: 0), output) == 0)
+  }
+}
+
+@Suite("Functional inference on several threads")
+struct FunctionalParallelInferenceTests {
+  @Test("A batch divided between the threads predicts as each row alone, for every output")
+  func rowsAlone() throws {
+    let model = try loadModel(FunctionalFixture.path("two_branch.keras"))
+    setRandomSeed(11)
+    let seq = Tensor.randomNormal([37, 5, 3])
+    let meta = Tensor.randomNormal([37, 4])
+    let batch = try model([seq, meta])
+    for row in [0, 18, 36] {
+      let alone = try model([try seq.slice(axis: 0, row..<(row + 1)), try meta.slice(axis: 0, row..<(row + 1))])
+      for (whole, single) in zip(batch, alone) {
+        #expect(maxDifference(try whole.slice(axis: 0, row..<(row + 1)), single) < 1e-6)
+      }
+    }
+  }
+
+  @Test("A loaded model predicts from several threads at once, each as it would alone")
+  func concurrentPredict() throws {
+    let model = try loadModel(FunctionalFixture.path("merges.keras"))
+    let fixture = try FunctionalFixture.load("merges")
+    let inputs = fixture.inputs.map(\.tensor)
+    let expected = try model.predict(inputs, verbose: 0)
+    let results = ConcurrentResults(count: 8)
+    DispatchQueue.concurrentPerform(iterations: 8) { i in
+      results.set(i, Result { try model.predict(inputs, verbose: 0) })
+    }
+    for outcome in results.values {
+      let outputs = try outcome.get()
+      for (a, b) in zip(outputs, expected) { #expect(maxDifference(a, b) == 0) }
+    }
+  }
+}
+
+/// Results written by concurrent threads, one slot each.
+private final class ConcurrentResults: @unchecked Sendable {
+  private var slots: [Result<[Tensor], any Error>?]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ value: Result<[Tensor], any Error>) { lock.withLock { slots[i] = value } }
+  var values: [Result<[Tensor], any Error>] { lock.withLock { slots.map { $0! } } }
+}

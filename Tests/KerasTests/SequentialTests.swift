@@ -36,6 +36,19 @@ struct SequentialTests {
     expectSameLines(mlp().summaryText(lineLength: width), try kerasSummary("dense_mlp_\(columns)"))
   }
 
+  @Test("summary() wraps a long name cell onto two lines and, once the optimizer is built, adds its params as Keras", arguments: [(88, 100), (76, 80)])
+  func longNamesAndOptimizerParams(_ width: Int, _ columns: Int) throws {
+    let model = Sequential(name: "sequential") {
+      Input(shape: [12, 4])
+      Conv1D(8, kernelSize: 3, activation: .relu, name: "conv1d")
+      GlobalAveragePooling1D(name: "global_average_pooling1d")
+      Dense(1, activation: .sigmoid, name: "dense")
+    }
+    try model.compile(optimizer: "adam", loss: "binary_crossentropy")
+    try model.trainOnBatch(Tensor.zeros([2, 12, 4]), Tensor.zeros([2, 1]))
+    expectSameLines(model.summaryText(lineLength: width), try kerasSummary("long_names_trained_\(columns)"))
+  }
+
   @Test("summary() of an unbuilt model shows '?' and '0 (unbuilt)' as Keras")
   func unbuiltSummary() throws {
     let model = Sequential(name: "sequential") {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A model: layers that train, evaluate, predict and save together (`keras.Model`).
 ///
 /// Three kinds, as in Keras:
@@ -204,7 +206,55 @@ open class Model: Layer, @unchecked Sendable {
       }
       return [(try call(inputs[0], mask: nil, training: training), nil)]
     }
+    if !training, let parts = graphRowParts(inputs) {
+      // A part that fails runs again as the whole batch, for the error naming the batch's shape.
+      if let result = try? forwardGraphInParts(graph, inputs, parts: parts) { return result }
+    }
     return try runGraph(graph, inputs, masks: inputs.map { _ in nil }, training: training).map { ($0.output, $0.logits) }
+  }
+
+  /// Into how many parts inference may split the rows (nil: not at all): as a Sequential's, when
+  /// every layer computes each row from that row alone at inference.
+  private func graphRowParts(_ inputs: [Tensor]) -> Int? {
+    guard let first = inputs.first, first.rank >= 1, !ParallelParts.isRecordingGradients,
+      inputs.allSatisfy({ $0.rank >= 1 && $0.shape[0] == first.shape[0] }),
+      layers.allSatisfy(\.computesRowsIndependentlyInInference)
+    else { return nil }
+    let parts = ParallelParts.count(rows: first.shape[0], minimumRows: 8)
+    return parts > 1 ? parts : nil
+  }
+
+  /// Inference with the rows divided among the threads for the whole graph, the parts' outputs
+  /// joined in row order.
+  private func forwardGraphInParts(_ graph: GraphMap, _ inputs: [Tensor], parts: Int) throws -> [(
+    output: Tensor, logits: OutputLogits?
+  )] {
+    let rows = inputs[0].shape[0]
+    let slices = try (0..<parts).map { part in
+      try inputs.map { try $0.slice(axis: 0, ((part * rows) / parts)..<(((part + 1) * rows) / parts)) }
+    }
+    let results = GraphPartResults(count: parts)
+    let shared = GraphPartInputs(value: (self, graph, slices, results))
+    ParallelParts.run(parts: parts) { part in
+      let (model, graph, slices, results) = shared.value
+      results.set(
+        part,
+        Result {
+          try model.runGraph(graph, slices[part], masks: slices[part].map { _ in nil }, training: false).map {
+            ($0.output, $0.logits)
+          }
+        })
+    }
+    let outcomes = try results.values.map { try $0.get() }
+    return try outputs.indices.map { index in
+      let output = try Tensor.concatenate(outcomes.map { $0[index].output }, axis: 0)
+      let logits = outcomes.compactMap { $0[index].logits }
+      guard let first = logits.first, logits.count == parts else { return (output, nil) }
+      return (
+        output,
+        OutputLogits(activation: first.activation, values: try Tensor.concatenate(logits.map(\.values), axis: 0))
+      )
+    }
   }
 
   /// Runs the graph's calls in order on `inputs`.
@@ -332,5 +382,26 @@ open class Model: Layer, @unchecked Sendable {
   open override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
     if graph != nil { return outputs.first?.shape ?? inputShape }
     return inputShape
+  }
+}
+
+/// The values a parallel graph pass hands its threads, each of which only reads them.
+private struct GraphPartInputs: @unchecked Sendable {
+  let value: (Model, GraphMap, [[Tensor]], GraphPartResults)
+}
+
+/// Each part's outputs of a parallel graph pass, in a slot that only that part's thread writes.
+private final class GraphPartResults: @unchecked Sendable {
+  typealias Outcome = Result<[(output: Tensor, logits: OutputLogits?)], any Error>
+  private var slots: [Outcome?]
+  private let lock = NSLock()
+
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  func set(_ part: Int, _ outcome: Outcome) { lock.withLock { slots[part] = outcome } }
+
+  /// The outcomes in part order (read after every part is done).
+  var values: [Outcome] {
+    lock.withLock { slots.enumerated().map { $0.element ?? .failure(KerasError.invalidArgument("part \($0.offset) did not run")) } }
   }
 }

@@ -31,14 +31,27 @@ extension Model {
     return text + totalsText
   }
 
-  /// The totals under the table.
+  /// The totals under the table; with a built optimizer (a compiled model that has trained,
+  /// or was loaded with its optimizer state) Keras adds its variables to the total and prints
+  /// an `Optimizer params` line (the int64 step counter counts 8 bytes).
   var totalsText: String {
-    var text = ""
     let trainable = trainableWeights.reduce(0) { $0 + $1.value.count }
     let frozen = nonTrainableWeights.reduce(0) { $0 + $1.value.count }
-    text += " Total params: \(grouped(trainable + frozen)) (\(readableSize((trainable + frozen) * 4)))\n"
+    var optimizerCount = 0
+    var optimizerBytes = 0
+    if let optimizer = compiled?.optimizer, optimizer.isBuilt {
+      for (index, variable) in optimizer.variablesForSaving.enumerated() {
+        optimizerCount += variable.value.count
+        optimizerBytes += index == 0 ? 8 : variable.value.count * 4
+      }
+    }
+    var text = ""
+    text += " Total params: \(grouped(trainable + frozen + optimizerCount)) (\(readableSize((trainable + frozen) * 4 + optimizerBytes)))\n"
     text += " Trainable params: \(grouped(trainable)) (\(readableSize(trainable * 4)))\n"
     text += " Non-trainable params: \(grouped(frozen)) (\(readableSize(frozen * 4)))\n"
+    if compiled?.optimizer.isBuilt == true {
+      text += " Optimizer params: \(grouped(optimizerCount)) (\(readableSize(optimizerBytes)))\n"
+    }
     return text
   }
 }

@@ -23,6 +23,56 @@ enum CompileConfigReading {
     return (optimizer, loss, metrics, weightedMetrics)
   }
 
+  /// The compile settings of a model with several outputs: the loss, `loss_weights`,
+  /// `metrics` and `weighted_metrics` as one value for all outputs, a list in output order or
+  /// a dictionary by output name, as Keras writes them.
+  static func readPerOutput(_ config: ConfigValue, outputNames: [String]) throws -> (
+    optimizer: Optimizer, loss: OutputLosses, lossWeights: OutputLossWeights?, metrics: OutputMetrics,
+    weightedMetrics: OutputMetrics
+  ) {
+    guard let optimizerValue = config["optimizer"] ?? config["optimizer_config"] else {
+      throw KerasError.invalidArgument("compile config: no 'optimizer' or 'optimizer_config' entry")
+    }
+    guard let lossValue = config["loss"], lossValue != .null else {
+      throw KerasError.invalidArgument("compile config: no 'loss' entry")
+    }
+    let optimizer = try self.optimizer(optimizerValue)
+    let loss: OutputLosses
+    switch lossValue {
+    case .array(let items): loss = OutputLosses(try items.map { try self.loss($0) })
+    case .object(let pairs) where lossValue["class_name"] == nil:
+      loss = OutputLosses(Dictionary(try pairs.map { ($0.0, try self.loss($0.1)) }, uniquingKeysWith: { a, _ in a }))
+    default: loss = OutputLosses(try self.loss(lossValue))
+    }
+    var lossWeights: OutputLossWeights? = nil
+    switch config["loss_weights"] {
+    case .array(let items)?: lossWeights = OutputLossWeights(list: items.map { Float(ConfigReader.number($0) ?? 1) })
+    case .object(let pairs)?: lossWeights = OutputLossWeights(byName: pairs.map { ($0.0, Float(ConfigReader.number($0.1) ?? 1)) })
+    default: break
+    }
+    func perOutputMetrics(_ value: ConfigValue?) throws -> OutputMetrics {
+      switch value {
+      case .object(let pairs)? where value?["class_name"] == nil:
+        return OutputMetrics(byName: try pairs.map { name, item in
+          var metrics: [MetricSpecifier] = []
+          try collectMetrics(item, into: &metrics)
+          return (name, metrics)
+        })
+      case .array(let items)? where items.contains(where: { if case .array = $0 { return true } else { return false } }):
+        return OutputMetrics(byName: try zip(outputNames, items).map { name, item in
+          var metrics: [MetricSpecifier] = []
+          try collectMetrics(item, into: &metrics)
+          return (name, metrics)
+        })
+      default:
+        var metrics: [MetricSpecifier] = []
+        try collectMetrics(value ?? .null, into: &metrics)
+        return OutputMetrics(metrics)
+      }
+    }
+    return (optimizer, loss, lossWeights, try perOutputMetrics(config["metrics"]), try perOutputMetrics(config["weighted_metrics"]))
+  }
+
   /// An optimizer from a name (`"adam"`) or a serialized optimizer (`{"class_name": "Adam",
   /// "config": {...}}`, Keras 2 or 3), with its learning rate and hyperparameters.
   static func optimizer(_ value: ConfigValue) throws -> Optimizer {
@@ -150,7 +200,7 @@ enum CompileConfigReading {
 
   /// The metrics of a `metrics` entry: names, serialized metrics (read by their `name`, as
   /// Keras 2's `MeanMetricWrapper` entries), and Keras 2's nested per-output lists.
-  private static func collectMetrics(_ value: ConfigValue, into metrics: inout [MetricSpecifier]) throws {
+  static func collectMetrics(_ value: ConfigValue, into metrics: inout [MetricSpecifier]) throws {
     switch value {
     case .null: return
     case .string(let name): metrics.append(MetricSpecifier(name))

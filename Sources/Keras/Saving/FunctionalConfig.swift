@@ -26,12 +26,15 @@ extension Model {
         guard case .object(let serialized) = (legacy ? nested.legacyModelConfig : nested.serializedConfig) else { return .null }
         pairs = serialized.filter { !legacy || ($0.0 != "module" && $0.0 != "registered_name") }
       } else {
-        pairs = legacy ? [] : [("module", "keras.layers")]
-        pairs += [("class_name", .string(type(of: layer).className)), ("config", layer.config)]
+        pairs = layer.serializationHeader.filter { !legacy || ($0.0 != "module" && $0.0 != "registered_name") }
         if !legacy {
-          pairs.append(("registered_name", .null))
-          if let shape = layer.builtInputShape, !(layer is InputLayer) {
-            pairs.append(("build_config", .object([("input_shape", .shape(shape))])))
+          // As Keras: the input shape of the first call, a list of shapes for a merge layer;
+          // none for a call with an initial state (Keras writes a shapes_dict, and builds on call).
+          let first = layer.inboundNodes.compactMap(\.node).first { node in graph.nodes.contains { $0 === node } }
+          if let first, !(layer is InputLayer), first.initialState.isEmpty {
+            let shapes = first.inputs.map(\.shape)
+            let value: ConfigValue = first.inputsAsList ? .array(shapes.map { .shape($0) }) : .shape(shapes[0])
+            pairs.append(("build_config", .object([("input_shape", value)])))
           }
         }
       }

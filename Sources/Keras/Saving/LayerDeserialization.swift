@@ -18,9 +18,26 @@
 ///   cannot honour (`stateful`, `unroll`, a constraint, an activity regularizer,
 ///   `channels_first`, an activation the layer cannot run, a key it does not know).
 public func deserializeLayer(_ config: ConfigValue) throws -> Layer {
+  if let custom = try customLayer(config) { return custom }
   let serialized = try SerializedLayer(config)
   let layer = try serialized.makeLayer()
   if let shape = serialized.buildInputShape { try layer.buildIfNeeded(shape) }
+  return layer
+}
+
+/// A layer of a class registered with ``LayerRegistry``, if the config names one.
+func customLayer(_ value: ConfigValue) throws -> Layer? {
+  guard let className = value["class_name"]?.stringValue else { return nil }
+  let registered = value["registered_name"]?.stringValue
+  let isBuiltIn = SerializedLayer.classNames.contains(className) && (registered == nil || registered == className)
+  guard !isBuiltIn, let make = LayerRegistry.maker(for: registered ?? className) ?? LayerRegistry.maker(for: className)
+  else { return nil }
+  let config = value["config"] ?? .object([])
+  let layer = try make(config)
+  if case .bool(false)? = config["trainable"] { layer.trainable = false }
+  if let shape = try? ConfigReader(value["build_config"] ?? .object([]), owner: "Layer build").shape("input_shape") {
+    try layer.buildIfNeeded(shape)
+  }
   return layer
 }
 
@@ -54,7 +71,8 @@ struct SerializedLayer {
     let isBuiltIn = registeredName == className && (module == "keras" || module.hasPrefix("keras."))
     guard isBuiltIn, SerializedLayer.classNames.contains(className) else {
       throw KerasError.unknownName(
-        kind: "layer class", name: isBuiltIn ? className : registeredName, valid: SerializedLayer.classNames)
+        kind: "layer class", name: isBuiltIn ? className : registeredName,
+        valid: SerializedLayer.classNames + LayerRegistry.names)
     }
     config = wrapper.present("config") ?? .object([])
     let buildConfig = wrapper.present("build_config")

@@ -66,10 +66,7 @@ extension Sequential {
         ]))
     }
     for layer in layers {
-      var pairs: [(String, ConfigValue)] = [
-        ("module", "keras.layers"), ("class_name", .string(type(of: layer).className)), ("config", layer.config),
-        ("registered_name", nil),
-      ]
+      var pairs = layer.serializationHeader
       if let shape = layer.builtInputShape {
         pairs.append(("build_config", .object([("input_shape", .shape(shape))])))
       }
@@ -92,17 +89,21 @@ extension Sequential {
 extension CompiledModel {
   /// The `compile_config` of a `.keras` file (`model.get_compile_config()`).
   var compileConfig: ConfigValue {
-    .object(
-      [("optimizer", optimizer.serialized), ("loss", loss.config)] + trainingSettings)
+    .object([("optimizer", optimizer.serialized), ("loss", lossConfig { $0.config })] + trainingSettings)
+  }
+
+  /// The loss entry: one loss, or a dictionary by output name for several outputs.
+  private func lossConfig(_ serialize: (any Loss) -> ConfigValue) -> ConfigValue {
+    heads.count == 1 ? serialize(loss) : .object(heads.map { ($0.name, serialize($0.loss)) })
   }
 
   /// The `training_config` of a legacy `.h5` file: the compile settings with the optimizer as
   /// `optimizer_config` and the loss in Keras 2's `{"class_name", "config"}` form, as Keras 3's
   /// `legacy_h5_format` writes them.
   var trainingConfig: ConfigValue {
-    var loss = loss.config
-    if case .object(let pairs) = loss {
-      loss = .object(pairs.filter { $0.0 == "class_name" || $0.0 == "config" })
+    let loss = lossConfig { loss in
+      guard case .object(let pairs) = loss.config else { return loss.config }
+      return .object(pairs.filter { $0.0 == "class_name" || $0.0 == "config" })
     }
     return .object(
       [("loss", loss)] + trainingSettings
@@ -114,12 +115,36 @@ extension CompiledModel {
         ])
   }
 
+  private var lossWeightsConfig: ConfigValue {
+    guard lossWeightsGiven else { return .null }
+    return heads.count == 1 ? .double(Double(heads[0].weight)) : .object(heads.map { ($0.name, .double(Double($0.weight))) })
+  }
+
+  private func metricsConfig(_ specifiers: KeyPath<OutputHead, [MetricSpecifier]>, emptyIsNull: Bool) -> ConfigValue {
+    if heads.allSatisfy({ $0[keyPath: specifiers].isEmpty }) && emptyIsNull { return .null }
+    if heads.count == 1 { return .array(heads[0][keyPath: specifiers].map(\.config)) }
+    return .object(heads.map { ($0.name, .array($0[keyPath: specifiers].map(\.config))) })
+  }
+
   /// The keys after the loss, in Keras' order.
   private var trainingSettings: [(String, ConfigValue)] {
     [
-      ("loss_weights", nil), ("metrics", .array(metricSpecifiers.map(\.config))),
-      ("weighted_metrics", weightedMetricSpecifiers.isEmpty ? nil : .array(weightedMetricSpecifiers.map(\.config))),
+      ("loss_weights", lossWeightsConfig), ("metrics", metricsConfig(\.metricSpecifiers, emptyIsNull: false)),
+      ("weighted_metrics", metricsConfig(\.weightedMetricSpecifiers, emptyIsNull: true)),
       ("run_eagerly", false), ("steps_per_execution", 1), ("jit_compile", false),
     ]
+  }
+}
+
+extension Layer {
+  /// `module`, `class_name`, `config` and `registered_name` as Keras serializes the layer: a
+  /// class registered with ``LayerRegistry`` under its package and `package>Class` name.
+  var serializationHeader: [(String, ConfigValue)] {
+    let className = type(of: self).className
+    if let registered = LayerRegistry.registeredName(of: className) {
+      let package = String(registered.prefix { $0 != ">" })
+      return [("module", .string(package)), ("class_name", .string(className)), ("config", config), ("registered_name", .string(registered))]
+    }
+    return [("module", "keras.layers"), ("class_name", .string(className)), ("config", config), ("registered_name", nil)]
   }
 }

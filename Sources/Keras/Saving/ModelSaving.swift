@@ -204,6 +204,13 @@ enum ModelLoading {
   /// Compiles `model` with the settings of a `compile_config` or `training_config`.
   private static func compile(_ model: Model, from config: ConfigValue, file: String, entry: String) throws {
     do {
+      if model.outputCount > 1 {
+        let settings = try CompileConfigReading.readPerOutput(config, outputNames: model.outputNames)
+        try model.compile(
+          optimizer: settings.optimizer, loss: settings.loss, lossWeights: settings.lossWeights,
+          metrics: settings.metrics, weightedMetrics: settings.weightedMetrics)
+        return
+      }
       let settings = try CompileConfigReading.read(config)
       try model.compile(
         optimizer: settings.optimizer, loss: settings.loss, metrics: settings.metrics,

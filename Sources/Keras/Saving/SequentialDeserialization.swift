@@ -24,6 +24,11 @@ public func deserializeSequential(_ config: ConfigValue) throws -> Sequential {
   let model = Sequential(name: layout.name)
   var pendingShape: [Int?]? = nil
   for (index, value) in layout.layers.enumerated() {
+    if let custom = try customLayer(value) {
+      if !layout.trainable { custom.trainable = false }
+      try model.add(custom)
+      continue
+    }
     let serialized = try SerializedLayer(value)
     if serialized.className == "InputLayer" {
       guard index == 0 else {

@@ -143,6 +143,12 @@ public struct OutputMetrics: ExpressibleByArrayLiteral, ExpressibleByDictionaryL
     byName = pairs
   }
 
+  /// Metrics by output name.
+  init(byName pairs: [(String, [MetricSpecifier])]) {
+    shared = nil
+    byName = pairs
+  }
+
   /// The same metrics for every output.
   public init(_ metrics: [MetricSpecifier]) {
     shared = metrics
@@ -164,6 +170,18 @@ public struct OutputLossWeights: ExpressibleByArrayLiteral, ExpressibleByDiction
 
   /// Weights by output name.
   public init(dictionaryLiteral pairs: (String, Float)...) {
+    list = nil
+    byName = pairs
+  }
+
+  /// Weights in output order.
+  init(list: [Float]) {
+    self.list = list
+    byName = []
+  }
+
+  /// Weights by output name.
+  init(byName pairs: [(String, Float)]) {
     list = nil
     byName = pairs
   }

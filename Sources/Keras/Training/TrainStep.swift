@@ -226,6 +226,9 @@ extension Layer {
   var computesRowsIndependentlyInInference: Bool {
     switch self {
     case let wrapper as TimeDistributed: return wrapper.layer.computesRowsIndependentlyInInference
+    case let model as Model:
+      return (model.graph != nil || model is Sequential) && model.layers.allSatisfy(\.computesRowsIndependentlyInInference)
+    case is Merge: return true
     case is Dense, is LSTM, is GRU, is SimpleRNN, is Bidirectional, is Dropout, is Embedding, is Conv1D,
       is MaxPooling1D, is GlobalMaxPooling1D, is GlobalAveragePooling1D, is BatchNormalization,
       is LayerNormalization, is Flatten, is Reshape, is RepeatVector, is Activation, is InputLayer:

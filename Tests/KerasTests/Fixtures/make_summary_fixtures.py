@@ -43,6 +43,17 @@ m = keras.Sequential([
     "unbuilt": """
 m = keras.Sequential([keras.layers.Dense(3), keras.layers.Dense(1)])
 """,
+    "long_names_trained": """
+import numpy as np
+m = keras.Sequential([
+    keras.Input((12, 4)),
+    keras.layers.Conv1D(8, 3, activation="relu"),
+    keras.layers.GlobalAveragePooling1D(),
+    keras.layers.Dense(1, activation="sigmoid"),
+])
+m.compile(optimizer="adam", loss="binary_crossentropy")
+m.train_on_batch(np.zeros((2, 12, 4), "float32"), np.zeros((2, 1), "float32"))
+""",
 }
 
 HERE = os.path.dirname(os.path.abspath(__file__))
