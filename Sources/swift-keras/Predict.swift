@@ -39,19 +39,26 @@ struct Predict: ParsableCommand {
       }
       let inputFiles = Array(files.dropLast())
       let loaded = try loadModel(model)
-      let names = Self.arrayNames(loaded.outputNames)
+      // A Sequential whose input has a dimension of any size (`Input(shape: (None,))`) has no
+      // symbolic graph: it takes one array and gives one, named after its last layer.
+      let symbolic = !loaded.inputs.isEmpty
+      let names =
+        symbolic ? Self.arrayNames(loaded.outputNames) : [loaded.layers.last?.name ?? loaded.name]
       let archive = output.hasSuffix(".npz")
       guard archive || names.count == 1 else {
         throw CommandError(
           "\(model) has \(names.count) outputs (\(names.joined(separator: ", "))): "
             + "give an .npz file to hold them, not '\(output)'")
       }
-      guard inputFiles.count == loaded.inputs.count else {
+      let inputNames = symbolic ? loaded.inputNames : ["x"]
+      guard inputFiles.count == inputNames.count else {
         throw CommandError(
-          "\(model) takes \(loaded.inputs.count) input(s) (\(loaded.inputNames.joined(separator: ", "))), one .npy each "
+          "\(model) takes \(inputNames.count) input(s) (\(inputNames.joined(separator: ", "))), one .npy each "
             + "in this order; got \(inputFiles.count) (\(inputFiles.joined(separator: ", ")))")
       }
-      let arrays = try zip(inputFiles, loaded.inputs).map { try Self.read($0, as: $1) }
+      let arrays =
+        symbolic
+        ? try zip(inputFiles, loaded.inputs).map { try Self.read($0, as: $1) } : [try NPY.read(inputFiles[0])]
       let rows = arrays.map { $0.shape.first ?? 0 }
       guard Set(rows).count == 1 else {
         let counts = zip(inputFiles, rows).map { "\($0): \($1)" }.joined(separator: ", ")

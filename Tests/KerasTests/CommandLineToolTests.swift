@@ -212,6 +212,29 @@ struct CommandLineToolTests {
     #expect(arrays.map(\.tensor) == (try model.predict([x], verbose: 0)))
   }
 
+  @Test("predict runs a Sequential built for sequences of any length (no symbolic graph) on one array")
+  func predictVariableLengthSequential() throws {
+    let directory = try temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let model = Sequential(name: "any_length") {
+      Embedding(20, 4, name: "embedding")
+      GlobalAveragePooling1D(name: "pooling")
+      Dense(1, name: "score")
+    }
+    try model.build([nil, nil])
+    let path = directory.appendingPathComponent("any_length.keras").path
+    try model.save(path)
+    let ids = IntTensor([[3, 1, 4, 1, 5, 9, 2], [6, 5, 3, 5, 8, 9, 7]])
+    let input = directory.appendingPathComponent("ids.npy").path
+    try NPY.write(ids, to: input)
+    let output = directory.appendingPathComponent("scores.npz").path
+    let result = try CommandLineTool().run(["predict", path, input, output])
+    #expect(result.status == 0, "\(result.error)")
+    let arrays = try NPZ.read(output)
+    #expect(arrays.map(\.name) == ["score"])
+    #expect(arrays.map(\.tensor) == [try model.predict(ids, verbose: 0)])
+  }
+
   @Test("summary and inspect read tf.keras 2's Functional .h5")
   func tfKerasFunctional() throws {
     let tool = try CommandLineTool()
