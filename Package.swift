@@ -20,9 +20,11 @@ let package = Package(
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5"),
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
 
-        .target(name: "TensorCore", dependencies: ["CDNNL"]),
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
-        .target(name: "Keras", dependencies: ["TensorCore", "HDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        // Every file SwiftKeras writes goes through one atomic writer (temporary sibling, fsync, rename).
+        .target(name: "AtomicFile"),
+        .target(name: "TensorCore", dependencies: ["CDNNL", "AtomicFile"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "AtomicFile"]),
+        .target(name: "Keras", dependencies: ["TensorCore", "HDF5", "AtomicFile", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .executableTarget(
             name: "swift-keras",
             dependencies: [

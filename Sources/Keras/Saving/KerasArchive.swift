@@ -1,3 +1,4 @@
+import AtomicFile
 import Foundation
 import ZIPFoundation
 
@@ -188,26 +189,22 @@ struct KerasArchive {
   ///
   /// - Throws: ``SavingError/ioFailure(file:reason:)``; an existing file at `path` is kept.
   static func write(_ entries: [(name: String, data: Data)], to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(
-      ".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
-      let archive = try Archive(url: temporary, accessMode: .create)
-      for (name, data) in entries {
-        try archive.addEntry(
-          with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none
-        ) { position, size in
-          data.subdata(in: Int(position)..<(Int(position) + size))
+      try AtomicFile.write(to: path) { temporary in
+        let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+        for (name, data) in entries {
+          try archive.addEntry(
+            with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .none
+          ) { position, size in
+            data.subdata(in: Int(position)..<(Int(position) + size))
+          }
         }
       }
+    } catch let failure as AtomicFile.Failure {
+      throw SavingError.ioFailure(file: path, reason: failure.description)
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
       throw SavingError.ioFailure(file: path, reason: "cannot write the zip archive: \(error)")
     }
-    guard rename(temporary.path, url.path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: temporary)
-      throw SavingError.ioFailure(file: path, reason: "cannot move the archive into place: \(reason)")
-    }
   }
+
 }

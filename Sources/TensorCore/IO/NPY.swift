@@ -1,3 +1,4 @@
+import AtomicFile
 import Foundation
 
 /// Reading and writing NumPy `.npy` files, so data moves to and from NumPy.
@@ -119,9 +120,9 @@ public enum NPY {
 
   private static func write(_ file: Data, to path: String) throws {
     do {
-      try file.write(to: URL(fileURLWithPath: path), options: .atomic)
+      try AtomicFile.write(Array(file), to: path)
     } catch {
-      throw TensorError.file(path: path, "cannot write: \(error.localizedDescription)")
+      throw TensorError.file(path: path, "cannot write: \(error)")
     }
   }
 
