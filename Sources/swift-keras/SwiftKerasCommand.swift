@@ -2,7 +2,8 @@
 //
 //   swift-keras summary FILE                          the Keras summary table
 //   swift-keras inspect FILE                          groups, datasets, shapes, attributes, Keras version
-//   swift-keras predict FILE INPUT.npy OUTPUT.npy     predictions of a saved model
+//   swift-keras predict FILE IN.npy... OUT.npy|.npz  predictions of a saved model (one .npy per input;
+//                                                    an .npz named by output layer for several outputs)
 //   swift-keras convert IN OUT                        between .keras, .h5 and .weights.h5
 //
 // Errors print one line (`Error: ...`) and exit with status 1.

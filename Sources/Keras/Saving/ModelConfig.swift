@@ -50,14 +50,16 @@ extension Sequential {
   private var modelBodyConfig: ConfigValue {
     var serializedLayers: [ConfigValue] = []
     if let inputShape {
+      // The input layer's own dtype and name (`Input(shape:dtype:name:)`), as Keras writes them.
+      let input = inputs.first?.layer as? InputLayer
       serializedLayers.append(
         .object([
           ("module", "keras.layers"), ("class_name", "InputLayer"),
           (
             "config",
             .object([
-              ("batch_shape", .shape(inputShape)), ("dtype", "float32"), ("sparse", false), ("ragged", false),
-              ("name", "input_layer"), ("optional", false),
+              ("batch_shape", .shape(inputShape)), ("dtype", .string(input?.dtype ?? "float32")), ("sparse", false),
+              ("ragged", false), ("name", .string(input?.name ?? "input_layer")), ("optional", false),
             ])
           ),
           ("registered_name", nil),

@@ -50,13 +50,36 @@ public enum NPY {
   /// - Throws: ``TensorError/file(path:_:)`` naming the file and what is wrong with it.
   public static func read(_ path: String) throws -> Tensor {
     let (header, data) = try load(path)
+    return try tensor(header, data, path: path)
+  }
+
+  /// Decodes the bytes of a `.npy` file (an entry of an `.npz` archive, say) into a float tensor;
+  /// `source` names them in errors.
+  ///
+  /// - Throws: ``TensorError/file(path:_:)`` naming `source` and what is wrong with the bytes.
+  public static func decode(_ data: Data, source: String) throws -> Tensor {
+    try tensor(try parseHeader(data, path: source), data, path: source)
+  }
+
+  /// Decodes the bytes of a `.npy` file into an integer tensor; float arrays must hold whole numbers.
+  ///
+  /// - Throws: ``TensorError/file(path:_:)`` naming `source`, as ``readInts(_:)-(String)``.
+  public static func decodeInts(_ data: Data, source: String) throws -> IntTensor {
+    try integers(of: try decode(data, source: source), path: source)
+  }
+
+  private static func tensor(_ header: Header, _ data: Data, path: String) throws -> Tensor {
     let values = try decode(header, data, path: path)
     return try order(Tensor(shape: header.fortranOrder ? header.shape.reversed() : header.shape, scalars: values), header)
   }
 
   /// Reads an integer tensor (token ids, labels) from `path`; float files must hold whole numbers.
   public static func readInts(_ path: String) throws -> IntTensor {
-    let tensor = try read(path)
+    try integers(of: try read(path), path: path)
+  }
+
+  /// The whole numbers of `tensor` read from `path`.
+  private static func integers(of tensor: Tensor, path: String) throws -> IntTensor {
     do {
       let ints = try IntTensor(tensor)
       guard zip(ints.scalars, tensor.scalars).allSatisfy({ Float($0) == $1 }) else {
@@ -71,21 +94,39 @@ public enum NPY {
 
   /// Writes `tensor` to `path` as `<f4`, atomically (a temporary file renamed into place).
   public static func write(_ tensor: Tensor, to path: String) throws {
-    var body = Data(capacity: tensor.count * 4)
-    tensor.withUnsafeBufferPointer { buffer in
-      for v in buffer { withUnsafeBytes(of: v.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
-    }
-    try write(descr: "<f4", shape: tensor.shape, body: body, to: path)
+    try write(encode(tensor), to: path)
   }
 
   /// Writes `ints` to `path` as `<i4`, atomically.
   public static func write(_ ints: IntTensor, to path: String) throws {
-    var body = Data(capacity: ints.count * 4)
-    for v in ints.scalars { withUnsafeBytes(of: v.littleEndian) { body.append(contentsOf: $0) } }
-    try write(descr: "<i4", shape: ints.shape, body: body, to: path)
+    try write(encode(ints), to: path)
   }
 
-  private static func write(descr: String, shape: [Int], body: Data, to path: String) throws {
+  /// The bytes of a `.npy` file (version 1.0, `<f4`) holding `tensor`, as `np.save` writes them.
+  public static func encode(_ tensor: Tensor) -> Data {
+    var body = Data(capacity: tensor.count * 4)
+    tensor.withUnsafeBufferPointer { buffer in
+      for v in buffer { withUnsafeBytes(of: v.bitPattern.littleEndian) { body.append(contentsOf: $0) } }
+    }
+    return encode(descr: "<f4", shape: tensor.shape, body: body)
+  }
+
+  /// The bytes of a `.npy` file (version 1.0, `<i4`) holding `ints`.
+  public static func encode(_ ints: IntTensor) -> Data {
+    var body = Data(capacity: ints.count * 4)
+    for v in ints.scalars { withUnsafeBytes(of: v.littleEndian) { body.append(contentsOf: $0) } }
+    return encode(descr: "<i4", shape: ints.shape, body: body)
+  }
+
+  private static func write(_ file: Data, to path: String) throws {
+    do {
+      try AtomicFile.write(Array(file), to: path)
+    } catch {
+      throw TensorError.file(path: path, "cannot write: \(error)")
+    }
+  }
+
+  private static func encode(descr: String, shape: [Int], body: Data) -> Data {
     let shapeText = shape.isEmpty ? "()" : shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
     // Pad so magic (6) + version (2) + length (2) + header + "\n" is a multiple of 64.
@@ -96,11 +137,7 @@ public enum NPY {
     file.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
     file.append(contentsOf: Array(header.utf8))
     file.append(body)
-    do {
-      try AtomicFile.write(Array(file), to: path)
-    } catch {
-      throw TensorError.file(path: path, "cannot write: \(error)")
-    }
+    return file
   }
 
   private static func load(_ path: String) throws -> (Header, Data) {
