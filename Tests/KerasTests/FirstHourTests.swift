@@ -236,3 +236,28 @@ struct FilePathArgumentTests {
     #expect(try BackupAndRestore(backupDir: directory).backupDir == directory.path)
   }
 }
+
+@Suite("The first hour: evaluate in a stable order")
+struct EvaluateOrderTests {
+  @Test("evaluate returns loss first, then the metrics by name, the same on every run, and looks values up by name")
+  func stableOrder() throws {
+    setRandomSeed(4)
+    let x = Tensor.randomNormal([20, 3])
+    let y = try x.sum(axes: [1], keepDims: true).greater(Tensor(0))
+    let model = Sequential {
+      Input(shape: [3])
+      Dense(1, activation: .sigmoid)
+    }
+    try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["mae", "accuracy"])
+    let first = try model.evaluate(x, y, verbose: 0)
+    for _ in 0..<5 {
+      let again = try model.evaluate(x, y, verbose: 0)
+      #expect(again.names == first.names)
+      #expect("\(again)" == "\(first)")
+    }
+    #expect(first.names == ["loss", "accuracy", "mae"])
+    #expect("\(first)".hasPrefix("loss: "))
+    let loss = try #require(first["loss"])
+    #expect(loss > 0 && loss.isFinite)
+  }
+}
