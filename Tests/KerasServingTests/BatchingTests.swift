@@ -1,0 +1,84 @@
+import Foundation
+import HummingbirdTesting
+import Keras
+import KerasServing
+import Testing
+
+@Suite("Batching of concurrent requests")
+struct BatchingTests {
+  @Test("requests queued during a prediction run together as one batch, and each gets its own rows")
+  func queuedRequestsShareABatch() async throws {
+    let model = GatedModel()
+    let batcher = Batcher(model: model, options: BatchingOptions(maxBatchSize: 8, maxEnqueuedBatches: 2))
+    try await withThrowingTaskGroup(of: (Float, [Float]).self) { group in
+      group.addTask { (0, try await batcher.predict([Tensor([[0, 1]])])[0].scalars) }
+      try await eventually { model.waiting == 1 }  // the first request is in the model, alone
+      for index in 1...3 {
+        let value = Float(index)
+        group.addTask { (value, try await batcher.predict([Tensor([[value, 10 * value]])])[0].scalars) }
+      }
+      try await eventually { batcher.queuedRows == 3 }
+      model.release(2)
+      for try await (value, sum) in group { #expect(sum == [11 * value + (value == 0 ? 1 : 0)]) }
+    }
+    #expect(model.calls == [1, 3])
+  }
+
+  @Test("a full queue answers 503 at once; the queued requests are then answered")
+  func overloadAnswers503() async throws {
+    let model = GatedModel()
+    let server = makeServer(["gated": model], batching: BatchingOptions(maxBatchSize: 1, maxEnqueuedBatches: 1))
+    let batcher = try server.registry.lookup("gated", version: nil).batcher
+    try await withServer(server) { client in
+      try await withThrowingTaskGroup(of: Int.self) { group in
+        group.addTask { try await client.post("/v1/models/gated:predict", #"{"instances": [[1, 2]]}"#).status }
+        try await eventually { model.waiting == 1 }
+        group.addTask { try await client.post("/v1/models/gated:predict", #"{"instances": [[3, 4]]}"#).status }
+        try await eventually { batcher.queuedRows == 1 }
+        let refused = try await client.post("/v1/models/gated:predict", #"{"instances": [[5, 6]]}"#)
+        #expect(refused.status == 503)
+        #expect(((refused.body as? [String: Any])?["error"] as? String)?.contains("queue is full") == true)
+        model.release(2)
+        var statuses: [Int] = []
+        for try await status in group { statuses.append(status) }
+        #expect(statuses == [200, 200])
+      }
+    }
+  }
+
+  @Test("a request of more rows than --max-batch-size is 400")
+  func oversizedRequest() async throws {
+    let server = makeServer(["tiny": try SequentialServable(tinyModel())], batching: BatchingOptions(maxBatchSize: 2))
+    try await withServer(server) { client in
+      let answer = try await client.post("/v1/models/tiny:predict", #"{"instances": [[1,2,3,4],[1,2,3,4],[1,2,3,4]]}"#)
+      #expect(answer.status == 400)
+    }
+  }
+
+  @Test("concurrent clients get, row for row, what predict gives for their rows")
+  func concurrentClientsMatchPredict() async throws {
+    let model = tinyModel(seed: 11)
+    let server = makeServer(
+      ["tiny": try SequentialServable(model)], batching: BatchingOptions(maxBatchSize: 16, batchTimeoutMicros: 2000))
+    let requests: [[[Float]]] = (0..<24).map { client in
+      (0..<(1 + client % 3)).map { row in (0..<4).map { Float((client * 7 + row * 3 + $0) % 11) / 4 - 1 } }
+    }
+    let expected = try requests.map { try model.predict(Tensor($0), verbose: 0) }
+    try await withServer(server) { client in
+      try await withThrowingTaskGroup(of: (Int, [[Float]]?).self) { group in
+        for (index, rowsSent) in requests.enumerated() {
+          group.addTask {
+            let body = "{\"instances\": \(rowsSent.map { "[\($0.map { "\($0)" }.joined(separator: ","))]" })}"
+              .replacingOccurrences(of: "\"[", with: "[").replacingOccurrences(of: "]\"", with: "]")
+            let answer = try await client.post("/v1/models/tiny:predict", body)
+            return (index, rows((answer.body as? [String: Any])?["predictions"] as Any))
+          }
+        }
+        for try await (index, answer) in group {
+          let predictions = try #require(answer, "client \(index)")
+          #expect(Tensor(predictions).isAlmostEqual(to: expected[index], tolerance: 1e-6), "client \(index)")
+        }
+      }
+    }
+  }
+}
