@@ -41,6 +41,7 @@ let package = Package(
             name: "swift-keras",
             dependencies: [
                 "Keras", "HDF5", "KerasServing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
@@ -74,7 +75,10 @@ let package = Package(
         .testTarget(name: "KerasTests", dependencies: ["Keras"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "KerasServingTests",
-            dependencies: ["KerasServing", "Keras", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "KerasServing", "Keras", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
     ]
 )

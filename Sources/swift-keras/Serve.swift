@@ -2,6 +2,7 @@ import ArgumentParser
 import Hummingbird
 import KerasServing
 import Logging
+import ServiceLifecycle
 
 /// `swift-keras serve MODEL_FILE [--name NAME]` or `swift-keras serve --model-base-path DIR`: a
 /// model server speaking TensorFlow Serving's REST API.
@@ -87,7 +88,7 @@ struct Serve: AsyncParsableCommand {
       }
       services.append(repository)
     }
-    let app = server.makeApplication(services: services) { port in
+    let app = server.makeApplication(services: services) { [logger] port in
       logger.info("serving", metadata: ["address": "http://\(host):\(port)", "models": "\(server.registry.modelNames)"])
     }
     try await app.runService()

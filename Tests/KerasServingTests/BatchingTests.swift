@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Keras
 import KerasServing
@@ -19,7 +20,10 @@ struct BatchingTests {
       }
       try await eventually { batcher.queuedRows == 3 }
       model.release(2)
-      for try await (value, sum) in group { #expect(sum == [11 * value + (value == 0 ? 1 : 0)]) }
+      for try await (value, sum) in group {
+        let expected: Float = value == 0 ? 1 : 11 * value  // the row sums: 0 + 1, value + 10 value
+        #expect(sum == [expected])
+      }
     }
     #expect(model.calls == [1, 3])
   }
@@ -29,7 +33,7 @@ struct BatchingTests {
     let model = GatedModel()
     let server = makeServer(["gated": model], batching: BatchingOptions(maxBatchSize: 1, maxEnqueuedBatches: 1))
     let batcher = try server.registry.lookup("gated", version: nil).batcher
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       try await withThrowingTaskGroup(of: Int.self) { group in
         group.addTask { try await client.post("/v1/models/gated:predict", #"{"instances": [[1, 2]]}"#).status }
         try await eventually { model.waiting == 1 }
@@ -49,7 +53,7 @@ struct BatchingTests {
   @Test("a request of more rows than --max-batch-size is 400")
   func oversizedRequest() async throws {
     let server = makeServer(["tiny": try SequentialServable(tinyModel())], batching: BatchingOptions(maxBatchSize: 2))
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       let answer = try await client.post("/v1/models/tiny:predict", #"{"instances": [[1,2,3,4],[1,2,3,4],[1,2,3,4]]}"#)
       #expect(answer.status == 400)
     }
@@ -60,16 +64,17 @@ struct BatchingTests {
     let model = tinyModel(seed: 11)
     let server = makeServer(
       ["tiny": try SequentialServable(model)], batching: BatchingOptions(maxBatchSize: 16, batchTimeoutMicros: 2000))
+    func value(_ client: Int, _ row: Int, _ column: Int) -> Float { Float((client * 7 + row * 3 + column) % 11) / 4 - 1 }
     let requests: [[[Float]]] = (0..<24).map { client in
-      (0..<(1 + client % 3)).map { row in (0..<4).map { Float((client * 7 + row * 3 + $0) % 11) / 4 - 1 } }
+      (0..<(1 + client % 3)).map { row in (0..<4).map { value(client, row, $0) } }
     }
     let expected = try requests.map { try model.predict(Tensor($0), verbose: 0) }
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       try await withThrowingTaskGroup(of: (Int, [[Float]]?).self) { group in
         for (index, rowsSent) in requests.enumerated() {
           group.addTask {
-            let body = "{\"instances\": \(rowsSent.map { "[\($0.map { "\($0)" }.joined(separator: ","))]" })}"
-              .replacingOccurrences(of: "\"[", with: "[").replacingOccurrences(of: "]\"", with: "]")
+            let rowTexts = rowsSent.map { row in "[" + row.map { "\($0)" }.joined(separator: ",") + "]" }
+            let body = "{\"instances\": [" + rowTexts.joined(separator: ",") + "]}"
             let answer = try await client.post("/v1/models/tiny:predict", body)
             return (index, rows((answer.body as? [String: Any])?["predictions"] as Any))
           }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Keras
 import KerasServing
@@ -18,7 +19,7 @@ struct EndpointTests {
     let expected = try model.predict(x, verbose: 0)
 
     let server = makeServer(["tiny": try SequentialServable(contentsOf: file)])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       let answer = try await client.post("/v1/models/tiny:predict", #"{"instances": [[1, 2, 3, 4], [0.5, -1, 0, 2]]}"#)
       #expect(answer.status == 200)
       let predictions = try #require(rows((answer.body as? [String: Any])?["predictions"] as Any))
@@ -32,7 +33,7 @@ struct EndpointTests {
     let model = tinyModel()
     let expected = try model.predict(Tensor([[1, 0, 0, 1]]), verbose: 0)
     let server = makeServer(["tiny": try SequentialServable(model)])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       for uri in ["/v1/models/tiny:predict", "/v1/models/tiny/versions/1:predict"] {
         let answer = try await client.post(uri, #"{"signature_name": "serving_default", "inputs": [[1, 0, 0, 1]]}"#)
         #expect(answer.status == 200)
@@ -47,7 +48,7 @@ struct EndpointTests {
   @Test("model status lists version 1 AVAILABLE with error_code OK, as TensorFlow Serving writes it")
   func status() async throws {
     let server = makeServer(["tiny": try SequentialServable(tinyModel())])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       for uri in ["/v1/models/tiny", "/v1/models/tiny/versions/1"] {
         let answer = try await client.get(uri)
         #expect(answer.status == 200)
@@ -65,7 +66,7 @@ struct EndpointTests {
   @Test("metadata gives the serving_default signature: names, DT_FLOAT, shapes with -1 for the batch")
   func metadata() async throws {
     let server = makeServer(["tiny": try SequentialServable(tinyModel())])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       let answer = try await client.get("/v1/models/tiny/metadata")
       #expect(answer.status == 200)
       let body = try #require(answer.body as? [String: Any])
@@ -89,7 +90,7 @@ struct EndpointTests {
   @Test("unknown model, version or path is 404 with an error message")
   func notFound() async throws {
     let server = makeServer(["tiny": try SequentialServable(tinyModel())])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       for (uri, method) in [
         ("/v1/models/other", "GET"), ("/v1/models/tiny/versions/2", "GET"), ("/v1/models/tiny/versions/2:predict", "POST"),
         ("/v1/models/tiny/metadata/extra", "GET"), ("/v1/models/tiny:classify", "POST"), ("/v1/models/tiny:predict", "GET"),
@@ -106,7 +107,7 @@ struct EndpointTests {
   @Test("several inputs and outputs: row objects answer row objects, columnar dictionaries answer dictionaries")
   func severalInputsAndOutputs() async throws {
     let server = makeServer(["two": TwoInOutModel()])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       let row = try await client.post(
         "/v1/models/two:predict", #"{"instances": [{"a": [1, 2], "b": [10]}, {"a": [3, 4], "b": [20]}]}"#)
       #expect(row.status == 200)
@@ -132,7 +133,7 @@ struct EndpointTests {
   @Test("healthz, readyz and Prometheus metrics with requests by model and status")
   func operations() async throws {
     let server = makeServer(["tiny": try SequentialServable(tinyModel())])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       #expect(try await client.get("/healthz").status == 200)
       #expect(try await client.get("/readyz").status == 200)
       _ = try await client.post("/v1/models/tiny:predict", #"{"instances": [[1, 2, 3, 4]]}"#)
@@ -149,7 +150,7 @@ struct EndpointTests {
   @Test("readyz is 503 while no model version is loaded")
   func notReady() async throws {
     let server = makeServer([:])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       #expect(try await client.get("/readyz").status == 503)
       #expect(try await client.get("/healthz").status == 200)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Keras
 import KerasServing
@@ -30,7 +31,7 @@ struct RepositoryTests {
     let repository = ModelRepository(basePath: base.path, server: server)
     #expect(repository.poll().map(\.version) == [3])
     let x = Tensor([[1, 2, 3, 4]])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       let status = try await client.get("/v1/models/tiny")
       let versions = (status.body as? [String: Any])?["model_version_status"] as? [[String: Any]]
       #expect(versions?.map { $0["version"] as? String } == ["3"])

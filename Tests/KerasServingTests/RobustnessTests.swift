@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import HummingbirdTesting
 import Keras
 import KerasServing
@@ -27,7 +28,7 @@ struct RobustnessTests {
   @Test("each malformed or mistyped body is 400 with a message, and the server still serves")
   func badBodiesAre400() async throws {
     let server = makeServer(["tiny": try SequentialServable(tinyModel())])
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       for (what, body) in Self.badBodies {
         let answer = try await client.post("/v1/models/tiny:predict", body)
         #expect(answer.status == 400, "\(what)")
@@ -41,7 +42,7 @@ struct RobustnessTests {
   @Test("a body over the limit is 413 with a message, and the server still serves")
   func bodyLimit() async throws {
     let server = makeServer(["tiny": try SequentialServable(tinyModel())], maxBodyBytes: 1000)
-    try await withServer(server) { client in
+    try await withServer(server) { client async throws in
       let big = "{\"instances\": [" + Array(repeating: "[1, 2, 3, 4]", count: 500).joined(separator: ",") + "]}"
       let answer = try await client.post("/v1/models/tiny:predict", big)
       #expect(answer.status == 413)
@@ -56,7 +57,7 @@ struct RobustnessTests {
     let valid = Array(#"{"instances": [[1, 2.5, -3, 4e-1], [0, 0, 0, 1]]}"#.utf8)
     let alphabet = Array(#"{}[],:"0123456789.eE+-naNtrufls \"#.utf8) + [0, 0xff, 0xc3]
     var random = SplitMix(seed: 18)
-    var bodies: [[UInt8]] = []
+    var mutated: [[UInt8]] = []
     for _ in 0..<150 {
       var body = valid
       for _ in 0...(random.next() % 4) {
@@ -67,9 +68,10 @@ struct RobustnessTests {
         default: if position < body.count { body[position] = alphabet[Int(random.next() % UInt64(alphabet.count))] }
         }
       }
-      bodies.append(body)
+      mutated.append(body)
     }
-    try await withServer(server) { client in
+    let bodies = mutated
+    try await withServer(server) { client async throws in
       var seen: [Int: Int] = [:]
       for body in bodies {
         let (status, message) = try await client.execute(
