@@ -115,3 +115,12 @@ func eventually(_ condition: () -> Bool) async throws {
   struct Timeout: Error {}
   throw Timeout()
 }
+
+/// A count shared between tasks.
+final class Counter: Sendable {
+  private let count = Mutex(0)
+  /// Adds one.
+  func increment() { count.withLock { $0 += 1 } }
+  /// The count.
+  var value: Int { count.withLock { $0 } }
+}
