@@ -23,6 +23,8 @@ forecast = keras.Sequential(
     + [layer for flag in (True, True, False) for layer in (keras.layers.LSTM(50, return_sequences=flag), keras.layers.Dropout(0.2))]
     + [keras.layers.Dense(1)]
 )
+classify.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+forecast.compile(optimizer="adam", loss="mean_squared_error")
 for name, model in [("classify", classify), ("forecast", forecast)]:
     model.save(os.path.join(out, f"{name}.keras"))
     x = np.random.normal(size=(1,) + model.input_shape[1:]).astype("float32")

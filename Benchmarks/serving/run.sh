@@ -6,12 +6,13 @@
 #
 # For each model and server: wrk -t2 -cCONNECTIONS -dSECONDS --latency (requests/s, p50, p99, non-2xx
 # answers, socket errors) and the server's peak resident memory (VmHWM). Needs a release build
-# (swift build -c release --product swift-keras) and Keras in $PYTHON. Writes nothing to the repository.
+# (swift build -c release --product swift-keras, or SWIFT_KERAS=path) and Keras in $PYTHON. Writes nothing to the repository.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 connections=${2:-8}
 python=${PYTHON:-python3}
+swift_keras=${SWIFT_KERAS:-.build/release/swift-keras}
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 export TF_ENABLE_ONEDNN_OPTS=0 TF_CPP_MIN_LOG_LEVEL=3
@@ -44,7 +45,7 @@ measure() {  # label pid port
 
 for model in classify forecast; do
   body="$work/$model.json"
-  .build/release/swift-keras serve "$work/$model.keras" --name "$model" --port 18501 --log-level warning &
+  "$swift_keras" serve "$work/$model.keras" --name "$model" --port 18501 --log-level warning &
   pid=$!
   measure "swift-keras serve" $pid 18501
   kill -TERM $pid && wait $pid || true
