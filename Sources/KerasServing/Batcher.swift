@@ -108,7 +108,8 @@ public final class Batcher: Sendable {
       case .refused:
         continuation.resume(
           throwing: ServingError.unavailable(
-            "the batch scheduling queue is full (\(options.maxEnqueuedBatches) batches of \(options.maxBatchSize) rows); try again later"))
+            "the batch scheduling queue is full (\(options.maxEnqueuedBatches) batches of \(options.maxBatchSize) rows); try again later"
+          ))
       case .queued(let depth):
         onQueueDepth(depth)
       case .startWorker(let depth):

@@ -126,7 +126,8 @@ public struct ModelServer: Sendable {
       metrics.requestFinished(model: call.model, api: call.api, status: status, duration: duration)
     }
     logger.debug(
-      "request", metadata: ["model": "\(call.model)", "api": "\(call.api)", "status": "\(status)", "duration": "\(duration)"])
+      "request",
+      metadata: ["model": "\(call.model)", "api": "\(call.api)", "status": "\(status)", "duration": "\(duration)"])
     return Self.json(status, body)
   }
 
@@ -197,7 +198,9 @@ public struct ModelServer: Sendable {
       ]
     }
     var inputs: [String: Any] = [:]
-    for spec in loaded.model.inputs { inputs[spec.name] = tensorInfo(spec, tensorName: "serving_default_\(spec.name):0") }
+    for spec in loaded.model.inputs {
+      inputs[spec.name] = tensorInfo(spec, tensorName: "serving_default_\(spec.name):0")
+    }
     var outputs: [String: Any] = [:]
     for (index, spec) in loaded.model.outputs.enumerated() {
       outputs[spec.name] = tensorInfo(spec, tensorName: "StatefulPartitionedCall:\(index)")
@@ -212,7 +215,9 @@ public struct ModelServer: Sendable {
   }
 
   private static func serialize(_ object: [String: Any]) -> String {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    let data =
+      (try? JSONSerialization.data(
+        withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
     return String(decoding: data, as: UTF8.self)
   }
 }

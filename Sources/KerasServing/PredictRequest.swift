@@ -32,12 +32,14 @@ struct PredictRequest {
     }
     if let signature = object["signature_name"] {
       guard let name = signature as? String, name == "serving_default" || name.isEmpty else {
-        throw ServingError.invalidArgument("serving signature name \(describe(signature)) not found; this model has \"serving_default\"")
+        throw ServingError.invalidArgument(
+          "serving signature name \(describe(signature)) not found; this model has \"serving_default\"")
       }
     }
     let unknownKeys = Set(object.keys).subtracting(["instances", "inputs", "signature_name"])
     if let key = unknownKeys.sorted().first {
-      throw ServingError.invalidArgument("unknown key \"\(key)\" in the request body; expected \"instances\" or \"inputs\"")
+      throw ServingError.invalidArgument(
+        "unknown key \"\(key)\" in the request body; expected \"instances\" or \"inputs\"")
     }
     switch (object["instances"], object["inputs"]) {
     case (.some, .some):
@@ -100,7 +102,9 @@ struct PredictRequest {
     }
   }
 
-  private static func nameList(_ specs: [TensorSpec]) -> String { specs.map { "\"\($0.name)\"" }.joined(separator: ", ") }
+  private static func nameList(_ specs: [TensorSpec]) -> String {
+    specs.map { "\"\($0.name)\"" }.joined(separator: ", ")
+  }
 
   /// The tensor of nested lists `value`, checked against `spec` (batch first).
   static func tensor(_ value: Any, _ spec: TensorSpec) throws -> Tensor {

@@ -56,7 +56,8 @@ struct Serve: AsyncParsableCommand {
     guard maxBatchSize > 0, maxEnqueuedBatches > 0, batchTimeoutMicros >= 0, maxBodyBytes > 0,
       fileSystemPollWaitSeconds > 0
     else {
-      throw ValidationError("--max-batch-size, --max-enqueued-batches, --max-body-bytes and the poll wait must be positive")
+      throw ValidationError(
+        "--max-batch-size, --max-enqueued-batches, --max-body-bytes and the poll wait must be positive")
     }
     guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
   }
@@ -79,9 +80,11 @@ struct Serve: AsyncParsableCommand {
       logger.info("model loaded", metadata: ["model": "\(modelName)", "file": "\(modelFile)"])
     } else {
       let base = modelBasePath!
-      server = ModelServer(registry: ModelRegistry(expectedModels: Set(name.map { [$0] } ?? [])), options: options, logger: logger)
+      server = ModelServer(
+        registry: ModelRegistry(expectedModels: Set(name.map { [$0] } ?? [])), options: options, logger: logger)
       let repository = ModelRepository(
-        basePath: base, modelNames: name.map { [$0] }, pollInterval: .seconds(fileSystemPollWaitSeconds), server: server)
+        basePath: base, modelNames: name.map { [$0] }, pollInterval: .seconds(fileSystemPollWaitSeconds), server: server
+      )
       repository.poll()
       guard !server.registry.modelNames.isEmpty else {
         throw CommandError("no model version found under \(base) (expected \(base)/NAME/<version>/model.keras)")
@@ -89,7 +92,8 @@ struct Serve: AsyncParsableCommand {
       services.append(repository)
     }
     let app = server.makeApplication(services: services) { [logger] port in
-      logger.info("serving", metadata: ["address": "http://\(host):\(port)", "models": "\(server.registry.modelNames)"])
+      logger.info(
+        "serving", metadata: ["address": "http://\(host):\(port)", "models": "\(server.registry.modelNames)"])
     }
     try await app.runService()
   }

@@ -76,7 +76,9 @@ struct BatchingTests {
     let model = tinyModel(seed: 11)
     let server = makeServer(
       ["tiny": try SequentialServable(model)], batching: BatchingOptions(maxBatchSize: 16, batchTimeoutMicros: 2000))
-    func value(_ client: Int, _ row: Int, _ column: Int) -> Float { Float((client * 7 + row * 3 + column) % 11) / 4 - 1 }
+    func value(_ client: Int, _ row: Int, _ column: Int) -> Float {
+      Float((client * 7 + row * 3 + column) % 11) / 4 - 1
+    }
     let requests: [[[Float]]] = (0..<24).map { client in
       (0..<(1 + client % 3)).map { row in (0..<4).map { value(client, row, $0) } }
     }

@@ -92,8 +92,10 @@ struct EndpointTests {
     let server = makeServer(["tiny": try SequentialServable(tinyModel())])
     try await withServer(server) { client async throws in
       for (uri, method) in [
-        ("/v1/models/other", "GET"), ("/v1/models/tiny/versions/2", "GET"), ("/v1/models/tiny/versions/2:predict", "POST"),
-        ("/v1/models/tiny/metadata/extra", "GET"), ("/v1/models/tiny:classify", "POST"), ("/v1/models/tiny:predict", "GET"),
+        ("/v1/models/other", "GET"), ("/v1/models/tiny/versions/2", "GET"),
+        ("/v1/models/tiny/versions/2:predict", "POST"),
+        ("/v1/models/tiny/metadata/extra", "GET"), ("/v1/models/tiny:classify", "POST"),
+        ("/v1/models/tiny:predict", "GET"),
       ] {
         let answer =
           method == "GET"

@@ -26,7 +26,8 @@ struct RepositoryTests {
     let second = tinyModel(seed: 2)
     let base = try Self.makeBase(versions: [1: first, 3: first])
     defer { try? FileManager.default.removeItem(at: base) }
-    try FileManager.default.createDirectory(at: base.appendingPathComponent("tiny/not-a-version"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: base.appendingPathComponent("tiny/not-a-version"), withIntermediateDirectories: true)
     let server = makeServer([:])
     let repository = ModelRepository(basePath: base.path, server: server)
     #expect(repository.poll().map(\.version) == [3])

@@ -21,7 +21,8 @@ func makeServer(
   var logger = Logger(label: "serve-tests")
   logger.logLevel = .critical
   let server = ModelServer(
-    registry: ModelRegistry(), options: ServerOptions(host: "127.0.0.1", port: 0, batching: batching, maxBodyBytes: maxBodyBytes),
+    registry: ModelRegistry(),
+    options: ServerOptions(host: "127.0.0.1", port: 0, batching: batching, maxBodyBytes: maxBodyBytes),
     logger: logger)
   for (name, model) in models { server.serve(model, name: name) }
   return server
@@ -78,7 +79,9 @@ final class GatedModel: ServableModel, @unchecked Sendable {
       $0.waiting -= 1
     }
     let scalars = x.scalars
-    return [try Tensor(shape: [x.shape[0], 1], scalars: (0..<x.shape[0]).map { scalars[2 * $0] + scalars[2 * $0 + 1] })]
+    return [
+      try Tensor(shape: [x.shape[0], 1], scalars: (0..<x.shape[0]).map { scalars[2 * $0] + scalars[2 * $0 + 1] })
+    ]
   }
 
   /// Lets `count` calls through.
