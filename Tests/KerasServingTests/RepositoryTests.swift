@@ -65,3 +65,53 @@ struct RepositoryTests {
     #expect(server.registry.versions(of: "tiny").map(\.version) == [1])
   }
 }
+
+@Suite("Version reload during traffic")
+struct ReloadDuringTrafficTests {
+  @Test("a request held by the old version is answered by it after the new version took over")
+  func oldVersionDrains() async throws {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("serve-drain-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: base) }
+    @Sendable func addVersion(_ version: Int) throws {
+      let directory = base.appendingPathComponent("gated/\(version)")
+      try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+      try Data().write(to: directory.appendingPathComponent("model.keras"))
+    }
+    let old = GatedModel()
+    let server = makeServer([:])
+    // Version 1 is the gated model (row sums), version 2 answers minus the row sums.
+    let repository = ModelRepository(basePath: base.path, server: server) { file in
+      file.contains("/1/") ? old as any ServableModel : SumModel()
+    }
+    try addVersion(1)
+    repository.poll()
+    try await withServer(server) { client async throws in
+      let held = Task {
+        let answer = try await client.post("/v1/models/gated:predict", #"{"instances": [[1, 2]]}"#)
+        return (answer.status, rows((answer.body as? [String: Any])?["predictions"] as Any))
+      }
+      try await eventually { old.waiting == 1 }
+      try addVersion(2)
+      #expect(repository.poll().map(\.version) == [2])
+      let fresh = try await client.post("/v1/models/gated:predict", #"{"instances": [[1, 2]]}"#)
+      #expect(rows((fresh.body as? [String: Any])?["predictions"] as Any) == [[-3]])  // version 2 answers
+      old.release()
+      let (status, predictions) = try await held.value
+      #expect(status == 200)
+      #expect(predictions == [[3]])  // version 1 finished it
+      #expect(old.calls == [1])
+    }
+  }
+}
+
+/// A model of one input `x` `[N, 2]` whose output is minus the row sums, `[N, 1]`.
+final class SumModel: ServableModel, @unchecked Sendable {
+  let inputs = [TensorSpec(name: "x", shape: [nil, 2])]
+  let outputs = [TensorSpec(name: "negated_sum", shape: [nil, 1])]
+
+  func predict(_ inputs: [Tensor]) throws -> [Tensor] {
+    let x = inputs[0].scalars
+    let n = inputs[0].shape[0]
+    return [try Tensor(shape: [n, 1], scalars: (0..<n).map { -(x[2 * $0] + x[2 * $0 + 1]) })]
+  }
+}
