@@ -26,7 +26,9 @@ public struct BatchingOptions: Sendable, Equatable {
 }
 
 /// Joins concurrent requests for one model version into batches and runs them, one batch at a time,
-/// on a thread of its own (the model's predict is itself multi-threaded).
+/// in a detached task of its own while there is work (the model's predict is itself multi-threaded).
+/// A `DispatchQueue` hand-off per wake-up was measured to grow the resident memory by about 100
+/// bytes per request on Linux; the detached task does not.
 ///
 /// A batch closes when it holds `maxBatchSize` rows, when its oldest request has waited
 /// `batchTimeoutMicros`, or at once when the timeout is 0. Requests whose example shapes differ
@@ -52,7 +54,6 @@ public final class Batcher: Sendable {
   /// The batching options.
   public let options: BatchingOptions
   private let state = Mutex(State())
-  private let worker: DispatchQueue
   private let wakeUp = DispatchSemaphore(value: 0)
   private let onBatch: @Sendable (_ rows: Int) -> Void
   private let onQueueDepth: @Sendable (_ rows: Int) -> Void
@@ -60,12 +61,11 @@ public final class Batcher: Sendable {
   /// A batcher over `model`; `onBatch` hears the rows of every batch run, `onQueueDepth` the rows
   /// waiting after every change.
   public init(
-    model: any ServableModel, options: BatchingOptions, label: String = "model",
+    model: any ServableModel, options: BatchingOptions,
     onBatch: @escaping @Sendable (Int) -> Void = { _ in }, onQueueDepth: @escaping @Sendable (Int) -> Void = { _ in }
   ) {
     self.model = model
     self.options = options
-    self.worker = DispatchQueue(label: "swift-keras.serve.batcher.\(label)")
     self.onBatch = onBatch
     self.onQueueDepth = onQueueDepth
   }
@@ -114,7 +114,7 @@ public final class Batcher: Sendable {
         onQueueDepth(depth)
       case .startWorker(let depth):
         onQueueDepth(depth)
-        worker.async { self.drain() }
+        Task.detached(priority: .userInitiated) { self.drain() }
       case .wakeWorker(let depth):
         onQueueDepth(depth)
         wakeUp.signal()
@@ -122,7 +122,7 @@ public final class Batcher: Sendable {
     }
   }
 
-  /// Runs batches until the queue is empty (on `worker`).
+  /// Runs batches until the queue is empty (one drain at a time: `workerActive` guards it).
   private func drain() {
     while true {
       enum Step { case idle, wait(DispatchTime), run([Job], depth: Int) }

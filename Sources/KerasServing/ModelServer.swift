@@ -57,7 +57,7 @@ public struct ModelServer: Sendable {
   public func makeBatcher(for model: any ServableModel, name: String, version: Int64) -> Batcher {
     let metrics = self.metrics
     return Batcher(
-      model: model, options: options.batching, label: "\(name).\(version)",
+      model: model, options: options.batching,
       onBatch: { metrics.batchRun(model: name, rows: $0) },
       onQueueDepth: { metrics.queueDepth(model: name, rows: $0) })
   }
