@@ -9,12 +9,18 @@ let package = Package(
         .library(name: "TensorCore", targets: ["TensorCore"]),
         .library(name: "HDF5", targets: ["HDF5"]),
         .library(name: "KerasDistributed", targets: ["KerasDistributed"]),
+        .library(name: "KerasServing", targets: ["KerasServing"]),
         .executable(name: "swift-keras", targets: ["swift-keras"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // The model server (`swift-keras serve`): HTTP, metrics, logs, lifecycle.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries: Debian's libhdf5-dev and libdnnl-dev (see README).
@@ -29,10 +35,19 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5", "AtomicFile"]),
         .target(name: "Keras", dependencies: ["TensorCore", "HDF5", "AtomicFile", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .target(name: "KerasDistributed", dependencies: ["Keras", "CMPI"]),
+        .target(
+            name: "KerasServing",
+            dependencies: [
+                "Keras", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "swift-keras",
             dependencies: [
-                "Keras", "HDF5", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Keras", "HDF5", "KerasServing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
@@ -71,5 +86,12 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KerasTests", dependencies: ["Keras"], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "KerasServingTests",
+            dependencies: [
+                "KerasServing", "Keras", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )

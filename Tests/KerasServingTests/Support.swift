@@ -1,0 +1,129 @@
+import Dispatch
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Keras
+import KerasServing
+import Logging
+import Synchronization
+
+/// A server on an ephemeral loopback port, called through AsyncHTTPClient (a pool of real connections).
+func withServer<Value: Sendable>(
+  _ server: ModelServer, _ test: @Sendable (any TestClientProtocol) async throws -> Value
+) async throws -> Value {
+  try await server.makeApplication().test(.ahc(.http)) { client in try await test(client) }
+}
+
+/// A server for `models` (name to model, version 1 each) with `batching` and a body limit.
+func makeServer(
+  _ models: [String: any ServableModel], batching: BatchingOptions = BatchingOptions(), maxBodyBytes: Int = 1 << 20
+) -> ModelServer {
+  var logger = Logger(label: "serve-tests")
+  logger.logLevel = .critical
+  let server = ModelServer(
+    registry: ModelRegistry(),
+    options: ServerOptions(host: "127.0.0.1", port: 0, batching: batching, maxBodyBytes: maxBodyBytes),
+    logger: logger)
+  for (name, model) in models { server.serve(model, name: name) }
+  return server
+}
+
+/// `Sequential { Dense(3, inputShape: [4]) }` with seeded weights.
+func tinyModel(seed: UInt64 = 7) -> Sequential {
+  setRandomSeed(seed)
+  return Sequential { Dense(3, inputShape: [4]) }
+}
+
+extension TestClientProtocol {
+  /// POSTs `json` to `uri`; returns the status code and the parsed JSON answer.
+  func post(_ uri: String, _ json: String) async throws -> (status: Int, body: Any) {
+    try await call(uri, .post, body: json)
+  }
+
+  /// GETs `uri`; returns the status code and the parsed JSON answer.
+  func get(_ uri: String) async throws -> (status: Int, body: Any) {
+    try await call(uri, .get, body: nil)
+  }
+
+  func call(_ uri: String, _ method: HTTPRequest.Method, body: String?) async throws -> (status: Int, body: Any) {
+    try await execute(
+      uri: uri, method: method, headers: [.contentType: "application/json"], body: body.map { ByteBuffer(string: $0) }
+    ) { response in
+      let text = String(buffer: response.body)
+      let parsed = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) ?? text
+      return (response.status.code, parsed)
+    }
+  }
+}
+
+/// Nested JSON lists of numbers as `[[Float]]`.
+func rows(_ value: Any) -> [[Float]]? {
+  (value as? [Any])?.map { row in ((row as? [Any]) ?? []).map { Float(($0 as? NSNumber)?.doubleValue ?? .nan) } }
+}
+
+/// A model whose every call waits for ``release()``, and which records the rows of each call.
+///
+/// Its output is the input's row sums, `[N, 1]`.
+final class GatedModel: ServableModel, @unchecked Sendable {
+  let inputs = [TensorSpec(name: "x", shape: [nil, 2])]
+  let outputs = [TensorSpec(name: "sum", shape: [nil, 1])]
+  private let gate = DispatchSemaphore(value: 0)
+  private let state = Mutex<(calls: [Int], waiting: Int)>(([], 0))
+
+  func predict(_ inputs: [Tensor]) throws -> [Tensor] {
+    state.withLock { $0.waiting += 1 }
+    gate.wait()
+    let x = inputs[0]
+    state.withLock {
+      $0.calls.append(x.shape[0])
+      $0.waiting -= 1
+    }
+    let scalars = x.scalars
+    return [
+      try Tensor(shape: [x.shape[0], 1], scalars: (0..<x.shape[0]).map { scalars[2 * $0] + scalars[2 * $0 + 1] })
+    ]
+  }
+
+  /// Lets `count` calls through.
+  func release(_ count: Int = 1) { for _ in 0..<count { gate.signal() } }
+  /// The rows of each finished call.
+  var calls: [Int] { state.withLock { $0.calls } }
+  /// Calls inside `predict`, waiting at the gate.
+  var waiting: Int { state.withLock { $0.waiting } }
+}
+
+/// A model of two inputs and two outputs: `a` `[N, 2]` and `b` `[N, 1]` give `sum` = a0 + a1 + b and
+/// `scaled` = 2 * a (`[N, 2]`).
+final class TwoInOutModel: ServableModel, @unchecked Sendable {
+  let inputs = [TensorSpec(name: "a", shape: [nil, 2]), TensorSpec(name: "b", shape: [nil, 1])]
+  let outputs = [TensorSpec(name: "sum", shape: [nil, 1]), TensorSpec(name: "scaled", shape: [nil, 2])]
+
+  func predict(_ inputs: [Tensor]) throws -> [Tensor] {
+    let a = inputs[0].scalars
+    let b = inputs[1].scalars
+    let n = inputs[0].shape[0]
+    return [
+      try Tensor(shape: [n, 1], scalars: (0..<n).map { a[2 * $0] + a[2 * $0 + 1] + b[$0] }),
+      try Tensor(shape: [n, 2], scalars: a.map { 2 * $0 }),
+    ]
+  }
+}
+
+/// Polls `condition` until it holds (bounded: about 10 s).
+func eventually(_ condition: () -> Bool) async throws {
+  for _ in 0..<1000 {
+    if condition() { return }
+    try await Task.sleep(for: .milliseconds(10))
+  }
+  struct Timeout: Error {}
+  throw Timeout()
+}
+
+/// A count shared between tasks.
+final class Counter: Sendable {
+  private let count = Mutex(0)
+  /// Adds one.
+  func increment() { count.withLock { $0 += 1 } }
+  /// The count.
+  var value: Int { count.withLock { $0 } }
+}
