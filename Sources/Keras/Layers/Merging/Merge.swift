@@ -54,11 +54,11 @@ open class Merge: Layer, @unchecked Sendable {
     _ = try symbolicOutputShapes(
       inputs.map { [nil] + $0.shape.dropFirst().map { $0 } }, initialStateShapes: [], inputDTypes: [])
     let output = try merge(inputs)
-    return ([output], [try mergedMask(masks)])
+    return ([output], [try mergedMask(masks, inputs: inputs)])
   }
 
   /// The mask of the output: the OR of the inputs' masks when all have one.
-  func mergedMask(_ masks: [Tensor?]) throws -> Tensor? {
+  func mergedMask(_ masks: [Tensor?], inputs: [Tensor]) throws -> Tensor? {
     let present = masks.compactMap { $0 }
     guard present.count == masks.count, var result = present.first else { return nil }
     for mask in present.dropFirst() { result = try result.maximum(mask) }
