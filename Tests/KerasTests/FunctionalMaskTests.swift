@@ -126,6 +126,22 @@ struct FunctionalMaskTests {
     }
   }
 
+  @Test("A masked Functional model saved by SwiftKeras reloads with the same predictions", arguments: ["keras", "h5"])
+  func maskedRoundTrip(format: String) throws {
+    let fixture = try FunctionalFixture.load("mask_concat")
+    let original = try loadModel(FunctionalFixture.path("mask_concat.keras"))
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("masks-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("model.\(format)").path
+    try original.save(path)
+    let reloaded = try loadModel(path)
+    #expect(reloaded.layers.map(\.name) == fixture.layers)
+    for (output, expected) in zip(try reloaded.predict(fixture.inputs.map(\.tensor), verbose: 0), fixture.outputs) {
+      #expect(maxDifference(output, expected.tensor) < 1e-5)
+    }
+  }
+
   @Test("Concatenate joins masks as Keras' compute_mask: OR on the feature axis, in sequence on the time axis")
   func concatenateMasks() throws {
     let cases = try JSONDecoder().decode(
