@@ -96,10 +96,10 @@ private func expectGradientsMatchKeras(
 @Suite("Masks, gradients and nesting in Functional models")
 struct FunctionalMaskTests {
   @Test(
-    "Masks of Embedding(maskZero:) flow through LSTMs, Concatenate, Add and Dense as in Keras",
+    "Masks of Embedding(maskZero:) flow through LSTMs, Concatenate, Add, Multiply, Maximum, Minimum and Dense as in Keras",
     arguments: [
       ("mask_stacked", "keras"), ("mask_stacked", "h5"), ("mask_concat", "keras"), ("mask_concat", "h5"),
-      ("mask_add", "keras"), ("mask_add", "h5"),
+      ("mask_add", "keras"), ("mask_add", "h5"), ("mask_merges", "keras"), ("mask_merges", "h5"),
     ])
   func maskedForward(name: String, format: String) throws {
     let fixture = try FunctionalFixture.load(name)

@@ -130,6 +130,25 @@ def mask_add():
     return keras.Model([a, b], [direct, through_dense], name="mask_add")
 
 
+def mask_merges():
+    """Multiply, Maximum and Minimum of masked sequences: Keras 3 keeps a masked step's values out."""
+    keras.utils.set_random_seed(17)
+    a = keras.Input(shape=(6,), dtype="int32", name="a")
+    b = keras.Input(shape=(6,), dtype="int32", name="b")
+    ea = layers.Embedding(10, 4, mask_zero=True, name="embed_a")(a)
+    eb = layers.Embedding(10, 4, mask_zero=True, name="embed_b")(b)
+    product = layers.Multiply(name="multiply")([ea, eb])
+    largest = layers.Maximum(name="maximum")([ea, eb])
+    smallest = layers.Minimum(name="minimum")([ea, eb])
+    outputs = [
+        product, largest, smallest,
+        layers.LSTM(3, name="lstm_multiply")(product),
+        layers.LSTM(3, name="lstm_maximum")(largest),
+        layers.LSTM(3, name="lstm_minimum")(smallest),
+    ]
+    return keras.Model([a, b], outputs, name="mask_merges")
+
+
 def shared_residual():
     keras.utils.set_random_seed(14)
     seq = keras.Input(shape=(5, 3), name="seq")
@@ -217,6 +236,9 @@ def main():
     model = spread_embeddings(mask_add(), rng)
     record("mask_add", model, [a, b], weights_file=False)
     record_gradients("mask_add", model, [a, b], rng)
+
+    model = spread_embeddings(mask_merges(), rng)
+    record("mask_merges", model, [a, b], weights_file=False)
 
     concat_masks(rng)
 
