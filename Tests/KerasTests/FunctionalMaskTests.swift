@@ -96,7 +96,7 @@ private func expectGradientsMatchKeras(
 @Suite("Masks, gradients and nesting in Functional models")
 struct FunctionalMaskTests {
   @Test(
-    "Masks of Embedding(maskZero:) flow through LSTMs, Concatenate, Add, Multiply, Maximum, Minimum and Dense as in Keras",
+    "Masks of Embedding(maskZero:) flow through LSTMs, Concatenate, Add, Multiply, Maximum, Minimum, Dense as in Keras",
     arguments: [
       ("mask_stacked", "keras"), ("mask_stacked", "h5"), ("mask_concat", "keras"), ("mask_concat", "h5"),
       ("mask_add", "keras"), ("mask_add", "h5"), ("mask_merges", "keras"), ("mask_merges", "h5"),
@@ -126,20 +126,36 @@ struct FunctionalMaskTests {
     }
   }
 
-  @Test("A masked Functional model saved by SwiftKeras reloads with the same predictions", arguments: ["keras", "h5"])
-  func maskedRoundTrip(format: String) throws {
-    let fixture = try FunctionalFixture.load("mask_concat")
-    let original = try loadModel(FunctionalFixture.path("mask_concat.keras"))
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("masks-\(UUID().uuidString)")
+  /// Also writes, when `SWIFTKERAS_FUNCTIONAL_CHECK_DIR` is set, the files and predictions for
+  /// `Fixtures/check_swift_functional.py` (run by hand: Keras 3 opens them and predicts the same).
+  @Test(
+    "A masked or nested Functional model saved by SwiftKeras (.keras, .h5) reloads and predicts as Keras",
+    arguments: ["mask_concat", "mask_merges", "nested_functional"])
+  func savedByKerasSwiftReloads(name: String) throws {
+    let fixture = try FunctionalFixture.load(name)
+    let original = try loadModel(FunctionalFixture.path("\(name).keras"))
+    let checkDirectory = ProcessInfo.processInfo.environment["SWIFTKERAS_FUNCTIONAL_CHECK_DIR"]
+    let directory =
+      checkDirectory.map { URL(fileURLWithPath: $0) }
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("masks-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let path = directory.appendingPathComponent("model.\(format)").path
-    try original.save(path)
-    let reloaded = try loadModel(path)
-    #expect(reloaded.layers.map(\.name) == fixture.layers)
-    for (output, expected) in zip(try reloaded.predict(fixture.inputs.map(\.tensor), verbose: 0), fixture.outputs) {
-      #expect(maxDifference(output, expected.tensor) < 1e-5)
+    defer { if checkDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
+    let inputs = fixture.inputs.map(\.tensor)
+    for format in ["keras", "h5"] {
+      let path = directory.appendingPathComponent("\(name).\(format)").path
+      try original.save(path)
+      let reloaded = try loadModel(path)
+      #expect(reloaded.layers.map(\.name) == fixture.layers)
+      for (output, expected) in zip(try reloaded.predict(inputs, verbose: 0), fixture.outputs) {
+        #expect(maxDifference(output, expected.tensor) < 1e-5, "\(name).\(format)")
+      }
     }
+    let predictions = try original.predict(inputs, verbose: 0)
+    let record: [String: Any] = [
+      "inputs": fixture.inputs.map { ["shape": $0.shape, "values": $0.values] },
+      "outputs": predictions.map { ["shape": $0.shape, "values": $0.scalars.map(Double.init)] },
+    ]
+    try JSONSerialization.data(withJSONObject: record).write(to: directory.appendingPathComponent("\(name).json"))
   }
 
   @Test("Concatenate joins masks as Keras' compute_mask: OR on the feature axis, in sequence on the time axis")
