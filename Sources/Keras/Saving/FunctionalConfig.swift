@@ -83,6 +83,77 @@ extension Model {
   }
 }
 
+/// The names of the Keras 3 config entries that only compute masks, with their class names:
+/// the entries whose results are used, directly or through other such entries, only as the
+/// `mask` argument of a call (never as a positional input, an initial state or a model output).
+/// Keras 3 writes them as operation nodes (`NotEqual`, `ExpandDims`, `ZerosLike`, `LogicalOr`,
+/// `Concatenate` of `keras.src.ops.numpy`, `Any`, ...); a legacy `.h5` config omits their
+/// module, so they are told apart by how they are used rather than by name.
+func kerasMaskOperations(_ layerConfigs: [ConfigValue], outputs: ConfigValue?) -> [String: String] {
+  /// The layer names of the `__keras_tensor__` histories inside `value`.
+  func sources(_ value: ConfigValue?) -> [String] {
+    switch value {
+    case .object(let pairs)?:
+      if value?["class_name"]?.stringValue == "__keras_tensor__",
+        case .array(let history)? = value?["config"]?["keras_history"], let name = history.first?.stringValue
+      {
+        return [name]
+      }
+      return pairs.flatMap { sources($0.1) }
+    case .array(let items)?: return items.flatMap { sources($0) }
+    default: return []
+    }
+  }
+  /// The layer names of `output_layers` (`[name, node, index]` triples, or one triple).
+  func endpoints(_ value: ConfigValue?) -> [String] {
+    guard case .array(let list)? = value else { return [] }
+    if let name = list.first?.stringValue { return [name] }
+    return list.flatMap { endpoints($0) }
+  }
+  var classes: [String: String] = [:]
+  var positional: [String: Set<String>] = [:]  // entry -> the entries it reads as inputs
+  var maskReads = Set<String>()
+  for value in layerConfigs {
+    guard let name = value["name"]?.stringValue, let className = value["class_name"]?.stringValue,
+      className != "InputLayer", case .array(let nodes)? = value["inbound_nodes"]
+    else { continue }
+    classes[name] = className
+    for node in nodes where node["args"] != nil {
+      positional[name, default: []].formUnion(sources(node["args"]))
+      if case .object(let kwargs)? = node["kwargs"] {
+        for (key, argument) in kwargs {
+          if key == "mask" {
+            maskReads.formUnion(sources(argument))
+          } else {
+            positional[name, default: []].formUnion(sources(argument))
+          }
+        }
+      }
+    }
+  }
+  // Candidates shrink until no entry outside them reads one of them as an input.
+  var candidates = Set(classes.keys).subtracting(endpoints(outputs))
+  var changed = true
+  while changed {
+    changed = false
+    for (reader, inputs) in positional where !candidates.contains(reader) {
+      let used = inputs.intersection(candidates)
+      if !used.isEmpty {
+        candidates.subtract(used)
+        changed = true
+      }
+    }
+  }
+  // Keep the candidates a mask argument reaches.
+  var reached = Set<String>()
+  var frontier = Array(maskReads.intersection(candidates))
+  while let name = frontier.popLast() {
+    guard reached.insert(name).inserted else { continue }
+    frontier.append(contentsOf: (positional[name] ?? []).intersection(candidates))
+  }
+  return classes.filter { reached.contains($0.key) }
+}
+
 /// Builds a Functional model from its Keras config (`keras.Model.from_config`), in Keras 3's
 /// layout (`inbound_nodes` of `{"args": [...], "kwargs": {...}}` with `__keras_tensor__`
 /// histories) and tf.keras 2's (`[[[name, node, tensor, {kwargs}], ...]]`).
@@ -106,10 +177,17 @@ public func deserializeFunctional(_ config: ConfigValue) throws -> Model {
   }
   var pending: [PendingLayer] = []
   var byName: [String: Layer] = [:]
+  // Keras 3 records the mask computations of a graph (`not_equal` of an Embedding's ids, the
+  // `logical_or`s and `any` of a Concatenate's masks, ...) as operation nodes whose results
+  // reach layers only as `mask` arguments. The layers here compute the same masks themselves
+  // (``Layer/computeMask(_:mask:)``), so these nodes are left out. An operation whose result
+  // a layer takes as an input is not one of them, and fails as an unknown layer class.
+  let maskOperations = kerasMaskOperations(layerConfigs, outputs: body["output_layers"])
   for value in layerConfigs {
     guard let className = value["class_name"]?.stringValue else {
       throw KerasError.invalidArgument("\(owner): a layer has no 'class_name'")
     }
+    if let name = value["name"]?.stringValue, maskOperations[name] != nil { continue }
     let layer: Layer
     switch className {
     case "Sequential": layer = try deserializeSequential(value)

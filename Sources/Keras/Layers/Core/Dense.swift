@@ -53,6 +53,10 @@ public final class Dense: Layer, @unchecked Sendable {
     try activation(preActivation(input))
   }
 
+  /// The input's mask, unchanged: each step's output comes from that step alone (Keras' Dense
+  /// supports masking, so `Embedding(maskZero: true) -> Dense -> LSTM` skips the padded steps).
+  public override func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { mask }
+
   /// `input · kernel + bias`.
   func preActivation(_ input: Tensor) throws -> Tensor {
     let y = try input.matmul(kernel!.value)

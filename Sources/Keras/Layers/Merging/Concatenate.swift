@@ -41,8 +41,22 @@ public final class Concatenate: Merge, @unchecked Sendable {
     return try Tensor.concatenate(inputs, axis: a)
   }
 
-  /// The masks joined along the axis (a missing one counts as all ones), as Keras does.
-  override func mergedMask(_ masks: [Tensor?]) throws -> Tensor? { nil }
+  /// The masks joined as Keras' `Concatenate.compute_mask` joins them: none when no input has
+  /// one; else each input's mask (all ones when it has none) widened to the input's shape along
+  /// a new last axis, the widened masks concatenated along `axis`, and a step kept where any
+  /// value along the last axis is kept. Sequences `[N, T, a]` and `[N, T, b]` joined on the
+  /// last axis thus give the OR of their `[N, T]` masks; joined on the time axis, the masks
+  /// follow one another.
+  override func mergedMask(_ masks: [Tensor?], inputs: [Tensor]) throws -> Tensor? {
+    guard masks.contains(where: { $0 != nil }) else { return nil }
+    let widened = try zip(inputs, masks).map { input, mask -> Tensor in
+      guard let mask else { return Tensor.ones(like: input) }
+      guard mask.rank < input.rank else { return mask }
+      return try mask.expandingDims(at: mask.rank).broadcast(to: input.shape)
+    }
+    let joined = try Tensor.concatenate(widened, axis: axis < 0 ? axis + inputs[0].rank : axis)
+    return try joined.max(axes: [joined.rank - 1])
+  }
 
   public override var layerConfig: [(String, ConfigValue)] { [("axis", .int(axis))] }
 }

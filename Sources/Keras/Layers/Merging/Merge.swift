@@ -9,6 +9,36 @@ open class Merge: Layer, @unchecked Sendable {
   /// Joins the inputs (shapes already checked).
   func merge(_ inputs: [Tensor]) throws -> Tensor { fatalError("Merge.merge must be overridden") }
 
+  /// Joins the inputs given their masks (`[N, T]` for `[N, T, d]` inputs, 1 = real step); the
+  /// default ignores the masks, as Keras' Add, Subtract, Average and Concatenate do.
+  func merge(_ inputs: [Tensor], masks: [Tensor?]) throws -> Tensor { try merge(inputs) }
+
+  /// `mask` widened to `input`'s shape along a new last axis.
+  func widened(_ mask: Tensor?, like input: Tensor) throws -> Tensor? {
+    guard let mask else { return nil }
+    guard mask.rank < input.rank else { return mask }
+    return try mask.expandingDims(at: mask.rank).broadcast(to: input.shape)
+  }
+
+  /// Keras' `_apply_merge_op_and_or_mask` (Maximum, Minimum): a masked step of one input takes
+  /// the running result's value and a masked step of the result takes the input's, so padding
+  /// never wins; without masks, `op` over the inputs.
+  func mergeKeepingMaskedOut(_ inputs: [Tensor], masks: [Tensor?], _ op: (Tensor, Tensor) throws -> Tensor) throws
+    -> Tensor
+  {
+    var output = inputs[0]
+    var outputMask = try widened(masks.first ?? nil, like: inputs[0])
+    for (x, mask) in zip(inputs, masks).dropFirst() {
+      var x = x
+      let m = try widened(mask, like: x)
+      if let m { x = try x * m + output * (1 - m) }
+      if let outputMask { output = try output * outputMask + x * (1 - outputMask) }
+      if let m, let current = outputMask { outputMask = try current.maximum(m) } else { outputMask = nil }
+      output = try op(output, x)
+    }
+    return output
+  }
+
   /// The output shape for the input shapes (batch `nil`); the default needs equal shapes.
   func mergedShape(_ shapes: [[Int?]]) throws -> [Int?] {
     var result = shapes[0]
@@ -53,12 +83,12 @@ open class Merge: Layer, @unchecked Sendable {
   ) {
     _ = try symbolicOutputShapes(
       inputs.map { [nil] + $0.shape.dropFirst().map { $0 } }, initialStateShapes: [], inputDTypes: [])
-    let output = try merge(inputs)
-    return ([output], [try mergedMask(masks)])
+    let output = try merge(inputs, masks: masks)
+    return ([output], [try mergedMask(masks, inputs: inputs)])
   }
 
   /// The mask of the output: the OR of the inputs' masks when all have one.
-  func mergedMask(_ masks: [Tensor?]) throws -> Tensor? {
+  func mergedMask(_ masks: [Tensor?], inputs: [Tensor]) throws -> Tensor? {
     let present = masks.compactMap { $0 }
     guard present.count == masks.count, var result = present.first else { return nil }
     for mask in present.dropFirst() { result = try result.maximum(mask) }
@@ -91,6 +121,24 @@ public final class Multiply: Merge, @unchecked Sendable {
   /// A Multiply layer.
   public init(name: String? = nil) { super.init(name: name) }
   override func merge(_ inputs: [Tensor]) throws -> Tensor { try inputs.dropFirst().reduce(inputs[0]) { try $0 * $1 } }
+
+  /// As Keras 3: a masked step counts as 1; when every input has a mask, the steps masked in
+  /// all of them are 0.
+  override func merge(_ inputs: [Tensor], masks: [Tensor?]) throws -> Tensor {
+    guard masks.contains(where: { $0 != nil }) else { return try merge(inputs) }
+    var output: Tensor? = nil
+    var outputMask: Tensor? = nil
+    for (x, mask) in zip(inputs, masks) {
+      var x = x
+      if let m = try widened(mask, like: x) {
+        x = try x * m + (1 - m)
+        outputMask = try outputMask.map { try $0.maximum(m) } ?? m
+      }
+      output = try output.map { try $0 * x } ?? x
+    }
+    guard let output, let outputMask, masks.allSatisfy({ $0 != nil }) else { return output ?? inputs[0] }
+    return try output * outputMask
+  }
 }
 
 /// The elementwise mean of its inputs (`keras.layers.Average`).
@@ -107,6 +155,10 @@ public final class Maximum: Merge, @unchecked Sendable {
   /// A Maximum layer.
   public init(name: String? = nil) { super.init(name: name) }
   override func merge(_ inputs: [Tensor]) throws -> Tensor { try inputs.dropFirst().reduce(inputs[0]) { try $0.maximum($1) } }
+  /// As Keras 3: masked steps take no part (Keras' `_apply_merge_op_and_or_mask`).
+  override func merge(_ inputs: [Tensor], masks: [Tensor?]) throws -> Tensor {
+    try mergeKeepingMaskedOut(inputs, masks: masks) { try $0.maximum($1) }
+  }
 }
 
 /// The elementwise minimum of its inputs (`keras.layers.Minimum`).
@@ -114,4 +166,8 @@ public final class Minimum: Merge, @unchecked Sendable {
   /// A Minimum layer.
   public init(name: String? = nil) { super.init(name: name) }
   override func merge(_ inputs: [Tensor]) throws -> Tensor { try inputs.dropFirst().reduce(inputs[0]) { try $0.minimum($1) } }
+  /// As Keras 3: masked steps take no part (Keras' `_apply_merge_op_and_or_mask`).
+  override func merge(_ inputs: [Tensor], masks: [Tensor?]) throws -> Tensor {
+    try mergeKeepingMaskedOut(inputs, masks: masks) { try $0.minimum($1) }
+  }
 }
