@@ -24,8 +24,7 @@ extension RecurrentKernel {
   ///
   /// By default the rows are divided when a column slice would be narrower than 128 and each
   /// part still gets 8 rows: oneDNN runs narrow strided column slices at about half speed
-  /// (forecast's `x·W`, 1920×100×50 per part: 55 GFLOP/s on one Zen 4 core, against 100 for
-  /// 960×200×50; forecast predict 1.55-1.62 → 1.39-1.43 ms per batch, training 4% faster).
+  /// (Performance article, "Design notes and measurements").
   /// Weight gradients, `Aᵀ·B`, go through `reducedGEMM` instead.
   func partitionedGEMM(
     splittingRows: Bool? = nil, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
@@ -54,10 +53,10 @@ extension RecurrentKernel {
   /// own rows into its own `m×n` buffer (part 0 straight into C), and the buffers are added to C
   /// in part order at the end, so the result does not depend on which thread finishes first.
   ///
-  /// Each thread then reads only its half of A and B and produces full-width rows: slicing C's
-  /// columns instead ran forecast's `dU` (50×100×1920 per part) at 46-56 GFLOP/s on one Zen 4
-  /// core against 102 for 50×200×960, and large's 128×1024×12800 `dW` at 95 against 96;
-  /// slicing C's rows makes both threads stream all of A (forecast trained 4% slower).
+  /// Each thread then reads only its half of A and B and produces full-width rows. Slicing C's
+  /// columns instead gives each thread narrow column slices, which oneDNN runs slowly, and
+  /// slicing C's rows makes both threads stream all of A; both measured slower (Performance
+  /// article, "Design notes and measurements").
   func reducedGEMM(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
     c: UnsafeMutablePointer<Float>, ldc: Int

@@ -6,14 +6,13 @@ import CDNNL
 extension RecurrentKernel {
   /// A per-step product `C = A·B` (or `C += A·B` when `accumulate`), row-major, single-threaded:
   /// the AVX-512 kernel of small_gemm.h when the CPU has AVX-512; its AVX2 twin for `B` under
-  /// ``packedSize`` floats when the CPU has AVX2 (with oneDNN held to AVX2 as on such a CPU,
-  /// `DNNL_MAX_CPU_ISA=AVX2`: rnn prediction 17% and forecast training 3% faster than oneDNN,
-  /// forecast and classify prediction level; its 6×16 blocks reread B too often for large
-  /// matrices, 59 GFLOP/s against oneDNN's 92 on 64×2048×512); else oneDNN.
+  /// ``packedSize`` floats when the CPU has AVX2 (its 6×16 blocks reread B too often for large
+  /// matrices, where oneDNN is faster); else oneDNN.
   ///
   /// The per-step shapes (one batch part's rows by `G·u` or `u` columns) are where oneDNN's
-  /// per-call packing of `B` costs most; the in-place kernel measured 10-80% faster there and
-  /// 19% faster on `large`'s 64×2048×512 step (Performance.md), and equal on the backward shapes.
+  /// per-call packing of `B` costs most: the kernels here, which pack nothing per call, are
+  /// faster there and level on the backward shapes. The measurements are in the Keras
+  /// documentation's Performance article, "Design notes and measurements".
   @inline(__always)
   static func stepProduct(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int, accumulate: Bool,
@@ -35,9 +34,9 @@ extension RecurrentKernel {
   /// copied once per pass into the panels of `skgemm512_pack`, which every step then reads
   /// front to back; else the matrix as it is.
   ///
-  /// Packed, large's `h·U` (64×2048×512 per thread) ran at 111 GFLOP/s per core with both
-  /// cores busy, against 94-98 reading U in place, and its backward `dG·Uᵀ` at 111-113
-  /// against 102-106; the small layers' shapes are unchanged.
+  /// Large matrices (large's `U` and `Uᵀ`) run faster packed than read in place, forward and
+  /// backward, most of all with both cores busy; the small layers' shapes are unchanged
+  /// (Performance article, "Design notes and measurements").
   struct StepMatrix: @unchecked Sendable {
     let matrix: UnsafePointer<Float>
     let ldb: Int
@@ -56,8 +55,8 @@ extension RecurrentKernel {
   }
 
   /// The smallest `k·n` packed (64 K floats, 256 KB): smaller matrices stay in L2 whatever their
-  /// layout, and packing them per pass cost more than it saved (forecast prediction spent 1.6%
-  /// of its time packing its 50×200 matrices).
+  /// layout, and packing them per pass cost more than it saved (Performance article, "Design
+  /// notes and measurements").
   static let packedSize = 65_536
 
   /// ``stepProduct(m:n:k:a:lda:b:ldb:accumulate:c:ldc:)`` with B packed or not (``StepMatrix``).
