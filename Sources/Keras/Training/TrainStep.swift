@@ -54,9 +54,8 @@ extension Sequential {
   }
 
   /// Inference with the rows of `x` divided among the threads for the whole pass through the
-  /// layers: the threads meet once per batch instead of once or twice per layer (forecast
-  /// prediction spent 8% of its time in those waits), and the work between layers (Dense,
-  /// copies) runs on both. The parts' outputs are joined in row order.
+  /// layers: the threads meet once per batch instead of once or twice per layer (the Performance
+  /// article has what those waits cost), and the work between layers (Dense, copies) runs on both. The parts' outputs are joined in row order.
   private func forwardInParts(_ x: Tensor, parts: Int) throws -> (Tensor, OutputLogits?) {
     let rows = x.shape[0]
     let slices = try (0..<parts).map { try x.slice(axis: 0, (($0 * rows) / parts)..<((($0 + 1) * rows) / parts)) }
