@@ -500,7 +500,6 @@ struct ConfigErrorTests {
         #"{"class_name": "InputLayer", "config": {"name": "in", "batch_shape": [null, 3], "sparse": true}}"#,
         "'sparse' = true"
       ),
-      (#"{"class_name": "InputLayer", "config": {"name": "in", "batch_shape": [null, null, 3]}}"#, "'batch_shape'"),
       (
         #"""
         {"class_name": "Bidirectional", "config": {"name": "bi", "merge_mode": null,

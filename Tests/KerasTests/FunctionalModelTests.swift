@@ -296,3 +296,29 @@ private final class ConcurrentResults: @unchecked Sendable {
   func set(_ i: Int, _ value: Result<[Tensor], any Error>) { lock.withLock { slots[i] = value } }
   var values: [Result<[Tensor], any Error>] { lock.withLock { slots.map { $0! } } }
 }
+
+@Suite("Inputs of any length")
+struct VariableLengthInputTests {
+  private struct Cases: Decodable { let cases: [FunctionalFixture] }
+
+  @Test("Keras' seq2seq shape, Input(shape=(None, F)), loads from .keras and .h5 and predicts sequences of two lengths as Keras", arguments: ["keras", "h5"])
+  func loadsAndPredicts(format: String) throws {
+    let model = try loadModel(FunctionalFixture.path("variable_length.\(format)"))
+    #expect(model.inputs.map(\.shape) == [[nil, nil, 4], [nil, nil, 3]])
+    let data = try Data(contentsOf: URL(fileURLWithPath: FunctionalFixture.path("variable_length.json")))
+    for fixture in try JSONDecoder().decode(Cases.self, from: data).cases {
+      let output = try model.predict(fixture.inputs.map(\.tensor), verbose: 0)
+      #expect(maxDifference(output[0], fixture.outputs[0].tensor) < 1e-5)
+    }
+  }
+
+  @Test("Input(shape: [nil, 13]) builds a graph whose time axis is free, and saves it as Keras writes it")
+  func swiftInputOfAnyLength() throws {
+    let input = Input(shape: [nil, 3])
+    let model = try Model(inputs: input, outputs: Dense(2)(LSTM(4, returnSequences: true)(input)))
+    #expect(model.outputs[0].shape == [nil, nil, 2])
+    #expect(try model(Tensor.zeros([1, 7, 3])).shape == [1, 7, 2])
+    #expect(try model(Tensor.zeros([2, 3, 3])).shape == [2, 3, 2])
+    #expect(model.serializedConfig.json.contains(#""batch_shape": [null, null, 3]"#))
+  }
+}

@@ -100,6 +100,14 @@ public func Input(
   InputLayer(shape: shape, batchSize: batchSize, name: name, dtype: dtype).output
 }
 
+/// A symbolic model input with sizes left unknown (`nil`), as Keras' `Input(shape=(None, 13))`
+/// for sequences of any length: `Input(shape: [nil, 13])`.
+public func Input(
+  shape: [Int?], batchSize: Int? = nil, name: String? = nil, dtype: String = "float32"
+) -> KerasTensor {
+  InputLayer(dimensions: shape, batchSize: batchSize, name: name, dtype: dtype).output
+}
+
 extension Layer {
   /// Calls the layer on a symbolic tensor, recording the call in the graph: the output's
   /// shape is inferred and the layer built now. See ``KerasTensor`` for how errors surface.

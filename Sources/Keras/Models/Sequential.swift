@@ -47,7 +47,7 @@ public class Sequential: Model, @unchecked Sendable {
         throw KerasError.invalidArgument("Sequential '\(name)': an InputLayer can only be the first layer")
       }
       inputLayer = input
-      knownInputShape = [input.batchSize] + input.shape.map { $0 }
+      knownInputShape = [input.batchSize] + input.dimensions
       return
     }
     if stack.isEmpty, inputShape == nil, let declared = layer.declaredInputShape {

@@ -150,13 +150,11 @@ private struct LayerArguments {
   /// An InputLayer with every size but the batch known.
   static func inputLayer(_ reader: ConfigReader, name: String?) throws -> Layer {
     let batchShape = try inputBatchShape(reader)
-    guard batchShape.count >= 2, batchShape.dropFirst().allSatisfy({ $0 != nil }) else {
-      throw reader.unsupported(
-        "batch_shape", .shape(batchShape),
-        "an InputLayer needs every size but the batch (a Sequential config may leave one unknown)")
+    guard batchShape.count >= 2 else {
+      throw reader.unsupported("batch_shape", .shape(batchShape), "an InputLayer needs at least one size besides the batch")
     }
     return InputLayer(
-      shape: batchShape.dropFirst().map { $0! }, batchSize: batchShape[0], name: name, dtype: try inputDType(reader))
+      dimensions: Array(batchShape.dropFirst()), batchSize: batchShape[0], name: name, dtype: try inputDType(reader))
   }
 
   /// The element type an InputLayer declares: float32 (the default), int32 or int64.

@@ -9,8 +9,12 @@
 /// }
 /// ```
 public final class InputLayer: Layer, @unchecked Sendable {
-  /// The input shape without the batch dimension.
-  public let shape: [Int]
+  /// The input shape without the batch dimension; a size left unknown (`Input(shape: [nil, 13])`)
+  /// is -1 here and `nil` in ``dimensions``.
+  public var shape: [Int] { dimensions.map { $0 ?? -1 } }
+  /// The input shape without the batch dimension, `nil` for a size left unknown (a sequence
+  /// length, as Keras' `shape=(None, 13)`).
+  public let dimensions: [Int?]
   /// A fixed batch size, if any.
   public let batchSize: Int?
   /// The element type of the input: `"float32"`, or `"int32"`/`"int64"` for token ids (given as
@@ -22,10 +26,19 @@ public final class InputLayer: Layer, @unchecked Sendable {
 
   /// An input of `shape` (batch dimension excluded).
   public init(shape: [Int], batchSize: Int? = nil, name: String? = nil, dtype: String = "float32") {
-    self.shape = shape
+    self.dimensions = shape.map { $0 }
     self.batchSize = batchSize
     self.dtype = dtype
     super.init(name: name ?? LayerNames.unique("input_layer"), inputShape: shape)
+  }
+
+  /// An input whose sizes may be left unknown (`nil`), as a variable sequence length.
+  public init(dimensions: [Int?], batchSize: Int? = nil, name: String? = nil, dtype: String = "float32") {
+    self.dimensions = dimensions
+    self.batchSize = batchSize
+    self.dtype = dtype
+    let known = dimensions.allSatisfy { $0 != nil } ? dimensions.map { $0! } : nil
+    super.init(name: name ?? LayerNames.unique("input_layer"), inputShape: known)
   }
 
   public override class var className: String { "InputLayer" }
@@ -39,14 +52,14 @@ public final class InputLayer: Layer, @unchecked Sendable {
       : KerasError.invalidArgument(
         "Input '\(name)': dtype \"\(dtype)\" is not supported; use one of float32, int32, int64")
     return Node(
-      layer: self, inputs: [], inputsAsList: false, initialState: [], outputShapes: [[batchSize] + shape.map { $0 }],
+      layer: self, inputs: [], inputsAsList: false, initialState: [], outputShapes: [[batchSize] + dimensions],
       outputDTypes: [dtype], error: error)
   }
 
   /// Keras' InputLayer config, which (unlike other layers) has no `trainable` and a plain `dtype` string.
   public override var config: ConfigValue {
     .object([
-      ("batch_shape", .shape([batchSize] + shape.map { $0 })), ("dtype", .string(dtype)), ("sparse", false),
+      ("batch_shape", .shape([batchSize] + dimensions)), ("dtype", .string(dtype)), ("sparse", false),
       ("ragged", false), ("name", .string(name)), ("optional", false),
     ])
   }
