@@ -3,7 +3,7 @@ import Foundation
 /// A model: layers that train, evaluate, predict and save together (`keras.Model`).
 ///
 /// Three kinds, as in Keras:
-/// - **Functional**: a graph of layer calls on symbolic tensors, from ``Input(shape:batchSize:name:dtype:)``s
+/// - **Functional**: a graph of layer calls on symbolic tensors, from ``Input(shape:batchSize:name:dtype:)-([Int],_,_,_)``s
 ///   to outputs, with several inputs and outputs, shared layers and nested models:
 ///   ```swift
 ///   let seq = Input(shape: [10, 3], name: "seq")

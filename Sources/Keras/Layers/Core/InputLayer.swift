@@ -1,6 +1,6 @@
 /// The layer behind a model input (`keras.layers.InputLayer`); passes data through.
 ///
-/// Written as ``Input(shape:batchSize:name:dtype:)``, in a Functional model or first in a ``Sequential``:
+/// Written as ``Input(shape:batchSize:name:dtype:)-([Int],_,_,_)``, in a Functional model or first in a ``Sequential``:
 ///
 /// ```swift
 /// Sequential {
