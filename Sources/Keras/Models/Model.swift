@@ -304,16 +304,20 @@ open class Model: Layer, @unchecked Sendable {
     return value
   }
 
+  /// Whether data of `shape` can be a model input declared `expected` (batch first, `nil` for
+  /// any size): the same rank, every fixed size but the batch equal; a sequence `[N, T, F]`
+  /// may also have another length, as recurrent models in Keras accept.
+  static func accepts(_ shape: [Int], as expected: [Int?]) -> Bool {
+    guard shape.count == expected.count else { return false }
+    let fits = zip(expected.dropFirst(), shape.dropFirst()).allSatisfy { e, g in e == nil || e == g }
+    return fits || (shape.count == 3 && expected.last == shape.last)
+  }
+
   /// Throws when `tensor` cannot be the model input `input` (rank or a fixed size differs),
   /// naming the input and both shapes as Keras does.
   func checkModelInput(_ tensor: Tensor, against input: KerasTensor, position: Int) throws {
     let expected = input.shape
-    let fits =
-      tensor.rank == expected.count
-      && zip(expected.dropFirst(), tensor.shape.dropFirst()).allSatisfy { e, g in e == nil || e == g }
-    // Recurrent models accept other sequence lengths, as Keras does.
-    let lengthOnly = tensor.rank == 3 && expected.count == 3 && expected.last == tensor.shape.last
-    guard fits || lengthOnly else {
+    guard Model.accepts(tensor.shape, as: expected) else {
       throw KerasError.invalidArgument(
         "Model '\(name)': input \(position) ('\(input.layer.name)') expects shape \(kerasShapeText(expected)), "
           + "got \(kerasShapeText(tensor.shape.map { $0 }))")

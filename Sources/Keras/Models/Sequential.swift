@@ -120,15 +120,8 @@ public class Sequential: Model, @unchecked Sendable {
   ///   cannot take its input.
   public override func callAsFunction(_ input: Tensor, training: Bool = false) throws -> Tensor {
     guard !stack.isEmpty else { throw KerasError.notBuilt("Sequential '\(name)' has no layers") }
-    if let inputShape {
-      let expected = Array(inputShape.dropFirst())
-      let given = Array(input.shape.dropFirst())
-      let fits = input.rank == inputShape.count && zip(expected, given).allSatisfy { e, g in e == nil || e == g }
-      // Recurrent models accept other sequence lengths, as Keras does.
-      let lengthOnly = input.rank == inputShape.count && expected.last == given.last
-      if !fits && !(lengthOnly && input.rank == 3) {
-        throw KerasError.incompatibleInput(layer: name, expected: kerasShapeText(inputShape), got: input.shape)
-      }
+    if let inputShape, !Model.accepts(input.shape, as: inputShape) {
+      throw KerasError.incompatibleInput(layer: name, expected: kerasShapeText(inputShape), got: input.shape)
     }
     let (output, _) = try forwardWithLogits(input, training: training)
     if inputShape == nil { knownInputShape = [nil] + input.shape.dropFirst().map { $0 } }

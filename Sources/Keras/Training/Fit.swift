@@ -399,11 +399,8 @@ extension Model {
   /// Throws when an input array's shape does not fit the model, naming the user's full shape.
   func checkInputShapes(_ xs: [Tensor], action: String) throws {
     if let sequential = self as? Sequential, let expected = sequential.inputShape, let x = xs.first {
-      let given = x.shape.dropFirst().map { Optional($0) }
       let rankFits = x.rank == expected.count
-      let fits = rankFits && zip(expected.dropFirst(), given).allSatisfy { e, g in e == nil || e == g }
-      let lengthOnly = rankFits && x.rank == 3 && expected.last == given.last
-      if !fits && !lengthOnly {
+      if !Model.accepts(x.shape, as: expected) {
         throw KerasError.invalidArgument(
           "\(action): model '\(name)' expects input of shape \(kerasShapeText(expected)), got x of shape "
             + "\(kerasShapeText(x.shape.map { $0 }))"
