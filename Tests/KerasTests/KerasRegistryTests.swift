@@ -79,7 +79,7 @@ struct KerasRegistryTests {
     let huber = try CompileConfigReading.loss(
       ConfigValue.parse(json: #"{"class_name": "Huber", "config": {"delta": 2.0, "name": "h"}}"#))
     #expect(huber.name == "h")
-    #expect(huber.config["delta"]?.doubleValue == 2)
+    #expect((huber as? Losses.Huber)?.delta == 2)
   }
 
   @Test("metric names are those of before, and each class, snake_case name and alias makes its metric")
