@@ -151,7 +151,10 @@ struct LegacyKeras2ModelTests {
     // 0.2·x + 0.5 and x / 6 + 0.5, clipped to [0, 1].
     let x = try Tensor(shape: [5], scalars: [-3, -1, 0, 1, 2.6])
     #expect(try ActivationFunction.hardSigmoidKeras2(x).scalars == [0, 0.3, 0.5, 0.7, 1])
-    #expect(maxDifference(try ActivationFunction.hardSigmoid(x), try Tensor(shape: [5], scalars: [0, 1.0 / 3, 0.5, 2.0 / 3, 0.9333333])) < 1e-6)
+    #expect(
+      maxDifference(
+        try ActivationFunction.hardSigmoid(x), try Tensor(shape: [5], scalars: [0, 1.0 / 3, 0.5, 2.0 / 3, 0.9333333]))
+        < 1e-6)
     let dense = #"{"class_name": "Dense", "config": {"units": 1, "activation": "hard_sigmoid"}}"#
     let keras3 = try deserializeLayer(ConfigValue.parse(json: dense))
     #expect((keras3 as? Dense)?.activation == .hardSigmoid)

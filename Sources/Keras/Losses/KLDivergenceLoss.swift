@@ -35,5 +35,7 @@ extension Loss where Self == Losses.KLDivergence {
 
 extension LossClass {
   /// ``Losses/KLDivergence`` in the registry of losses.
-  static let klDivergence = LossClass("KLDivergence", aliases: ["kl_divergence", "kld", "KLD", "kullback_leibler_divergence"], makeDefault: { Losses.KLDivergence() })
+  static let klDivergence = LossClass(
+    "KLDivergence", aliases: ["kl_divergence", "kld", "KLD", "kullback_leibler_divergence"],
+    makeDefault: { Losses.KLDivergence() })
 }

@@ -32,5 +32,6 @@ extension Loss where Self == Losses.MeanAbsoluteError {
 
 extension LossClass {
   /// ``Losses/MeanAbsoluteError`` in the registry of losses.
-  static let meanAbsoluteError = LossClass("MeanAbsoluteError", aliases: ["mean_absolute_error", "mae", "MAE"], makeDefault: { Losses.MeanAbsoluteError() })
+  static let meanAbsoluteError = LossClass(
+    "MeanAbsoluteError", aliases: ["mean_absolute_error", "mae", "MAE"], makeDefault: { Losses.MeanAbsoluteError() })
 }

@@ -38,5 +38,7 @@ extension Loss where Self == Losses.MeanAbsolutePercentageError {
 
 extension LossClass {
   /// ``Losses/MeanAbsolutePercentageError`` in the registry of losses.
-  static let meanAbsolutePercentageError = LossClass("MeanAbsolutePercentageError", aliases: ["mean_absolute_percentage_error", "mape", "MAPE"], makeDefault: { Losses.MeanAbsolutePercentageError() })
+  static let meanAbsolutePercentageError = LossClass(
+    "MeanAbsolutePercentageError", aliases: ["mean_absolute_percentage_error", "mape", "MAPE"],
+    makeDefault: { Losses.MeanAbsolutePercentageError() })
 }

@@ -32,5 +32,6 @@ extension Loss where Self == Losses.MeanSquaredError {
 
 extension LossClass {
   /// ``Losses/MeanSquaredError`` in the registry of losses.
-  static let meanSquaredError = LossClass("MeanSquaredError", aliases: ["mean_squared_error", "mse", "MSE"], makeDefault: { Losses.MeanSquaredError() })
+  static let meanSquaredError = LossClass(
+    "MeanSquaredError", aliases: ["mean_squared_error", "mse", "MSE"], makeDefault: { Losses.MeanSquaredError() })
 }

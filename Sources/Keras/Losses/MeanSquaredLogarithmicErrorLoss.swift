@@ -39,5 +39,7 @@ extension Loss where Self == Losses.MeanSquaredLogarithmicError {
 
 extension LossClass {
   /// ``Losses/MeanSquaredLogarithmicError`` in the registry of losses.
-  static let meanSquaredLogarithmicError = LossClass("MeanSquaredLogarithmicError", aliases: ["mean_squared_logarithmic_error", "msle", "MSLE"], makeDefault: { Losses.MeanSquaredLogarithmicError() })
+  static let meanSquaredLogarithmicError = LossClass(
+    "MeanSquaredLogarithmicError", aliases: ["mean_squared_logarithmic_error", "msle", "MSLE"],
+    makeDefault: { Losses.MeanSquaredLogarithmicError() })
 }

@@ -126,7 +126,8 @@ extension Loss where Self == Losses.SparseCategoricalCrossentropy {
 extension LossClass {
   /// ``Losses/SparseCategoricalCrossentropy`` in the registry of losses.
   static let sparseCategoricalCrossentropy = LossClass(
-    "SparseCategoricalCrossentropy", aliases: ["sparse_categorical_crossentropy"], makeDefault: { Losses.SparseCategoricalCrossentropy() },
+    "SparseCategoricalCrossentropy", aliases: ["sparse_categorical_crossentropy"],
+    makeDefault: { Losses.SparseCategoricalCrossentropy() },
     make: { reader, name in
       var ignoreClass: Int? = nil
       if let value = reader.value("ignore_class"), value != .null { ignoreClass = try reader.int("ignore_class") }

@@ -34,5 +34,6 @@ extension Loss where Self == Losses.SquaredHinge {
 
 extension LossClass {
   /// ``Losses/SquaredHinge`` in the registry of losses.
-  static let squaredHinge = LossClass("SquaredHinge", aliases: ["squared_hinge"], makeDefault: { Losses.SquaredHinge() })
+  static let squaredHinge = LossClass(
+    "SquaredHinge", aliases: ["squared_hinge"], makeDefault: { Losses.SquaredHinge() })
 }

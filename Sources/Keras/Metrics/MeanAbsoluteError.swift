@@ -28,5 +28,7 @@ public final class MeanAbsoluteError: MeanMetricWrapper {
 
 extension MetricClass {
   /// ``MeanAbsoluteError`` in the registry of metrics.
-  static let meanAbsoluteError = MetricClass("MeanAbsoluteError", aliases: ["mae", "MAE"]) { MeanAbsoluteError(name: $0) }
+  static let meanAbsoluteError = MetricClass("MeanAbsoluteError", aliases: ["mae", "MAE"]) {
+    MeanAbsoluteError(name: $0)
+  }
 }

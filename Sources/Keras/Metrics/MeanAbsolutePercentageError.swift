@@ -30,5 +30,7 @@ public final class MeanAbsolutePercentageError: MeanMetricWrapper {
 
 extension MetricClass {
   /// ``MeanAbsolutePercentageError`` in the registry of metrics.
-  static let meanAbsolutePercentageError = MetricClass("MeanAbsolutePercentageError", aliases: ["mape", "MAPE"]) { MeanAbsolutePercentageError(name: $0) }
+  static let meanAbsolutePercentageError = MetricClass("MeanAbsolutePercentageError", aliases: ["mape", "MAPE"]) {
+    MeanAbsolutePercentageError(name: $0)
+  }
 }

@@ -43,5 +43,7 @@ public final class SparseCategoricalAccuracy: MeanMetricWrapper {
 
 extension MetricClass {
   /// ``SparseCategoricalAccuracy`` in the registry of metrics.
-  static let sparseCategoricalAccuracy = MetricClass("SparseCategoricalAccuracy") { SparseCategoricalAccuracy(name: $0) }
+  static let sparseCategoricalAccuracy = MetricClass("SparseCategoricalAccuracy") {
+    SparseCategoricalAccuracy(name: $0)
+  }
 }

@@ -57,11 +57,11 @@ public final class Adamax: Optimizer, @unchecked Sendable {
 extension OptimizerClass {
   /// ``Adamax`` in the registry of optimizers.
   static let adamax = OptimizerClass(className: "Adamax", makeDefault: { Adamax() }) { config in
-      Adamax(
-        learningRate: config.learningRate, beta1: try config.reader.float("beta_1", default: 0.9),
-        beta2: try config.reader.float("beta_2", default: 0.999),
-        epsilon: try config.reader.float("epsilon", default: 1e-7), weightDecay: config.weightDecay,
-        clipnorm: config.clipnorm, clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm,
-        name: config.name)
+    Adamax(
+      learningRate: config.learningRate, beta1: try config.reader.float("beta_1", default: 0.9),
+      beta2: try config.reader.float("beta_2", default: 0.999),
+      epsilon: try config.reader.float("epsilon", default: 1e-7), weightDecay: config.weightDecay,
+      clipnorm: config.clipnorm, clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm,
+      name: config.name)
   }
 }

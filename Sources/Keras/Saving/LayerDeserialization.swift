@@ -47,7 +47,8 @@ struct SerializedLayer {
     // Keras 3 registers a custom class as "package>Class" in another module.
     let registeredName = try wrapper.optionalString("registered_name")
     let module = try wrapper.optionalString("module")
-    guard let layerClass = LayerRegistry.layerClass(className: className, registeredName: registeredName, module: module)
+    guard
+      let layerClass = LayerRegistry.layerClass(className: className, registeredName: registeredName, module: module)
     else {
       throw KerasError.unknownName(
         kind: "layer class", name: registeredName ?? className, valid: LayerRegistry.classNames + LayerRegistry.names)

@@ -62,11 +62,15 @@ extension GRU: KerasDeserializable {
       GRU(
         settings.units, activation: settings.activation,
         recurrentActivation: try config.kernelActivation("recurrent_activation", default: .sigmoid),
-        useBias: settings.useBias, kernelInitializer: settings.kernelInitializer, recurrentInitializer: settings.recurrentInitializer,
+        useBias: settings.useBias, kernelInitializer: settings.kernelInitializer,
+        recurrentInitializer: settings.recurrentInitializer,
         biasInitializer: settings.biasInitializer, kernelRegularizer: settings.kernelRegularizer,
-        recurrentRegularizer: settings.recurrentRegularizer, biasRegularizer: settings.biasRegularizer, dropout: settings.dropout,
-        recurrentDropout: settings.recurrentDropout, returnSequences: settings.returnSequences, returnState: settings.returnState,
-        goBackwards: settings.goBackwards, resetAfter: try config.reader.bool("reset_after", default: true), seed: settings.seed,
+        recurrentRegularizer: settings.recurrentRegularizer, biasRegularizer: settings.biasRegularizer,
+        dropout: settings.dropout,
+        recurrentDropout: settings.recurrentDropout, returnSequences: settings.returnSequences,
+        returnState: settings.returnState,
+        goBackwards: settings.goBackwards, resetAfter: try config.reader.bool("reset_after", default: true),
+        seed: settings.seed,
         inputShape: config.inputShape, name: config.name))
   }
 }

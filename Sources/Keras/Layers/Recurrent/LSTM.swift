@@ -69,11 +69,15 @@ extension LSTM: KerasDeserializable {
       LSTM(
         settings.units, activation: settings.activation,
         recurrentActivation: try config.kernelActivation("recurrent_activation", default: .sigmoid),
-        useBias: settings.useBias, kernelInitializer: settings.kernelInitializer, recurrentInitializer: settings.recurrentInitializer,
-        biasInitializer: settings.biasInitializer, unitForgetBias: try config.reader.bool("unit_forget_bias", default: true),
+        useBias: settings.useBias, kernelInitializer: settings.kernelInitializer,
+        recurrentInitializer: settings.recurrentInitializer,
+        biasInitializer: settings.biasInitializer,
+        unitForgetBias: try config.reader.bool("unit_forget_bias", default: true),
         kernelRegularizer: settings.kernelRegularizer, recurrentRegularizer: settings.recurrentRegularizer,
-        biasRegularizer: settings.biasRegularizer, dropout: settings.dropout, recurrentDropout: settings.recurrentDropout,
-        returnSequences: settings.returnSequences, returnState: settings.returnState, goBackwards: settings.goBackwards, seed: settings.seed,
+        biasRegularizer: settings.biasRegularizer, dropout: settings.dropout,
+        recurrentDropout: settings.recurrentDropout,
+        returnSequences: settings.returnSequences, returnState: settings.returnState, goBackwards: settings.goBackwards,
+        seed: settings.seed,
         inputShape: config.inputShape, name: config.name))
   }
 }
