@@ -79,7 +79,7 @@ struct LayerConfigTests {
       }
     }
     // Attention takes a query and a value: its fixtures are in Fixtures/attention/ (AttentionTests).
-    #expect(classes == Set(SerializedLayer.classNames).subtracting(["InputLayer", "Attention"]))
+    #expect(classes == Set(LayerRegistry.classNames).subtracting(["InputLayer", "Attention"]))
   }
 
   /// Layers with settings other than Keras' defaults.
@@ -409,17 +409,17 @@ struct ConfigParsingTests {
 struct ConfigErrorTests {
   @Test("an unknown layer class is refused, listing the classes SwiftKeras has")
   func unknownClass() throws {
-    #expect(throws: KerasError.unknownName(kind: "layer class", name: "Conv3D", valid: SerializedLayer.classNames)) {
+    #expect(throws: KerasError.unknownName(kind: "layer class", name: "Conv3D", valid: LayerRegistry.classNames)) {
       try deserializeLayer(ConfigValue.parse(json: #"{"class_name": "Conv3D", "config": {"name": "c"}}"#))
     }
-    #expect(SerializedLayer.classNames.count == 37)
+    #expect(LayerRegistry.classNames.count == 37)
   }
 
   @Test("a custom class registered under a package is refused by its registered name")
   func customClass() throws {
     let text = #"{"module": "my_models", "class_name": "Dense", "config": {}, "registered_name": "my_models>Dense"}"#
     #expect(
-      throws: KerasError.unknownName(kind: "layer class", name: "my_models>Dense", valid: SerializedLayer.classNames)
+      throws: KerasError.unknownName(kind: "layer class", name: "my_models>Dense", valid: LayerRegistry.classNames)
     ) {
       try deserializeLayer(ConfigValue.parse(json: text))
     }

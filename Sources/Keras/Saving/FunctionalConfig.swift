@@ -165,6 +165,11 @@ func kerasMaskOperations(_ layerConfigs: [ConfigValue], outputs: ConfigValue?) -
 /// - Throws: ``KerasError/invalidArgument(_:)`` naming the layer for a history that points
 ///   at no layer or node; the errors of ``deserializeLayer(_:)``; a graph error of the rebuilt model.
 public func deserializeFunctional(_ config: ConfigValue) throws -> Model {
+  try KerasDialect.reading(config) { try functional(from: config) }
+}
+
+/// The Functional model of `config`, read in the current ``KerasDialect``.
+private func functional(from config: ConfigValue) throws -> Model {
   let body = config["config"] ?? config
   let modelName = body["name"]?.stringValue
   let owner = "Functional model '\(modelName ?? "?")'"

@@ -180,3 +180,16 @@ public final class Attention: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension Attention: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    let mode = try reader.string("score_mode", default: "dot")
+    guard let scoreMode = AttentionScoreMode(rawValue: mode) else {
+      throw reader.invalid("score_mode", expected: "'dot' or 'concat'", got: .string(mode))
+    }
+    return Attention(
+      useScale: try reader.bool("use_scale", default: false), scoreMode: scoreMode,
+      dropout: try reader.fraction("dropout", default: 0), seed: try reader.seed("seed"), name: config.name)
+  }
+}

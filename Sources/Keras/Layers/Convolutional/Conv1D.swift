@@ -114,3 +114,28 @@ public final class Conv1D: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension Conv1D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    try config.requireChannelsLast()
+    try reader.require("groups", in: [1], "SwiftKeras convolutions are not grouped")
+    try config.requireNoConstraints("kernel_constraint", "bias_constraint")
+    try config.requireNoActivityRegularizer()
+    let strides = try reader.positiveIntOrSingleList("strides", default: 1)
+    let dilationRate = try reader.positiveIntOrSingleList("dilation_rate", default: 1)
+    guard strides == 1 || dilationRate == 1 else {
+      throw reader.unsupported(
+        "dilation_rate", .int(dilationRate), "strides > 1 cannot be combined with dilation_rate > 1, as in Keras")
+    }
+    return Conv1D(
+      try reader.positiveInt("filters"), kernelSize: try reader.positiveIntOrSingleList("kernel_size"),
+      strides: strides, padding: try config.padding(allowed: Padding.allCases), dilationRate: dilationRate,
+      activation: try reader.activation("activation", default: .linear),
+      useBias: try reader.bool("use_bias", default: true),
+      kernelInitializer: try reader.initializer("kernel_initializer", default: .glorotUniform()),
+      biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
+      kernelRegularizer: try reader.regularizer("kernel_regularizer"),
+      biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: config.inputShape, name: config.name)
+  }
+}
