@@ -129,6 +129,9 @@ protocol KerasDeserializable: Layer {
   static var legacyClassNames: [String] { get }
   /// Whether the class reads `dtype` itself (``InputLayer``); the others require float32.
   static var readsDType: Bool { get }
+  /// Whether a layer's inference output for a row depends on that row alone (default: true),
+  /// which lets `predict` split a batch between threads.
+  static var computesRowsIndependentlyInInference: Bool { get }
   /// The layer of a config, every argument read from its Keras key.
   ///
   /// - Throws: ``KerasError/invalidArgument(_:)`` naming the layer and the key.
@@ -139,6 +142,7 @@ extension KerasDeserializable {
   static var kerasClassName: String { className }
   static var legacyClassNames: [String] { [] }
   static var readsDType: Bool { false }
+  static var computesRowsIndependentlyInInference: Bool { true }
 }
 
 /// A layer's config as its class reads it: the reader of its keys, the name and the input

@@ -252,8 +252,8 @@ private struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 extension Layer {
-  /// Whether the layer's inference output for a row depends on that row alone: true for
-  /// every built-in layer (the classes of ``LayerRegistry``'s built-in list: BatchNormalization
+  /// Whether the layer's inference output for a row depends on that row alone: as each
+  /// built-in class declares (`KerasDeserializable`; true for all of them: BatchNormalization
   /// uses its moving statistics at inference, Dropout passes its input through), for
   /// TimeDistributed around such a layer and for models made of such layers; false for layers
   /// defined outside SwiftKeras.
@@ -263,7 +263,8 @@ extension Layer {
     case let model as Model:
       return (model.graph != nil || model is Sequential) && model.layers.allSatisfy(\.computesRowsIndependentlyInInference)
     case is Merge: return true
-    default: return self is any KerasDeserializable
+    case let builtIn as any KerasDeserializable: return type(of: builtIn).computesRowsIndependentlyInInference
+    default: return false
     }
   }
 }
