@@ -11,17 +11,19 @@ private final class Doubler: Layer, @unchecked Sendable {
 
 @Suite("One registry of layers, optimizers, losses and metrics by Keras name")
 struct KerasRegistryTests {
-  @Test("the built-in layer classes are the 37 of before, in the same order, and each is found by its name")
+  @Test("the built-in layer classes are listed once each, the classes of before first, and each is found by its name")
   func builtInLayers() throws {
-    #expect(
-      LayerRegistry.classNames == [
-        "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "RepeatVector", "Embedding", "SimpleRNN",
-        "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D", "GlobalAveragePooling1D",
-        "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average",
-        "Maximum", "Minimum", "Concatenate", "Dot", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D",
-        "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "UpSampling2D",
-        "Attention",
-      ])
+    let before = [
+      "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "RepeatVector", "Embedding", "SimpleRNN",
+      "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D", "GlobalAveragePooling1D",
+      "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average",
+      "Maximum", "Minimum", "Concatenate", "Dot", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D",
+      "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "UpSampling2D",
+      "Attention",
+    ]
+    #expect(LayerRegistry.classNames.filter(before.contains) == before)
+    #expect(Set(LayerRegistry.classNames).count == LayerRegistry.classNames.count)
+    #expect(LayerRegistry.classNames.count == builtInLayerTypes.count)
     for name in LayerRegistry.classNames {
       let found = LayerRegistry.layerClass(className: name, registeredName: nil, module: "keras.layers")
       #expect(found?.type?.kerasClassName == name, "\(name)")
