@@ -34,6 +34,13 @@ struct OverloadTests {
     var sent: Int { ok + shedWithMessage + other.count + failed.count }
   }
 
+  /// Outcomes recorded by concurrent tasks.
+  final class OutcomeLog: Sendable {
+    private let outcomes = Mutex(Outcomes())
+    func record(_ change: (inout Outcomes) -> Void) { outcomes.withLock { change(&$0) } }
+    var value: Outcomes { outcomes.withLock { $0 } }
+  }
+
   @Test("offered twice its measured capacity, the server answers every request: 200, or 503 with a message")
   func twiceCapacityLosesNothing() async throws {
     // 5 ms per batch of at most 2 rows: a capacity of a few hundred requests/s; 4 rows may wait.
@@ -63,7 +70,7 @@ struct OverloadTests {
       // (the test client's pool of 8 connections holds more than the 2 running and 4 waiting rows).
       let rate = 2 * capacity
       let count = Int(2 * rate)
-      let outcomes = Mutex(Outcomes())
+      let outcomes = OutcomeLog()
       let offerStart = clock.now
       await withTaskGroup(of: Void.self) { group in
         for index in 0..<count {
@@ -73,7 +80,7 @@ struct OverloadTests {
             do {
               let answer = try await client.post("/v1/models/slow:predict", body)
               let message = (answer.body as? [String: Any])?["error"] as? String
-              outcomes.withLock {
+              outcomes.record {
                 switch answer.status {
                 case 200: $0.ok += 1
                 case 503 where message?.contains("queue is full") == true: $0.shedWithMessage += 1
@@ -81,12 +88,12 @@ struct OverloadTests {
                 }
               }
             } catch {
-              outcomes.withLock { $0.failed.append("\(error)") }
+              outcomes.record { $0.failed.append("\(error)") }
             }
           }
         }
       }
-      let result = outcomes.withLock { $0 }
+      let result = outcomes.value
       #expect(result.sent == count)
       #expect(result.failed.isEmpty, "connection errors or timeouts: \(result.failed.prefix(3))")
       #expect(result.other.isEmpty, "answers neither 200 nor 503 with a message: \(result.other.prefix(5))")
