@@ -50,6 +50,8 @@ struct SerializedLayer {
     "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average",
     "Maximum", "Minimum", "Concatenate", "Dot", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D",
     "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "ZeroPadding2D", "UpSampling2D", "Attention",
+    "MultiHeadAttention", "AdditiveAttention", "AveragePooling1D", "ZeroPadding1D", "UpSampling1D", "Permute",
+    "SpatialDropout1D",
   ]
 
   /// The Keras class name (`"Dense"`).
@@ -203,7 +205,12 @@ private struct LayerArguments {
     case "TimeDistributed":
       return TimeDistributed(try nestedLayer("layer"), inputShape: inputShape, name: name)
     case "Conv1D": return try conv1D()
-    case "MaxPooling1D": return try maxPooling1D()
+    case "MaxPooling1D", "AveragePooling1D": return try pooling1D(className)
+    case "ZeroPadding1D": return try ZeroPadding1D.fromConfig(reader, inputShape: inputShape, name: name)
+    case "UpSampling1D": return UpSampling1D(size: try reader.positiveInt("size", default: 2), inputShape: inputShape, name: name)
+    case "Permute": return try Permute.fromConfig(reader, inputShape: inputShape, name: name)
+    case "SpatialDropout1D":
+      return SpatialDropout1D(try reader.fraction("rate"), seed: try reader.seed("seed"), inputShape: inputShape, name: name)
     case "GlobalAveragePooling1D":
       try requireChannelsLast()
       return GlobalAveragePooling1D(
@@ -237,7 +244,9 @@ private struct LayerArguments {
       try requireChannelsLast()
       try reader.require("interpolation", in: [.null, "nearest"], "SwiftKeras upsamples by nearest neighbours")
       return UpSampling2D(size: try reader.positiveIntPair("size", default: 2), inputShape: inputShape, name: name)
-    case "Attention": return try attention()
+    case "Attention": return try Attention.fromConfig(reader, name: name)
+    case "AdditiveAttention": return try AdditiveAttention.fromAdditiveConfig(reader, name: name)
+    case "MultiHeadAttention": return try MultiHeadAttention.fromConfig(reader, name: name)
     default: throw KerasError.unknownName(kind: "layer class", name: className, valid: SerializedLayer.classNames)
     }
   }
@@ -456,7 +465,6 @@ private struct LayerArguments {
 
   private func conv1D() throws -> Layer {
     try requireChannelsLast()
-    try reader.require("groups", in: [1], "SwiftKeras convolutions are not grouped")
     try requireNoConstraints("kernel_constraint", "bias_constraint")
     try requireNoActivityRegularizer()
     let strides = try reader.positiveIntOrSingleList("strides", default: 1)
@@ -468,6 +476,7 @@ private struct LayerArguments {
     return Conv1D(
       try reader.positiveInt("filters"), kernelSize: try reader.positiveIntOrSingleList("kernel_size"),
       strides: strides, padding: try padding(allowed: Padding.allCases), dilationRate: dilationRate,
+      groups: try reader.positiveInt("groups", default: 1),
       activation: try reader.activation("activation", default: .linear),
       useBias: try reader.bool("use_bias", default: true),
       kernelInitializer: try reader.initializer("kernel_initializer", default: .glorotUniform()),
@@ -476,12 +485,14 @@ private struct LayerArguments {
       biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: inputShape, name: name)
   }
 
-  private func maxPooling1D() throws -> Layer {
+  private func pooling1D(_ className: String) throws -> Layer {
     try requireChannelsLast()
     let poolSize = try reader.positiveIntOrSingleList("pool_size", default: 2)
-    return MaxPooling1D(
-      poolSize: poolSize, strides: try reader.positiveIntOrSingleList("strides", default: poolSize),
-      padding: try padding(allowed: [.valid, .same]), inputShape: inputShape, name: name)
+    let strides = try reader.positiveIntOrSingleList("strides", default: poolSize)
+    let padding = try padding(allowed: [.valid, .same])
+    return className == "MaxPooling1D"
+      ? MaxPooling1D(poolSize: poolSize, strides: strides, padding: padding, inputShape: inputShape, name: name)
+      : AveragePooling1D(poolSize: poolSize, strides: strides, padding: padding, inputShape: inputShape, name: name)
   }
 
   // MARK: Images
@@ -587,18 +598,6 @@ private struct LayerArguments {
     }
     return ZeroPadding2D(
       top: amounts[0], bottom: amounts[1], left: amounts[2], right: amounts[3], inputShape: inputShape, name: name)
-  }
-
-  // MARK: Attention
-
-  private func attention() throws -> Layer {
-    let mode = try reader.string("score_mode", default: "dot")
-    guard let scoreMode = AttentionScoreMode(rawValue: mode) else {
-      throw reader.invalid("score_mode", expected: "'dot' or 'concat'", got: .string(mode))
-    }
-    return Attention(
-      useScale: try reader.bool("use_scale", default: false), scoreMode: scoreMode,
-      dropout: try reader.fraction("dropout", default: 0), seed: try reader.seed("seed"), name: name)
   }
 
   private func padding(allowed: [Padding]) throws -> Padding {

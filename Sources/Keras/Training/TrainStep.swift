@@ -266,7 +266,8 @@ extension Layer {
       is MaxPooling1D, is GlobalMaxPooling1D, is GlobalAveragePooling1D, is BatchNormalization,
       is LayerNormalization, is Flatten, is Reshape, is RepeatVector, is Activation, is InputLayer, is Conv2D,
       is DepthwiseConv2D, is SeparableConv2D, is Pooling2D, is GlobalAveragePooling2D, is GlobalMaxPooling2D,
-      is ZeroPadding2D, is UpSampling2D:
+      is ZeroPadding2D, is UpSampling2D, is Attention, is MultiHeadAttention, is AveragePooling1D, is ZeroPadding1D,
+      is UpSampling1D, is Permute, is SpatialDropout1D:
       return true
     default: return false
     }
