@@ -63,6 +63,10 @@ struct SequenceLayerTests {
   @Test("grouped Conv1D refuses channels its groups do not divide, naming the layer")
   func groupsMustDivideChannels() throws {
     let layer = Conv1D(4, kernelSize: 2, groups: 2, name: "grouped")
-    #expect { try layer(Tensor.zeros([1, 5, 3])) } throws: { "\($0)".contains("'grouped'") }
+    #expect { try layer(Tensor.zeros([1, 5, 3])) } throws: { "\($0)".contains("\"grouped\"") }
+    #expect {
+      try deserializeLayer(
+        ConfigValue.parse(json: #"{"class_name": "Conv1D", "config": {"name": "c", "filters": 4, "kernel_size": 2, "groups": 3}}"#))
+    } throws: { "\($0)".contains("'groups'") && "\($0)".contains("'c'") }
   }
 }

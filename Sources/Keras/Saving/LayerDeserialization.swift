@@ -473,10 +473,14 @@ private struct LayerArguments {
       throw reader.unsupported(
         "dilation_rate", .int(dilationRate), "strides > 1 cannot be combined with dilation_rate > 1, as in Keras")
     }
+    let filters = try reader.positiveInt("filters")
+    let groups = try reader.positiveInt("groups", default: 1)
+    guard filters % groups == 0 else {
+      throw reader.invalid("groups", expected: "a divisor of filters (\(filters))", got: .int(groups))
+    }
     return Conv1D(
-      try reader.positiveInt("filters"), kernelSize: try reader.positiveIntOrSingleList("kernel_size"),
-      strides: strides, padding: try padding(allowed: Padding.allCases), dilationRate: dilationRate,
-      groups: try reader.positiveInt("groups", default: 1),
+      filters, kernelSize: try reader.positiveIntOrSingleList("kernel_size"),
+      strides: strides, padding: try padding(allowed: Padding.allCases), dilationRate: dilationRate, groups: groups,
       activation: try reader.activation("activation", default: .linear),
       useBias: try reader.bool("use_bias", default: true),
       kernelInitializer: try reader.initializer("kernel_initializer", default: .glorotUniform()),
