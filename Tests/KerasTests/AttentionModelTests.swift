@@ -129,4 +129,38 @@ struct AttentionModelTests {
     #expect(attention.scoreMode == .dot)
     #expect(attention.inboundNodes.first?.node?.keywords.setting("use_causal_mask") == .bool(true))
   }
+
+  /// Writes, when `SWIFTKERAS_FUNCTIONAL_CHECK_DIR` is set, the attention models saved by Swift
+  /// with their inputs and predictions for `Fixtures/check_swift_functional.py` (run by hand:
+  /// Keras 3 opens the files and predicts the same).
+  @Test("the encoder and a cross-attention model saved by Swift reload with the same predictions")
+  func filesForKeras() throws {
+    let checkDirectory = ProcessInfo.processInfo.environment["SWIFTKERAS_FUNCTIONAL_CHECK_DIR"]
+    let directory =
+      checkDirectory.map { URL(fileURLWithPath: $0) }
+      ?? FileManager.default.temporaryDirectory.appendingPathComponent("mha-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { if checkDirectory == nil { try? FileManager.default.removeItem(at: directory) } }
+    let cross = try loadModel(AttentionModelFixture.path("cross.keras"))
+    let models = [
+      ("attention_encoder", try loadModel(AttentionModelFixture.path("encoder.keras")), "encoder"),
+      ("attention_cross", cross, "cross"),
+    ]
+    for (name, model, fixtureName) in models {
+      let inputs = try AttentionModelFixture.load(fixtureName).inputs.map(\.tensor)
+      let predictions = try model.predict(inputs, verbose: 0)
+      for format in ["keras", "h5"] {
+        let path = directory.appendingPathComponent("\(name).\(format)").path
+        try model.save(path)
+        for (ours, again) in zip(predictions, try loadModel(path).predict(inputs, verbose: 0)) {
+          #expect(ours.scalars == again.scalars, "\(name).\(format)")
+        }
+      }
+      let record: [String: Any] = [
+        "inputs": inputs.map { ["shape": $0.shape, "values": $0.scalars.map(Double.init)] },
+        "outputs": predictions.map { ["shape": $0.shape, "values": $0.scalars.map(Double.init)] },
+      ]
+      try JSONSerialization.data(withJSONObject: record).write(to: directory.appendingPathComponent("\(name).json"))
+    }
+  }
 }
