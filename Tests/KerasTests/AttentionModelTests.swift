@@ -163,4 +163,18 @@ struct AttentionModelTests {
       try JSONSerialization.data(withJSONObject: record).write(to: directory.appendingPathComponent("\(name).json"))
     }
   }
+
+  @Test("the attention encoder trains: twenty steps of fit lower the loss on its own batch")
+  func trains() throws {
+    let fixture = try AttentionModelFixture.load("encoder")
+    let model = try AttentionModelFixture.encoder()
+    try model.loadWeights(AttentionModelFixture.path("encoder.weights.h5"))
+    try model.compile(optimizer: "adam", loss: "sparse_categorical_crossentropy")
+    let x = fixture.inputs[0].tensor
+    let y = try Tensor(shape: [3], scalars: [0, 2, 1])
+    let before = try model.evaluate(x, y, verbose: 0)["loss"]!
+    try model.fit(x, y, batchSize: 3, epochs: 20, verbose: 0)
+    let after = try model.evaluate(x, y, verbose: 0)["loss"]!
+    #expect(after < before)
+  }
 }

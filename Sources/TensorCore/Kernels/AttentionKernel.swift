@@ -2,7 +2,7 @@
   import Glibc
 #endif
 
-/// The loops of ``Tensor/multiHeadAttention(query:key:value:mask:causal:scale:zeroMaskedRows:dropout:)``:
+/// The loops of ``Tensor/multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:)``:
 /// per batch row and head, two GEMMs that read the heads in place (leading dimension `H·d`) and a
 /// masked softmax over each row of scores, done where the scores were written.
 enum AttentionKernel {

@@ -1,4 +1,4 @@
-/// Which query steps may attend to which key steps in ``Tensor/multiHeadAttention(query:key:value:mask:causal:scale:zeroMaskedRows:dropout:)``.
+/// Which query steps may attend to which key steps in ``Tensor/multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:)``.
 public struct AttentionMask: @unchecked Sendable {
   /// Keep flags `[B or 1, H or 1, T, S]` (nonzero: the query step sees the key step), if any.
   public var keep: Tensor?
