@@ -36,6 +36,9 @@ open class Model: Layer, @unchecked Sendable {
   var lastSparseGradients: [(storage: ObjectIdentifier, slices: [SparseRows])] = []
   /// Where the next `fit` continues, set by ``BackupAndRestore`` when it restores a backup.
   var resumePosition: TrainingPosition?
+  /// The step that turns strings into this model's input, for a Keras model whose input is
+  /// text (see ``predict(texts:batchSize:verbose:)``); saved into `.keras` files as Keras does.
+  public var textVectorization: TextVectorization?
 
   /// Stops `fit` after the current batch; `fit` then throws `error` (for callbacks whose work failed).
   public func failTraining(with error: any Error) {

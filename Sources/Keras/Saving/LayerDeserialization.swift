@@ -27,6 +27,7 @@ public func deserializeLayer(_ config: ConfigValue) throws -> Layer {
 
 /// A layer of a class registered with ``LayerRegistry``, if the config names one.
 func customLayer(_ value: ConfigValue) throws -> Layer? {
+  if let preprocessing = try PreprocessingLayerDeserialization.layer(value) { return preprocessing }
   guard let className = value["class_name"]?.stringValue else { return nil }
   let registered = value["registered_name"]?.stringValue
   let isBuiltIn = SerializedLayer.classNames.contains(className) && (registered == nil || registered == className)
