@@ -25,7 +25,7 @@ enum PreprocessingFixture {
 
 @Suite("Keras' data utilities: timeseriesDatasetFromArray, padSequences, toCategorical")
 struct DataUtilityTests {
-  static let timeseries = try! PreprocessingFixture.load("timeseries.json")
+  nonisolated(unsafe) static let timeseries = try! PreprocessingFixture.load("timeseries.json")
   static var timeseriesCases: [String] {
     (timeseries["cases"] as! [[String: Any]]).map { $0["name"] as! String }
   }

@@ -15,8 +15,8 @@ private func jsonValue(_ object: Any) throws -> JSONValue {
 }
 
 @Suite("Normalization: adapt, call, config and files as Keras")
-struct NormalizationLayerTests {
-  static let fixture = try! PreprocessingFixture.load("normalization.json")
+struct NormalizationPreprocessingTests {
+  nonisolated(unsafe) static let fixture = try! PreprocessingFixture.load("normalization.json")
   static var caseNames: [String] { (fixture["cases"] as! [[String: Any]]).map { $0["name"] as! String } }
 
   @Test("Normalization adapts to Keras' mean and variance and normalizes as Keras", arguments: caseNames)
@@ -89,7 +89,7 @@ struct NormalizationLayerTests {
 
 @Suite("TextVectorization: adapt, vocabulary, outputs, config and .keras files as Keras")
 struct TextVectorizationTests {
-  static let fixture = try! PreprocessingFixture.load("text_vectorization.json")
+  nonisolated(unsafe) static let fixture = try! PreprocessingFixture.load("text_vectorization.json")
   static var caseNames: [String] { (fixture["cases"] as! [[String: Any]]).map { $0["name"] as! String } }
   static var corpus: [String] { fixture["corpus"] as! [String] }
   static var queries: [String] { fixture["queries"] as! [String] }
@@ -128,7 +128,7 @@ struct TextVectorizationTests {
     #expect(throws: KerasError.self) { try layer(Tensor([[1]])) }
   }
 
-  static let modelRecord = fixture["model"] as! [String: Any]
+  nonisolated(unsafe) static let modelRecord = fixture["model"] as! [String: Any]
 
   @Test("A string-input model saved by Keras loads with its TextVectorization and predicts as Keras")
   func loadsKerasTextModel() throws {

@@ -136,7 +136,8 @@ public final class Normalization: Layer, @unchecked Sendable {
         for i in 0..<v.count { out[i] = Swift.max(v[i].squareRoot(), 1e-7) }
       }
     }
-    return invert ? mean.detached() + input * scale : (input - mean.detached()) / scale
+    if invert { return try mean.detached() + input * scale }
+    return try (input - mean.detached()) / scale
   }
 
   public override func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { mask }

@@ -232,7 +232,7 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     }
     tokens = newTokens
     index = seen
-    idfWeights = weights.map { padIdf($0) }
+    self.idfWeights = weights.map { padIdf($0) }
   }
 
   /// IDF weights padded with zeros to `maxTokens` entries with ``padToMaxTokens``.
