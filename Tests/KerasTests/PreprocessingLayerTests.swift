@@ -79,9 +79,8 @@ struct NormalizationPreprocessingTests {
     #expect(maxDifference(try model.predict(x, verbose: 0), PreprocessingFixture.tensor(record["output"])) < 1e-5)
     #expect(model.layers.contains { $0 is Normalization })
     // Saved again from Swift, the files reload with the same predictions.
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("swiftkeras-normalization-\(ext)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let path = directory.appendingPathComponent("normalization.\(ext)").path
+    // (check_swift_preprocessing.py opens them in Keras.)
+    let path = try TextVectorizationTests.checkDirectory().appendingPathComponent("normalization.\(ext)").path
     try model.save(path)
     #expect(maxDifference(try loadModel(path).predict(x, verbose: 0), PreprocessingFixture.tensor(record["output"])) < 1e-5)
   }

@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
 """Opens the text models SwiftKeras saved with `keras.models.load_model` and compares.
 
-Run by hand, after the Swift tests "A loaded text model saved from Swift keeps Keras' layout"
+Run by hand, after the Swift tests "A Normalization model saved by Keras loads from .keras and .h5",
+"A loaded text model saved from Swift keeps Keras' layout"
 and "A text model built in Swift saves as a string-input Keras model"
-(`swift test --filter TextVectorizationTests`) have written into
+(`swift test --filter "TextVectorizationTests|NormalizationPreprocessingTests"`) have written into
 <dir> = $SWIFTKERAS_PREPROCESSING_CHECK_DIR, or <system temp>/swiftkeras-preprocessing-check:
 
+    normalization.keras, normalization.h5
+                       Keras' normalization.keras / .h5 (preprocessing/) loaded and saved again
+                       by SwiftKeras (test "A Normalization model saved by Keras loads ...")
     text_model.keras   Keras' text_model.keras (preprocessing/) loaded and saved again by SwiftKeras
     swift_text.keras   a TextVectorization -> Embedding -> pooling -> Dense model built in Swift
     <name>.json        the texts and SwiftKeras' predictions
 
-Checks that Keras 3 opens both files, that they take strings, and that they predict as
-SwiftKeras did within 1e-5:
+Checks that Keras 3 opens the files, that the text models take strings, and that all predict
+as SwiftKeras (and, for the Normalization model, Keras itself) did within 1e-5:
 
     TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python check_swift_preprocessing.py
 """
@@ -33,6 +37,16 @@ DIRECTORY = os.environ.get(
 
 def main():
     failures = 0
+    here = os.path.dirname(os.path.abspath(__file__))
+    record = json.load(open(os.path.join(here, "preprocessing", "normalization.json")))["model"]
+    x = np.array(record["input"]["values"], dtype="float32").reshape(record["input"]["shape"])
+    expected = np.array(record["output"]["values"], dtype="float32").reshape(record["output"]["shape"])
+    for extension in ["keras", "h5"]:
+        model = keras.models.load_model(os.path.join(DIRECTORY, f"normalization.{extension}"))
+        difference = float(np.max(np.abs(model.predict(x, verbose=0) - expected)))
+        ok = difference < 1e-5
+        failures += not ok
+        print(f"{'ok' if ok else 'FAIL'} normalization.{extension}: max difference {difference:.2e}")
     for name in ["text_model", "swift_text"]:
         record = json.load(open(os.path.join(DIRECTORY, f"{name}.json")))
         expected = np.array(record["predictions"]["values"], dtype="float32").reshape(record["predictions"]["shape"])
