@@ -140,6 +140,25 @@ struct TextVectorizationTests {
     #expect(maxDifference(try model.predict(texts: Self.queries, verbose: 0), expected) < 1e-5)
   }
 
+  @Test("A string-input Sequential saved by Keras loads, predicts as Keras, and saves back as a string-input Sequential")
+  func loadsKerasTextSequential() throws {
+    let model = try loadModel(PreprocessingFixture.path("text_model_sequential.keras"))
+    #expect(model is Sequential)
+    #expect(model.textVectorization?.name == "seq_vectorizer")
+    let record = Self.fixture["sequential_model"] as! [String: Any]
+    let expected = PreprocessingFixture.tensor(record["output"])
+    #expect(maxDifference(try model.predict(texts: Self.queries, verbose: 0), expected) < 1e-5)
+    let path = try Self.checkDirectory().appendingPathComponent("text_sequential.keras").path
+    try model.save(path)
+    let config = try ConfigValue.parse(
+      json: String(decoding: try KerasArchive(path: path).data(KerasArchive.configEntry), as: UTF8.self))
+    guard case .array(let entries)? = config["config"]?["layers"] else { Issue.record("no layers"); return }
+    #expect(entries.prefix(2).compactMap { $0["class_name"]?.stringValue } == ["InputLayer", "TextVectorization"])
+    #expect(entries[0]["config"]?["name"] == "words")
+    #expect(maxDifference(try loadModel(path).predict(texts: Self.queries, verbose: 0), expected) < 1e-5)
+    try writeCheckRecord("text_sequential", texts: Self.queries, predictions: expected)
+  }
+
   @Test("A loaded text model saved from Swift keeps Keras' layout: config, both vocabulary assets, same predictions")
   func savesKerasTextModel() throws {
     let model = try loadModel(PreprocessingFixture.path("text_model.keras"))

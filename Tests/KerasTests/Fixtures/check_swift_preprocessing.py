@@ -11,6 +11,7 @@ and "A text model built in Swift saves as a string-input Keras model"
                        Keras' normalization.keras / .h5 (preprocessing/) loaded and saved again
                        by SwiftKeras (test "A Normalization model saved by Keras loads ...")
     text_model.keras   Keras' text_model.keras (preprocessing/) loaded and saved again by SwiftKeras
+    text_sequential.keras  Keras' text_model_sequential.keras, loaded and saved again
     swift_text.keras   a TextVectorization -> Embedding -> pooling -> Dense model built in Swift
     <name>.json        the texts and SwiftKeras' predictions
 
@@ -47,7 +48,7 @@ def main():
         ok = difference < 1e-5
         failures += not ok
         print(f"{'ok' if ok else 'FAIL'} normalization.{extension}: max difference {difference:.2e}")
-    for name in ["text_model", "swift_text"]:
+    for name in ["text_model", "text_sequential", "swift_text"]:
         record = json.load(open(os.path.join(DIRECTORY, f"{name}.json")))
         expected = np.array(record["predictions"]["values"], dtype="float32").reshape(record["predictions"]["shape"])
         model = keras.models.load_model(os.path.join(DIRECTORY, f"{name}.keras"))

@@ -12,7 +12,8 @@ Writes into preprocessing/:
 - `text_vectorization.json`: `TextVectorization` adapted on a small corpus in every
   standardize/split/output mode: vocabularies, idf weights, configs and outputs; and
   `text_model.keras`, a string-input model (TextVectorization -> Embedding -> pooling -> Dense)
-  saved by Keras, with its predictions.
+  saved by Keras, with its predictions, and `text_model_sequential.keras`, the same kind of
+  model as a Sequential.
 
 Run by hand with the venv of Scripts/make-keras-venv.sh (Keras 3.15):
     TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python make_preprocessing_fixtures.py
@@ -213,7 +214,17 @@ def text_vectorization():
     queries = tf.constant(QUERIES)[:, None]
     model_record = {"input": QUERIES, "output": enc(model.predict(queries, verbose=0)),
                     "ids": enc(np.asarray(vectorizer(np.array(QUERIES))))}
-    write("text_vectorization.json", {"corpus": CORPUS, "queries": QUERIES, "cases": cases, "model": model_record})
+    keras.utils.set_random_seed(6)
+    seq_vectorizer = layers.TextVectorization(max_tokens=15, output_sequence_length=4, name="seq_vectorizer")
+    seq_vectorizer.adapt(CORPUS)
+    sequential = keras.Sequential([
+        keras.Input(shape=(1,), dtype="string", name="words"), seq_vectorizer,
+        layers.Embedding(15, 3, name="seq_embedding"), layers.GlobalAveragePooling1D(name="seq_pooling"),
+        layers.Dense(2, activation="softmax", name="seq_score")], name="text_sequential")
+    sequential.save(os.path.join(OUT, "text_model_sequential.keras"))
+    sequential_record = {"output": enc(sequential.predict(queries, verbose=0))}
+    write("text_vectorization.json", {"corpus": CORPUS, "queries": QUERIES, "cases": cases, "model": model_record,
+                                      "sequential_model": sequential_record})
 
 
 if __name__ == "__main__":
