@@ -101,7 +101,7 @@ public struct TimeseriesDataset: Dataset, Sendable {
 /// ```
 ///
 /// With `shuffle`, the windows are served in an order drawn once from `seed` (or from the global
-/// generator, ``setRandomSeed(_:)``, when `seed` is nil): every window exactly once, the same
+/// generator, `setRandomSeed(_:)`, when `seed` is nil): every window exactly once, the same
 /// order for the same seed. Keras' shuffled order cannot be reproduced (it shuffles the start
 /// positions with NumPy, then again in a TensorFlow shuffle buffer of `8 · batchSize` windows);
 /// the set of windows and their targets are the same.
