@@ -44,7 +44,8 @@ struct DataUtilityTests {
     }
     func int(_ key: String) -> Int? { (arguments[key] as? NSNumber)?.intValue }
     let dataset = try timeseriesDatasetFromArray(
-      data: data, targets: targets, sequenceLength: int("sequence_length")!, sequenceStride: int("sequence_stride") ?? 1,
+      data: data, targets: targets, sequenceLength: int("sequence_length")!,
+      sequenceStride: int("sequence_stride") ?? 1,
       samplingRate: int("sampling_rate") ?? 1, batchSize: int("batch_size")!, startIndex: int("start_index"),
       endIndex: int("end_index"))
     let batches = record["batches"] as! [[String: Any]]
@@ -90,13 +91,21 @@ struct DataUtilityTests {
   @Test("timeseriesDatasetFromArray rejects Keras' bad arguments with Keras' messages")
   func timeseriesErrors() throws {
     let data = Tensor((0..<10).map { Float($0) })
-    #expect(throws: KerasError.self) { try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, startIndex: 10) }
-    #expect(throws: KerasError.self) { try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, endIndex: 10) }
+    #expect(throws: KerasError.self) {
+      try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, startIndex: 10)
+    }
+    #expect(throws: KerasError.self) {
+      try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, endIndex: 10)
+    }
     #expect(throws: KerasError.self) {
       try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, startIndex: 5, endIndex: 4)
     }
-    #expect(throws: KerasError.self) { try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, samplingRate: 0) }
-    #expect(throws: KerasError.self) { try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, sequenceStride: 10) }
+    #expect(throws: KerasError.self) {
+      try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, samplingRate: 0)
+    }
+    #expect(throws: KerasError.self) {
+      try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, sequenceStride: 10)
+    }
     do {
       _ = try timeseriesDatasetFromArray(data: data, targets: nil, sequenceLength: 3, startIndex: 12)
     } catch {
@@ -126,8 +135,10 @@ struct DataUtilityTests {
       let value = (arguments["value"] as? NSNumber)?.floatValue ?? 0
       let result =
         record["features"] != nil
-        ? try padSequences(features, maxLen: maxLen, dtype: dtype, padding: padding, truncating: truncating, value: value)
-        : try padSequences(sequences, maxLen: maxLen, dtype: dtype, padding: padding, truncating: truncating, value: value)
+        ? try padSequences(
+          features, maxLen: maxLen, dtype: dtype, padding: padding, truncating: truncating, value: value)
+        : try padSequences(
+          sequences, maxLen: maxLen, dtype: dtype, padding: padding, truncating: truncating, value: value)
       #expect(result == PreprocessingFixture.tensor(record["result"]), "\(arguments)")
     }
     #expect(throws: KerasError.self) { try padSequences([[1]], padding: "middle") }

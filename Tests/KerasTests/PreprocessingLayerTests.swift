@@ -11,7 +11,8 @@ private func serialized(_ className: String, _ config: Any) throws -> ConfigValu
 
 /// A Keras config from a fixture, comparable with a Swift layer's `config`.
 private func jsonValue(_ object: Any) throws -> JSONValue {
-  try JSONDecoder().decode(JSONValue.self, from: JSONSerialization.data(withJSONObject: object, options: .fragmentsAllowed))
+  try JSONDecoder().decode(
+    JSONValue.self, from: JSONSerialization.data(withJSONObject: object, options: .fragmentsAllowed))
 }
 
 @Suite("Normalization: adapt, call, config and files as Keras")
@@ -71,7 +72,8 @@ struct NormalizationPreprocessingTests {
     #expect(throws: KerasError.self) { try Normalization(mean: Tensor(0), variance: Tensor(1)).adapt(Tensor([[1]])) }
   }
 
-  @Test("A Normalization model saved by Keras loads from .keras and .h5 and predicts as Keras", arguments: ["keras", "h5"])
+  @Test(
+    "A Normalization model saved by Keras loads from .keras and .h5 and predicts as Keras", arguments: ["keras", "h5"])
   func loadsKerasFiles(ext: String) throws {
     let record = Self.fixture["model"] as! [String: Any]
     let model = try loadModel(PreprocessingFixture.path("normalization.\(ext)"))
@@ -82,7 +84,8 @@ struct NormalizationPreprocessingTests {
     // (check_swift_preprocessing.py opens them in Keras.)
     let path = try TextVectorizationTests.checkDirectory().appendingPathComponent("normalization.\(ext)").path
     try model.save(path)
-    #expect(maxDifference(try loadModel(path).predict(x, verbose: 0), PreprocessingFixture.tensor(record["output"])) < 1e-5)
+    #expect(
+      maxDifference(try loadModel(path).predict(x, verbose: 0), PreprocessingFixture.tensor(record["output"])) < 1e-5)
   }
 }
 
@@ -96,7 +99,8 @@ struct TextVectorizationTests {
   @Test("TextVectorization learns Keras' vocabulary and gives Keras' outputs", arguments: caseNames)
   func matchesKeras(name: String) throws {
     let record = (Self.fixture["cases"] as! [[String: Any]]).first { $0["name"] as! String == name }!
-    let layer = try #require(try deserializeLayer(serialized("TextVectorization", record["config"]!)) as? TextVectorization)
+    let layer = try #require(
+      try deserializeLayer(serialized("TextVectorization", record["config"]!)) as? TextVectorization)
     if layer.givenVocabulary == nil { try layer.adapt(Self.corpus) }
     #expect(layer.getVocabulary() == record["vocabulary"] as! [String])
     #expect(layer.vocabularySize == (record["vocabulary"] as! [String]).count)
@@ -140,7 +144,8 @@ struct TextVectorizationTests {
     #expect(maxDifference(try model.predict(texts: Self.queries, verbose: 0), expected) < 1e-5)
   }
 
-  @Test("A string-input Sequential saved by Keras loads, predicts as Keras, and saves back as a string-input Sequential")
+  @Test(
+    "A string-input Sequential saved by Keras loads, predicts as Keras, and saves back as a string-input Sequential")
   func loadsKerasTextSequential() throws {
     let model = try loadModel(PreprocessingFixture.path("text_model_sequential.keras"))
     #expect(model is Sequential)
@@ -169,7 +174,8 @@ struct TextVectorizationTests {
     for entry in TextModelArchive.vocabularyEntries {
       #expect(try archive.data(entry) == original.data(entry), "\(entry)")
     }
-    let config = try ConfigValue.parse(json: String(decoding: try archive.data(KerasArchive.configEntry), as: UTF8.self))
+    let config = try ConfigValue.parse(
+      json: String(decoding: try archive.data(KerasArchive.configEntry), as: UTF8.self))
     let layers = try #require(config["config"]?["layers"])
     guard case .array(let entries) = layers else { Issue.record("no layers"); return }
     #expect(entries.prefix(2).compactMap { $0["class_name"]?.stringValue } == ["InputLayer", "TextVectorization"])
@@ -178,7 +184,8 @@ struct TextVectorizationTests {
     let again = try loadModel(path)
     let expected = PreprocessingFixture.tensor(Self.modelRecord["output"])
     #expect(maxDifference(try again.predict(texts: Self.queries, verbose: 0), expected) < 1e-5)
-    try writeCheckRecord("text_model", texts: Self.queries, predictions: try again.predict(texts: Self.queries, verbose: 0))
+    try writeCheckRecord(
+      "text_model", texts: Self.queries, predictions: try again.predict(texts: Self.queries, verbose: 0))
   }
 
   @Test("A text model built in Swift saves as a string-input Keras model and reloads the same")

@@ -177,7 +177,10 @@ public func timeseriesDatasetFromArray(
         + "(window i's target is targets[startIndex + i's first row])")
   }
   if shuffle {
-    let order = seed.map { var g = RandomGenerator(seed: $0); return g.permutation(positions.count) }
+    let order =
+      seed.map {
+        var g = RandomGenerator(seed: $0); return g.permutation(positions.count)
+      }
       ?? RandomGenerator.withCurrent { $0.permutation(positions.count) }
     positions = order.map { positions[$0] }
   }

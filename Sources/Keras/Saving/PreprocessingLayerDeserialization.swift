@@ -22,7 +22,8 @@ enum PreprocessingLayerDeserialization {
     let reader = try ConfigReader(config, owner: "Layer '\(name ?? LayerNames.snakeCase(className))'")
     _ = try reader.string("name", default: "")
     let trainable = try reader.bool("trainable", default: true)
-    let layer: Layer = className == "Normalization" ? try normalization(reader, name: name) : try textVectorization(reader, name: name)
+    let layer: Layer =
+      className == "Normalization" ? try normalization(reader, name: name) : try textVectorization(reader, name: name)
     layer.trainable = trainable
     try reader.rejectUnreadKeys()
     if let shape = try? ConfigReader(value["build_config"] ?? .object([]), owner: "Layer build").shape("input_shape"),
@@ -44,7 +45,8 @@ enum PreprocessingLayerDeserialization {
     let mean = try statistic(reader, "mean")
     let variance = try statistic(reader, "variance")
     guard (mean == nil) == (variance == nil) else {
-      throw reader.invalid("variance", expected: "given with 'mean' or not at all", got: reader.value("variance") ?? .null)
+      throw reader.invalid(
+        "variance", expected: "given with 'mean' or not at all", got: reader.value("variance") ?? .null)
     }
     return Normalization(
       axes: axes, mean: mean, variance: variance, invert: try reader.bool("invert", default: false), name: name)
@@ -74,7 +76,8 @@ enum PreprocessingLayerDeserialization {
   private static func textVectorization(_ reader: ConfigReader, name: String?) throws -> Layer {
     // The layer computes on strings; Keras records the float32 policy of its outputs.
     try reader.requireFloat32()
-    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default defaultValue: T?) throws -> T?
+    func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type, default defaultValue: T?) throws
+      -> T?
     where T.RawValue == String {
       guard let value = reader.value(key) else { return defaultValue }
       if value == .null { return nil }
@@ -91,7 +94,8 @@ enum PreprocessingLayerDeserialization {
     if modeName == "tf-idf" { modeName = "tf_idf" }
     guard let outputMode = TextVectorization.OutputMode(rawValue: modeName) else {
       throw reader.invalid(
-        "output_mode", expected: "one of " + TextVectorization.OutputMode.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "),
+        "output_mode",
+        expected: "one of " + TextVectorization.OutputMode.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "),
         got: .string(modeName))
     }
     var ngrams: TextVectorization.NGrams? = nil
@@ -103,7 +107,9 @@ enum PreprocessingLayerDeserialization {
       }
     }
     let maxTokens = try reader.present("max_tokens").map { _ in try reader.positiveInt("max_tokens") }
-    let sequenceLength = try reader.present("output_sequence_length").map { _ in try reader.int("output_sequence_length") }
+    let sequenceLength = try reader.present("output_sequence_length").map { _ in
+      try reader.int("output_sequence_length")
+    }
     try reader.require("sparse", in: [false], "SwiftKeras returns dense rows")
     try reader.require("ragged", in: [false], "SwiftKeras returns padded rows")
     try reader.require("encoding", in: ["utf-8"], "SwiftKeras reads UTF-8 strings")

@@ -27,7 +27,9 @@ enum TextModelArchive {
   /// - Throws: ``KerasError/invalidArgument(_:)`` for a string input used by anything but one
   ///   `TextVectorization`, or a vectorizer in TF-IDF mode (its weights are not read);
   ///   ``SavingError/invalidArchive(file:entry:reason:)`` for a missing vocabulary asset.
-  static func splitStringInput(_ config: ConfigValue, archive: KerasArchive?) throws -> (ConfigValue, TextVectorization?) {
+  static func splitStringInput(_ config: ConfigValue, archive: KerasArchive?) throws -> (
+    ConfigValue, TextVectorization?
+  ) {
     guard let body = config["config"], case .array(let layers)? = body["layers"] else { return (config, nil) }
     let isSequential = config["class_name"]?.stringValue == "Sequential"
     guard let inputIndex = layers.firstIndex(where: isStringInput) else { return (config, nil) }
@@ -138,7 +140,9 @@ enum TextModelArchive {
   ///
   /// - Throws: ``KerasError/invalidArgument(_:)`` when the vectorizer's output does not fit the
   ///   model's first input, or the vectorizer is in TF-IDF mode.
-  static func joinStringInput(_ config: ConfigValue, _ vectorizer: TextVectorization, model: Model) throws -> ConfigValue {
+  static func joinStringInput(_ config: ConfigValue, _ vectorizer: TextVectorization, model: Model) throws
+    -> ConfigValue
+  {
     guard vectorizer.outputMode != .tfIdf else {
       throw KerasError.invalidArgument(
         "Layer '\(vectorizer.name)' (TextVectorization): saving a model with a tf_idf vectorizer is not supported yet")
@@ -153,7 +157,8 @@ enum TextModelArchive {
     let modelShape = try ConfigReader(layers[inputIndex]["config"] ?? .object([]), owner: "Input '\(inputName)'")
       .shape("batch_shape")
     let produced = inputShape(of: vectorizer)
-    guard let modelShape, modelShape.count == 2, modelShape[1] == produced[1] || produced[1] == nil || modelShape[1] == nil
+    guard let modelShape, modelShape.count == 2,
+      modelShape[1] == produced[1] || produced[1] == nil || modelShape[1] == nil
     else {
       throw KerasError.invalidArgument(
         "Model '\(model.name)': its input '\(inputName)' \(kerasShapeText(modelShape ?? [])) does not take the output "
@@ -182,7 +187,9 @@ enum TextModelArchive {
         ("class_name", "__keras_tensor__"),
         (
           "config",
-          .object([("shape", stringShape), ("dtype", "string"), ("keras_history", .array([.string(stringName), 0, 0]))])
+          .object([
+            ("shape", stringShape), ("dtype", "string"), ("keras_history", .array([.string(stringName), 0, 0])),
+          ])
         ),
       ])
       vectorizerPairs += [

@@ -19,7 +19,8 @@ extension Model {
   /// - Throws: as ``predict(texts:batchSize:verbose:)`` and that `fit`.
   @discardableResult
   public func fit(
-    texts: [String], _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1, callbacks: [any Callback] = [],
+    texts: [String], _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1,
+    callbacks: [any Callback] = [],
     validationSplit: Float = 0, shuffle: Bool = true
   ) throws -> History {
     try fit(

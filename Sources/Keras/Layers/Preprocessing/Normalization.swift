@@ -106,10 +106,13 @@ public final class Normalization: Layer, @unchecked Sendable {
     guard value.shape == givenMean?.shape, value.rank <= keptAxes.count else {
       throw KerasError.invalidArgument(
         "Layer '\(name)' (Normalization): `mean` \(givenMean?.shape ?? []) and `variance` "
-          + "\(givenVariance?.shape ?? []) must have the same shape, of rank at most the number of axes (\(axis.count))")
+          + "\(givenVariance?.shape ?? []) must have the same shape, of rank at most the number of axes (\(axis.count))"
+      )
     }
     var expanded = [Int](repeating: 1, count: rank)
-    for i in stride(from: 1, through: value.rank, by: 1) { expanded[keptAxes[keptAxes.count - i]] = value.shape[value.rank - i] }
+    for i in stride(from: 1, through: value.rank, by: 1) {
+      expanded[keptAxes[keptAxes.count - i]] = value.shape[value.rank - i]
+    }
     do {
       return try value.reshaped(to: expanded).broadcast(to: broadcastShape)
     } catch {

@@ -198,7 +198,8 @@ public final class TextVectorization: Layer, @unchecked Sendable {
   public func setVocabulary(_ vocabulary: [String], idfWeights: [Float]? = nil) throws {
     if outputMode == .tfIdf, idfWeights == nil { throw fail("`idfWeights` must be set if outputMode is 'tf_idf'") }
     if outputMode != .tfIdf, idfWeights != nil {
-      throw fail("`idfWeights` should only be set if outputMode is 'tf_idf'. Received: outputMode=\(outputMode.rawValue)")
+      throw fail(
+        "`idfWeights` should only be set if outputMode is 'tf_idf'. Received: outputMode=\(outputMode.rawValue)")
     }
     guard !vocabulary.isEmpty else { throw fail("cannot set an empty vocabulary") }
     let foundSpecialTokens = Array(vocabulary.prefix(specialTokens.count)) == specialTokens
@@ -388,7 +389,8 @@ public final class TextVectorization: Layer, @unchecked Sendable {
 
   public override var layerConfig: [(String, ConfigValue)] {
     [
-      ("max_tokens", maxTokens.map { .int($0) } ?? .null), ("standardize", standardize.map { .string($0.rawValue) } ?? .null),
+      ("max_tokens", maxTokens.map { .int($0) } ?? .null),
+      ("standardize", standardize.map { .string($0.rawValue) } ?? .null),
       ("split", split.map { .string($0.rawValue) } ?? .null), ("ngrams", ngrams?.config ?? .null),
       ("output_mode", .string(outputMode.rawValue)),
       ("output_sequence_length", outputSequenceLength.map { .int($0) } ?? .null),
