@@ -12,7 +12,7 @@ import Synchronization
 /// Making a primitive costs milliseconds, so plans are kept per shape and kind (the shapes of a
 /// model's layers and its last, smaller batch: a handful). A plan runs on any thread.
 /// `SWIFTKERAS_CONVOLUTION=im2col` turns the primitives off (for comparisons); `onednn` uses
-/// them wherever oneDNN has one, also where ``Convolution2D`` measures faster.
+/// them wherever oneDNN has one, 1×1 kernels included.
 enum ConvolutionPrimitive {
   /// What a plan computes (`skconv_kind`).
   enum Kind: Hashable {
@@ -96,13 +96,15 @@ enum ConvolutionPrimitive {
     return plan
   }
 
-  /// Whether `kind` on `layout` runs on oneDNN rather than im2col + GEMM.
+  /// Whether a convolution of `layout` runs on oneDNN rather than im2col + GEMM.
   ///
-  /// Measured on the convnet benchmark's layers (AVX-512, 1 and 2 threads, Benchmarks/README.md):
-  /// oneDNN's direct kernels beat lowering the windows into a matrix wherever that matrix is
-  /// bigger than the image (a kernel wider than 1×1 or a stride under its size), most in the
-  /// backward pass, whose im2col path adds the columns back pixel by pixel. A 1×1 kernel with
-  /// stride 1 needs no lowering at all (the image is the matrix), and GEMM alone is as fast.
+  /// Measured 2026-12-07 on the 2-core AVX-512 machine with other work on it (best of 15, ms per
+  /// batch of 128): the convnet benchmark's second layer (13×13×32 → 64, 3×3) forward 5.5 on
+  /// oneDNN against 8.0 lowered, backward weights 6.0–6.9 against 7.4–7.5, backward data 5.6–5.8
+  /// against 7.5; its first layer (28×28×1 → 32) forward 0.9 against 1.3–1.4, backward weights
+  /// 1.2–1.9 against 1.4; a depthwise 3×3 over 32 channels 0.35 against 13.8 (one GEMM per
+  /// channel). A 1×1 kernel with stride 1 needs no lowering (the image is the matrix) and GEMM
+  /// alone was within 10% of oneDNN (0.88 against 0.80 forward), so it stays on GEMM.
   static func isPreferred(for layout: Convolution2D.Layout, choice: Choice) -> Bool {
     switch choice {
     case .im2col: false
