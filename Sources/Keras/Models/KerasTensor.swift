@@ -119,6 +119,16 @@ extension Layer {
     symbolicCall([input], asList: false, initialState: []).first ?? KerasTensor(node: failedNode(input), index: 0)
   }
 
+  /// Calls the layer on a symbolic tensor with a `training` argument, as Keras'
+  /// `base_model(x, training=False)`: the argument is recorded and saved in the model's config
+  /// as Keras saves it, so files round-trip. As in Keras 3, the mode the model itself runs in
+  /// wins (`fit` trains, `predict` infers); to keep a base's weights and BatchNormalization
+  /// statistics fixed while the rest trains, set `base.trainable = false`.
+  public func callAsFunction(_ input: KerasTensor, training: Bool) -> KerasTensor {
+    symbolicCall([input], asList: false, initialState: [], keywords: CallKeywords(settings: [("training", .bool(training))]))
+      .first ?? KerasTensor(node: failedNode(input), index: 0)
+  }
+
   /// Calls a layer that takes several inputs (merge layers, models with several inputs).
   public func callAsFunction(_ inputs: [KerasTensor]) -> KerasTensor {
     symbolicCall(inputs, asList: true, initialState: []).first
@@ -189,7 +199,7 @@ extension Layer {
         guard initialState.isEmpty else { throw KerasError.invalidArgument("Layer '\(name)' takes no initialState") }
         shapes = try keywordLayer.symbolicOutputShapes(inputs.map(\.shape), keywords: keywords)
       } else {
-        if let name = keywords.tensors.first?.name ?? keywords.settings.first?.name {
+        if let name = keywords.tensors.first?.name ?? keywords.settings.first(where: { $0.name != "training" })?.name {
           throw KerasError.invalidArgument("Layer '\(self.name)' (\(Self.className)) takes no keyword argument '\(name)'")
         }
         shapes = try symbolicOutputShapes(

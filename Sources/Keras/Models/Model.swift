@@ -262,6 +262,9 @@ open class Model: Layer, @unchecked Sendable {
     let outputKeys = Set(outputs.map { TensorKey($0) })
     var logits: [TensorKey: OutputLogits] = [:]
     for node in graph.nodes {
+      // A call's own `training` (`base(x, training: false)`) is recorded and saved, but the
+      // model's mode wins, as in Keras 3's Functional call, which passes its `training` to
+      // every layer whenever it is given (and SwiftKeras always gives it).
       let args = try node.inputs.map { try value(of: $0, in: values) }
       let states = try node.initialState.map { try value(of: $0, in: values).0 }
       // Only a call with one output can hand its logits to the loss.

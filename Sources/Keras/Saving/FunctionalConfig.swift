@@ -244,8 +244,11 @@ private func functional(from config: ConfigValue) throws -> Model {
   /// The keyword arguments of a call of a layer that takes them (``KeywordCallLayer``), besides
   /// `initial_state`, `mask` and `training`; nil while a keyword tensor is not made yet.
   func callKeywords(_ kwargs: ConfigValue?, layer: String, isTensor: (ConfigValue) -> Bool) throws -> CallKeywords? {
-    guard byName[layer] is KeywordCallLayer, case .object(let pairs)? = kwargs else { return CallKeywords() }
+    guard case .object(let pairs)? = kwargs else { return CallKeywords() }
     var keywords = CallKeywords()
+    // `training=True/False` given to a call of any layer (a frozen base model) is kept; null is Keras' default.
+    if case .bool(let training)? = kwargs?["training"] { keywords.settings.append(("training", .bool(training))) }
+    guard byName[layer] is KeywordCallLayer else { return keywords }
     for (name, value) in pairs where !["initial_state", "mask", "training"].contains(name) {
       if isTensor(value) {
         guard let tensor = try resolve(value, in: layer) else { return nil }
