@@ -95,7 +95,7 @@ public final class DataParallel {
   /// `fit`; call it yourself after loading or changing weights on rank 0 alone.
   ///
   /// - Throws: ``DistributedError/invalidArgument(_:)`` when the model is not built.
-  public func broadcastState(of model: Sequential) throws {
+  public func broadcastState(of model: Model) throws {
     guard model.isBuilt else {
       throw DistributedError.invalidArgument(
         "broadcastState: model '\(model.name)' is not built: give an input shape or call it once")
@@ -138,10 +138,11 @@ public final class DataParallel {
   ///   naming the rank and the error.
   @discardableResult
   public func fit(
-    _ model: Sequential, _ x: Tensor, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1,
+    _ model: Model, _ x: Tensor, _ y: Tensor, batchSize: Int = 32, epochs: Int = 1, verbose: Int = 1,
     callbacks: [any Callback] = [], validationSplit: Float = 0, validationData: (Tensor, Tensor)? = nil,
     shuffle: Bool = true, classWeight: [Int: Float]? = nil, sampleWeight: Tensor? = nil, initialEpoch: Int = 0
   ) throws -> History {
+    try requireOneInputAndOutput(model, "fit")
     guard model.optimizer != nil, let loss = model.loss else {
       throw DistributedError.invalidArgument("fit: compile model '\(model.name)' before training it")
     }
@@ -252,6 +253,16 @@ public final class DataParallel {
     return history
   }
 
+  /// Throws for a model with several inputs or outputs (Sequential, Functional and subclassed
+  /// models with one of each train data-parallel; several are not supported yet).
+  private func requireOneInputAndOutput(_ model: Model, _ action: String) throws {
+    guard model.inputs.count <= 1, model.outputs.count <= 1 else {
+      throw DistributedError.unsupported(
+        "\(action): model '\(model.name)' has \(model.inputs.count) inputs and \(model.outputs.count) outputs; "
+          + "DataParallel trains models with one input and one output so far")
+    }
+  }
+
   /// Rank 0's `value`.
   private func broadcast(_ value: Int, _ what: String) throws -> Int {
     var word = Int64(value)
@@ -265,7 +276,7 @@ public final class DataParallel {
   }
 
   /// Whether any rank's callbacks asked to stop; sets `model.stopTraining` on every rank if so.
-  private func agreeToStop(_ model: Sequential, _ what: String) -> Bool {
+  private func agreeToStop(_ model: Model, _ what: String) -> Bool {
     let stop = communicator.allreduceMax(model.stopTraining ? 1 : 0, what) != 0
     model.stopTraining = stop
     return stop
@@ -273,7 +284,7 @@ public final class DataParallel {
 
   /// The loss and metrics of `data` in inference mode, its batches sharded across the ranks.
   private func evaluate(
-    _ model: Sequential, _ data: Batches, batchSize: Int, tracker: EpochTracker, step: StepExchange,
+    _ model: Model, _ data: Batches, batchSize: Int, tracker: EpochTracker, step: StepExchange,
     hooks: [any Callback]
   ) throws -> Logs {
     tracker.reset()
@@ -300,8 +311,9 @@ public final class DataParallel {
   /// - Throws: on every rank alike: a model that is not compiled, a batch size of 0, mismatched lengths.
   @discardableResult
   public func evaluate(
-    _ model: Sequential, _ x: Tensor, _ y: Tensor, batchSize: Int = 32, sampleWeight: Tensor? = nil
+    _ model: Model, _ x: Tensor, _ y: Tensor, batchSize: Int = 32, sampleWeight: Tensor? = nil
   ) throws -> Logs {
+    try requireOneInputAndOutput(model, "evaluate")
     guard let loss = model.loss else {
       throw DistributedError.invalidArgument("evaluate: compile model '\(model.name)' before evaluating it")
     }
@@ -327,7 +339,8 @@ public final class DataParallel {
   /// every batch; every rank returns all of them, in the order of `x`.
   ///
   /// - Throws: a batch size of 0 or an empty `x`, on every rank alike.
-  public func predict(_ model: Sequential, _ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+  public func predict(_ model: Model, _ x: Tensor, batchSize: Int = 32) throws -> Tensor {
+    try requireOneInputAndOutput(model, "predict")
     guard batchSize > 0, x.rank >= 1, x.shape[0] > 0 else {
       throw DistributedError.invalidArgument(
         "predict: batchSize (\(batchSize)) must be positive and x (shape \(x.shape)) not empty")

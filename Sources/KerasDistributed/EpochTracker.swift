@@ -11,7 +11,7 @@ final class EpochTracker {
   private var lossCount: Float = 0
 
   /// The metrics `model` was compiled with, resolved for these label and prediction shapes.
-  init(_ model: Sequential, yTrueShape: [Int], yPredShape: [Int], lossName: String) throws {
+  init(_ model: Model, yTrueShape: [Int], yPredShape: [Int], lossName: String) throws {
     metrics = try model.metricSpecifiers.map {
       try $0.resolve(yTrueShape: yTrueShape, yPredShape: yPredShape, lossName: lossName)
     }

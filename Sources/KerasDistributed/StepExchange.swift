@@ -28,7 +28,7 @@ final class StepExchange {
   /// One training step's exchange: `mine` is this rank's shard of a global batch of
   /// `globalCount` rows. Returns the global batch's mean loss, the gradients averaged over its
   /// rows (in `trainableWeights` order) and its predictions.
-  func train(_ model: Sequential, _ mine: Batches, globalCount: Int, what: @autoclosure () -> String) throws -> (
+  func train(_ model: Model, _ mine: Batches, globalCount: Int, what: @autoclosure () -> String) throws -> (
     loss: Float, gradients: [Tensor], predictions: Tensor
   ) {
     let shapes = model.trainableWeights.map(\.shape)
@@ -60,7 +60,7 @@ final class StepExchange {
 
   /// One evaluation step's exchange: the global batch's mean loss and its predictions, from
   /// this rank's shard `mine` in inference mode.
-  func test(_ model: Sequential, _ mine: Batches, globalCount: Int, what: @autoclosure () -> String) throws -> (
+  func test(_ model: Model, _ mine: Batches, globalCount: Int, what: @autoclosure () -> String) throws -> (
     loss: Float, predictions: Tensor
   ) {
     var sums: [Float] = [0, 0]

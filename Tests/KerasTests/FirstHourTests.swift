@@ -79,7 +79,9 @@ struct FirstHourMessageTests {
 
   @Test("loadModel of a missing file names loadModel and the formats it reads")
   func loadModelMissingFile() throws {
-    let path = try temporaryDirectory("missing").appendingPathComponent("model.keras").path
+    let pathDirectory = try temporaryDirectory("missing")
+    defer { try? FileManager.default.removeItem(at: pathDirectory) }
+    let path = pathDirectory.appendingPathComponent("model.keras").path
     let text = message { _ = try loadModel(path) }
     #expect(text.contains("loadModel cannot read '\(path)': no such file"))
     #expect(text.contains("`.keras`") && text.contains("`.h5`"))
@@ -89,7 +91,9 @@ struct FirstHourMessageTests {
 
   @Test("loadModel of a .npy file says it is a NumPy array and what loadModel reads")
   func loadModelOfNumPyFile() throws {
-    let path = try temporaryDirectory("npy").appendingPathComponent("x.npy").path
+    let pathDirectory = try temporaryDirectory("npy")
+    defer { try? FileManager.default.removeItem(at: pathDirectory) }
+    let path = pathDirectory.appendingPathComponent("x.npy").path
     try NPY.write(Tensor.zeros([2, 3]), to: path)
     let text = message { _ = try loadModel(path) }
     #expect(text.contains("loadModel cannot read '\(path)'"))
@@ -99,7 +103,9 @@ struct FirstHourMessageTests {
 
   @Test("Saving into a directory that does not exist names that directory", arguments: ["model.keras", "model.h5"])
   func saveIntoMissingDirectory(file: String) throws {
-    let missing = try temporaryDirectory("save").appendingPathComponent("no-such-dir").path
+    let missingDirectory = try temporaryDirectory("save")
+    defer { try? FileManager.default.removeItem(at: missingDirectory) }
+    let missing = missingDirectory.appendingPathComponent("no-such-dir").path
     let model = try lstmClassifier(compiled: true)
     let text = message { try model.save("\(missing)/\(file)") }
     #expect(text.contains("the directory '\(missing)' does not exist; create it first"))
@@ -172,6 +178,7 @@ struct FilePathArgumentTests {
   @Test("save, loadModel, saveWeights and loadWeights take a file URL as they take a path")
   func modelFilesByURL() throws {
     let directory = try temporaryDirectory("url")
+    defer { try? FileManager.default.removeItem(at: directory) }
     let model = try lstmClassifier(compiled: true)
     let x = Tensor.randomNormal([3, 6, 3], seed: 5)
     let expected = try model.predict(x, verbose: 0)
@@ -198,6 +205,7 @@ struct FilePathArgumentTests {
   @Test("NPY reads and writes through a URL the same bytes as through a path")
   func npyByURL() throws {
     let directory = try temporaryDirectory("npy-url")
+    defer { try? FileManager.default.removeItem(at: directory) }
     let tensor = Tensor([[1, 2, 3], [4, 5, 6]])
     try NPY.write(tensor, to: directory.appendingPathComponent("a.npy"))
     try NPY.write(tensor, to: directory.appendingPathComponent("b.npy").path)
@@ -212,6 +220,7 @@ struct FilePathArgumentTests {
   @Test("History writes its CSV and SVG to a path as to a URL")
   func historyByPath() throws {
     let directory = try temporaryDirectory("history")
+    defer { try? FileManager.default.removeItem(at: directory) }
     let model = Sequential { Dense(1, inputShape: [2]) }
     try model.compile(optimizer: "sgd", loss: "mse")
     let history = try model.fit(
@@ -228,6 +237,7 @@ struct FilePathArgumentTests {
   @Test("The file-writing callbacks take a URL too")
   func callbacksByURL() throws {
     let directory = try temporaryDirectory("callbacks")
+    defer { try? FileManager.default.removeItem(at: directory) }
     let checkpoint = try ModelCheckpoint(directory.appendingPathComponent("best.keras"))
     #expect(checkpoint.filepath == directory.appendingPathComponent("best.keras").path)
     #expect(

@@ -100,6 +100,7 @@ struct FunctionalMaskTests {
     arguments: [
       ("mask_stacked", "keras"), ("mask_stacked", "h5"), ("mask_concat", "keras"), ("mask_concat", "h5"),
       ("mask_add", "keras"), ("mask_add", "h5"), ("mask_merges", "keras"), ("mask_merges", "h5"),
+      ("mask_masking", "keras"), ("mask_masking", "h5"), ("mask_passthrough", "keras"), ("mask_passthrough", "h5"),
     ])
   func maskedForward(name: String, format: String) throws {
     let fixture = try FunctionalFixture.load(name)
@@ -112,6 +113,25 @@ struct FunctionalMaskTests {
       let difference = maxDifference(output, expected.tensor)
       #expect(difference < 1e-5, "\(name).\(format) output \(i) differs from Keras by \(difference)")
     }
+  }
+
+  @Test("Masking in a Sequential stack masks the LSTMs as in Keras' Functional fixture")
+  func maskingSequential() throws {
+    let fixture = try FunctionalFixture.load("mask_masking")
+    let keras = try loadModel(FunctionalFixture.path("mask_masking.keras"))
+    let model = Sequential {
+      Masking(maskValue: 0)
+      LSTM(5, returnSequences: true)
+      LSTM(4)
+      Dense(2)
+    }
+    try model.build(inputShape: [nil, 6, 3])
+    for name in ["lstm_1", "lstm_2", "head"] {
+      let index = try #require(["lstm_1", "lstm_2", "head"].firstIndex(of: name))
+      try model.layers[index + 1].setWeights(try keras.getLayer(name).getWeights())
+    }
+    let output = try model.predict(fixture.inputs[0].tensor, verbose: 0)
+    #expect(maxDifference(output, fixture.outputs[0].tensor) < 1e-5)
   }
 
   @Test("A two-input masked model built in Swift predicts as Keras from Keras' weights")

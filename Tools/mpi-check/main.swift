@@ -1,8 +1,8 @@
 // Checks data-parallel training (KerasDistributed) against one process, under mpirun.
 //
 //   swift run mpi-check            runs every check below and exits 1 if any fails (CI)
-//   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, kill, hang,
-//                                  fail, interrupt, resume, scheduled)
+//   mpi-check worker MODE [FILE]   one rank of a job mpirun starts (MODE: train, functional,
+//                                  kill, hang, fail, interrupt, resume, scheduled)
 //   mpi-check compare PREFIX       checks the files of a `worker train PREFIX` run of two ranks
 //                                  started elsewhere (Scripts/mpi-two-hosts.sh) against one process
 //   mpi-check worker bench [forecast|large] [GLOBAL_BATCH] [EPOCHS] [BUCKET_BYTES]
@@ -20,6 +20,7 @@
 //    equal `model.evaluate` and `model.predict`. Only rank 0 prints progress. Rank 1 starts from
 //    other weights, optimizer state and random generator: fit broadcasts rank 0's.
 //    With ReduceLROnPlateau and EarlyStopping acting on the logs, both ranks decide as one process.
+//    A Functional model (a skip connection through Concatenate) trains as one process too.
 // 2. The same script started without mpirun (a job of one process) gives the same numbers.
 // 3. Two ranks with BackupAndRestore killed after epoch 2 of 3, resumed on one process: the
 //    end equals the uninterrupted run's (weights, last epoch's History, evaluate, predict).
@@ -43,13 +44,24 @@ func dataset() -> (x: Tensor, y: Tensor) {
   return (x, Tensor(sums.map { [$0] }))
 }
 
-/// LSTM(8) → Dense(4, relu) → Dense(1, sigmoid) with adam, accuracy and AUC, weights drawn from seed 7.
-func compiledModel() throws -> Sequential {
+/// LSTM(8) → Dense(4, relu) → Dense(1, sigmoid) with adam, accuracy and AUC, weights drawn from
+/// seed 7; `functional`: the same layers as a Functional graph whose head also sees the LSTM's
+/// output (a skip connection through Concatenate).
+func compiledModel(functional: Bool = false) throws -> Model {
   setRandomSeed(7)
-  let model = Sequential {
-    LSTM(8, inputShape: [6, 3])
-    Dense(4, activation: .relu)
-    Dense(1, activation: .sigmoid)
+  let model: Model
+  if functional {
+    let input = Input(shape: [6, 3], name: "steps")
+    let features = LSTM(8)(input)
+    let hidden = Dense(4, activation: .relu)(features)
+    let output = Dense(1, activation: .sigmoid)(Concatenate()([features, hidden]))
+    model = try Model(inputs: [input], outputs: [output])
+  } else {
+    model = Sequential {
+      LSTM(8, inputShape: [6, 3])
+      Dense(4, activation: .relu)
+      Dense(1, activation: .sigmoid)
+    }
   }
   try model.compile(optimizer: "adam", loss: "binary_crossentropy", metrics: ["accuracy", .auc(name: "auc")])
   _ = try model(Tensor.zeros([1, 6, 3]))
@@ -83,9 +95,9 @@ func scheduleCallbacks() -> [any Callback] {
 }
 
 /// One process with `model.fit`: the reference.
-func reference(scheduled: Bool = false) throws -> Outcome {
+func reference(scheduled: Bool = false, functional: Bool = false) throws -> Outcome {
   let (x, y) = dataset()
-  let model = try compiledModel()
+  let model = try compiledModel(functional: functional)
   let history = try model.fit(
     x, y, batchSize: globalBatch, epochs: scheduled ? 6 : epochs, verbose: 0,
     callbacks: scheduled ? scheduleCallbacks() : [], validationSplit: 0.2, classWeight: classWeight)
@@ -102,7 +114,7 @@ func worker(mode: String, output: String?) throws {
   // Buckets of 64 bytes: 4 allreduces, the Dense layers' started while the LSTM's backward pass runs.
   let distribution = try DataParallel(timeout: .seconds(mode == "hang" ? 3 : 60), bucketSize: 64)
   let (x, y) = dataset()
-  let model = try compiledModel()
+  let model = try compiledModel(functional: mode == "functional")
   if distribution.rank != 0 {
     // Other weights, optimizer state and generator than rank 0's: fit starts from rank 0's.
     try model.trainOnBatch(x.slice(axis: 0, 0..<8), y.slice(axis: 0, 0..<8))
@@ -244,6 +256,12 @@ func drive() throws {
   let epochLines = train.output.split(separator: "\n").filter { $0.hasPrefix("Epoch 1/") }.count
   check(epochLines == 1, "2 ranks: only rank 0 prints progress (\(epochLines) 'Epoch 1/' lines)")
   try compareRanks(twoRanks, expected, "2 ranks")
+
+  let functionalRanks = directory.appendingPathComponent("functional").path
+  let functional = try launch(mpirun + [executable, "worker", "functional", functionalRanks], limit: 300)
+  check(functional.status == 0 && !functional.timedOut, "Functional model, 2 ranks: mpirun exits 0")
+  if functional.status != 0 { print(functional.output) }
+  try compareRanks(functionalRanks, try reference(functional: true), "Functional model, 2 ranks")
 
   let scheduledRanks = directory.appendingPathComponent("scheduled").path
   let scheduled = try launch(mpirun + [executable, "worker", "scheduled", scheduledRanks], limit: 300)

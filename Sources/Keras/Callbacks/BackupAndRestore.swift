@@ -116,7 +116,7 @@ public final class BackupAndRestore: Callback {
   }
 
   public func onTrainEnd(_ logs: Logs) {
-    guard deleteCheckpoint, let model, model.callbackError == nil else { return }
+    guard deleteCheckpoint, let model, model.trainer?.callbackError == nil else { return }
     let directory = URL(fileURLWithPath: backupDir)
     let files = (try? FileManager.default.contentsOfDirectory(atPath: backupDir)) ?? []
     for name in files where Self.ownsFile(name) {
@@ -231,7 +231,7 @@ public final class BackupAndRestore: Callback {
       epochRandomState = metadata.epochRandomState
     }
     restoredEpoch = metadata.epoch
-    model.resumePosition = TrainingPosition(
+    model.trainer?.resumePosition = TrainingPosition(
       epoch: metadata.epoch, batch: metadata.batch, epochRandomState: metadata.epochRandomState)
   }
 }

@@ -8,6 +8,12 @@ struct GraphMap {
   let nodes: [Node]
   /// The layers, input layers included, in Keras' order.
   let layers: [Layer]
+  /// Each node's depth, 0 at the outputs and growing towards the inputs (a shared layer's
+  /// calls all at its deepest), by the node's identity.
+  let depths: [ObjectIdentifier: Int]
+
+  /// The depth of `node` (0 when it is not in the graph).
+  func depth(of node: Node) -> Int { depths[ObjectIdentifier(node)] ?? 0 }
 
   /// Walks the graph from `outputs` back to `inputs`.
   ///
@@ -92,7 +98,7 @@ struct GraphMap {
       throw KerasError.invalidArgument(
         "Model '\(model)': the name \"\(layer.name)\" is used by more than one layer; all layer names must be unique")
     }
-    return GraphMap(nodes: runnable, layers: layers)
+    return GraphMap(nodes: runnable, layers: layers, depths: nodeDepth)
   }
 }
 

@@ -25,23 +25,9 @@ open class Model: Layer, @unchecked Sendable {
   /// The graph's calls and layers in Keras' order, for a Functional model.
   var graph: GraphMap?
 
-  /// Set by a callback to end `fit` after the current epoch (Keras' `model.stop_training`).
-  public var stopTraining = false
-  /// The loss, optimizer and metrics set by `compile`.
-  var compiled: CompiledModel?
-  /// An error a callback hit (e.g. a failed checkpoint save); `fit` stops and throws it.
-  var callbackError: (any Error)?
-  /// The row slices of the sparse gradients the last `computeGradients` returned, by the
-  /// identity of the gradient's storage, for `applyGradients`.
-  var lastSparseGradients: [(storage: ObjectIdentifier, slices: [SparseRows])] = []
-  /// Where the next `fit` continues, set by ``BackupAndRestore`` when it restores a backup.
-  var resumePosition: TrainingPosition?
-
-  /// Stops `fit` after the current batch; `fit` then throws `error` (for callbacks whose work failed).
-  public func failTraining(with error: any Error) {
-    if callbackError == nil { callbackError = error }
-    stopTraining = true
-  }
+  /// The training side (compiled configuration and the state of a `fit` run): `nil` until
+  /// the model is compiled. Inference never touches it.
+  public internal(set) var trainer: Trainer?
 
   /// `"Functional"` for a graph model, the subclass' own name for a subclassed one.
   open override class var className: String { self == Model.self ? "Functional" : String(describing: self) }

@@ -65,6 +65,10 @@ public class Sequential: Model, @unchecked Sendable {
     }
   }
 
+  /// Builds every layer for inputs of `inputShape` (batch dimension `nil`), as Keras'
+  /// `model.build(input_shape)`: the same as ``build(_:)``.
+  public override func build(inputShape: [Int?]) throws { try build(inputShape) }
+
   /// Builds every layer for inputs of `shape` (batch dimension `nil`), and the model's
   /// symbolic ``Model/inputs`` and ``Model/outputs`` (so `layer.output` works, as for feature extractors).
   public func build(_ shape: [Int?]) throws {

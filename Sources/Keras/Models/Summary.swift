@@ -64,7 +64,7 @@ extension Model {
     let inGraph = Set(graph.nodes.map { ObjectIdentifier($0) } + inputs.map { ObjectIdentifier($0.node) })
     var nodeCounts: [ObjectIdentifier: Int] = [:]
     for node in graph.nodes { nodeCounts[ObjectIdentifier(node.layer), default: 0] += 1 }
-    let depths = Dictionary(grouping: graph.nodes, by: { nodeDepth($0, graph) })
+    let depths = Dictionary(grouping: graph.nodes, by: { graph.depth(of: $0) })
     let chain =
       depths.values.allSatisfy { $0.count == 1 && $0[0].allInputs.count <= 1 } && nodeCounts.values.allSatisfy { $0 <= 1 }
       && inputs.count == 1
@@ -103,19 +103,6 @@ extension Model {
     let inGraph = Set(graph.nodes.map { ObjectIdentifier($0) } + inputs.map { ObjectIdentifier($0.node) })
     let nodes = node.layer.inboundNodes.compactMap(\.node).filter { inGraph.contains(ObjectIdentifier($0)) }
     return nodes.firstIndex { $0 === node } ?? 0
-  }
-
-  /// A node's depth (0 for the output calls), as Keras' `map_graph` counts it.
-  private func nodeDepth(_ node: Node, _ graph: GraphMap) -> Int {
-    var depth: [ObjectIdentifier: Int] = [:]
-    let ids = Set(graph.nodes.map { ObjectIdentifier($0) })
-    for n in graph.nodes.reversed() {
-      let d = depth[ObjectIdentifier(n), default: 0]
-      for parent in n.allInputs.map(\.node) where ids.contains(ObjectIdentifier(parent)) {
-        depth[ObjectIdentifier(parent)] = Swift.max(d + 1, depth[ObjectIdentifier(parent), default: 0])
-      }
-    }
-    return depth[ObjectIdentifier(node), default: 0]
   }
 }
 

@@ -45,7 +45,7 @@ func customLayer(_ value: ConfigValue) throws -> Layer? {
 struct SerializedLayer {
   /// The Keras layer classes SwiftKeras builds from configs.
   static let classNames = [
-    "InputLayer", "Dense", "Activation", "Dropout", "Flatten", "Reshape", "RepeatVector", "Embedding", "SimpleRNN",
+    "InputLayer", "Dense", "Activation", "Dropout", "Masking", "Flatten", "Reshape", "RepeatVector", "Embedding", "SimpleRNN",
     "LSTM", "GRU", "Bidirectional", "TimeDistributed", "Conv1D", "MaxPooling1D", "GlobalAveragePooling1D",
     "GlobalMaxPooling1D", "BatchNormalization", "LayerNormalization", "Add", "Subtract", "Multiply", "Average",
     "Maximum", "Minimum", "Concatenate", "Dot", "Conv2D", "DepthwiseConv2D", "SeparableConv2D", "MaxPooling2D",
@@ -192,6 +192,7 @@ private struct LayerArguments {
       return Dropout(
         try reader.fraction("rate"), noiseShape: try reader.shape("noise_shape"), seed: try reader.seed("seed"),
         inputShape: inputShape, name: name)
+    case "Masking": return Masking(maskValue: try reader.float("mask_value", default: 0), inputShape: inputShape, name: name)
     case "Flatten":
       try requireChannelsLast()
       return Flatten(name: name, inputShape: inputShape)

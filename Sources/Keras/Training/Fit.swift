@@ -272,17 +272,17 @@ extension Model {
     let hooks = CallbackList(
       callbacks + [history] + (verbose > 0 ? [ProgressBar()] : []), model: self,
       params: TrainingParams(epochs: epochs, steps: steps, verbose: verbose))
-    stopTraining = false
-    callbackError = nil
-    defer { callbackError = nil }
-    resumePosition = nil
+    self.compiled = compiled
+    let trainer = self.trainer!
+    trainer.beginRun()
+    defer { trainer.callbackError = nil }
     hooks.each { $0.onTrainBegin(Logs()) }
     // A restored backup (BackupAndRestore) says where to continue, as Keras' `_initial_epoch`.
-    var position = resumePosition ?? TrainingPosition(epoch: initialEpoch, batch: 0)
-    resumePosition = nil
+    var position = trainer.resumePosition ?? TrainingPosition(epoch: initialEpoch, batch: 0)
+    trainer.resumePosition = nil
     var epoch = position.epoch
     var lastLogs = Logs()
-    while epoch < epochs && !stopTraining {
+    while epoch < epochs && !trainer.stopTraining {
       hooks.each { $0.onEpochBegin(epoch, Logs()) }
       var tracker = EpochTracker(compiled)
       let order = shuffle ? Self.shuffledOrder(train.count, drawnFrom: position.epochRandomState) : nil
@@ -303,7 +303,7 @@ extension Model {
         }
         let logs = tracker.logs()
         hooks.each { $0.onTrainBatchEnd(step, logs) }
-        if stopTraining { break }  // as Keras: a callback may end the epoch early
+        if trainer.stopTraining { break }  // as Keras: a callback may end the epoch early
       }
       var logs = tracker.logs()
       if let validation {
@@ -317,8 +317,7 @@ extension Model {
       position = TrainingPosition(epoch: epoch, batch: 0)
     }
     hooks.each { $0.onTrainEnd(lastLogs) }
-    self.compiled = compiled
-    if let callbackError { throw callbackError }
+    if let error = trainer.callbackError { throw error }
     return history
   }
 

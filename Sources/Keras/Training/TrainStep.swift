@@ -174,7 +174,7 @@ extension Model {
     let compiled = try requireCompiled("computeGradients")
     let weights = sampleWeights.isEmpty ? y.map { _ in nil } : sampleWeights.count == 1 ? y.map { _ in sampleWeights[0] } : sampleWeights
     let step = try gradientStep(compiled, TrainingData(xs: x, ys: y, sampleWeights: weights), onGradient: onGradient)
-    lastSparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
+    trainer?.sparseGradients = zip(step.gradients, step.sparse).compactMap { gradient, slices in
       slices.map { (gradient.storageIdentity, $0) }
     }
     return step
@@ -188,10 +188,10 @@ extension Model {
   public func applyGradients(_ gradients: [Tensor]) throws {
     let compiled = try requireCompiled("applyGradients")
     let sparse = gradients.map { gradient in
-      lastSparseGradients.first { $0.storage == gradient.storageIdentity }?.slices
+      trainer?.sparseGradients.first { $0.storage == gradient.storageIdentity }?.slices
     }
     try compiled.optimizer.apply(gradients, sparse: sparse, to: trainableWeights)
-    lastSparseGradients = []
+    trainer?.sparseGradients = []
   }
 
   func gradientStep(

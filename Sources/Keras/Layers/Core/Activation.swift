@@ -15,5 +15,8 @@ public final class Activation: Layer, @unchecked Sendable {
     (try activation(input), activation.producesLogits ? OutputLogits(activation: activation, values: input) : nil)
   }
 
+  /// The mask of the previous layer, passed on (Keras' `supports_masking`).
+  public override func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { mask }
+
   public override var layerConfig: [(String, ConfigValue)] { [("activation", .string(activation.name))] }
 }

@@ -25,6 +25,9 @@ public final class TimeDistributed: Layer, @unchecked Sendable {
     return try output.reshaped(to: [n, t] + output.shape.dropFirst())
   }
 
+  /// The mask of the time steps, passed on unchanged (Keras' `supports_masking`).
+  public override func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { mask }
+
   public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
     let inner = try layer.outputShape(for: [nil] + inputShape.dropFirst(2))
     return [inputShape[0], inputShape[1]] + inner.dropFirst()
