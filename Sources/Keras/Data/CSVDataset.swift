@@ -4,12 +4,17 @@ import TensorCore
 
 /// A column of a CSV file: by its name in the header row, or by its 0-based position.
 public enum CSVColumn: Hashable, Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, CustomStringConvertible {
+  /// The column the header row names so.
   case name(String)
+  /// The column at this 0-based position.
   case index(Int)
 
+  /// `"temp"` for `.name("temp")`.
   public init(stringLiteral value: String) { self = .name(value) }
+  /// `3` for `.index(3)`.
   public init(integerLiteral value: Int) { self = .index(value) }
 
+  /// The name quoted, or `column N`.
   public var description: String {
     switch self {
     case .name(let name): "'\(name)'"
@@ -36,8 +41,9 @@ public final class CSVDataset: Dataset, @unchecked Sendable {
   public let path: String
   /// The header row's names (empty without a header).
   public let header: [String]
-  /// The positions of the feature and label columns.
+  /// The positions of the feature columns (the input's columns, in order).
   public let featureIndices: [Int]
+  /// The positions of the label columns (the target's columns, in order).
   public let labelIndices: [Int]
   /// Rows per batch.
   public let batchSize: Int
@@ -120,8 +126,10 @@ public final class CSVDataset: Dataset, @unchecked Sendable {
     throw KerasError.invalidArgument("CSVDataset: cannot parse '\(path)': \(error)")
   }
 
+  /// Batches in the file: `count` rows in batches of `batchSize`, the last one shorter.
   public var batchCount: Int? { (count + batchSize - 1) / batchSize }
 
+  /// `true`: the file is read from its first row to its last.
   public var readsInOrder: Bool { true }
 
   /// The next rows of the file: batch 0 starts again from the first row.

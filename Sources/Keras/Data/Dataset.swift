@@ -49,7 +49,9 @@ public protocol Dataset {
 }
 
 extension Dataset {
+  /// Does nothing.
   public func onEpochEnd() {}
 
+  /// `false`: batches may be read in any order.
   public var readsInOrder: Bool { false }
 }

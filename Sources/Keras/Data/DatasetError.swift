@@ -10,6 +10,7 @@ public struct DatasetError: Error, CustomStringConvertible, Sendable {
   /// The error `batch(at:)` threw, when it threw one.
   public let underlying: (any Error)?
 
+  /// An error of batch `batchIndex` of `dataset` (a type name), for `reason`.
   public init(dataset: String, batchIndex: Int, reason: String, underlying: (any Error)? = nil) {
     self.dataset = dataset
     self.batchIndex = batchIndex
@@ -29,5 +30,6 @@ public struct DatasetError: Error, CustomStringConvertible, Sendable {
     }
   }
 
+  /// `batch 3 of NPYDataset: <reason>`.
   public var description: String { "batch \(batchIndex) of \(dataset): \(reason)" }
 }

@@ -3,7 +3,9 @@ import TensorCore
 /// A ``Dataset`` whose batches are another source's, transformed by a function (``Dataset/map(_:)``,
 /// ``TextDataset/map(_:)``).
 public final class MappedDataset: Dataset, @unchecked Sendable {
+  /// The source's batch count (`nil`: endless).
   public let batchCount: Int?
+  /// Whether the source must be read in order.
   public let readsInOrder: Bool
   private let read: (Int) throws -> DatasetBatch
   private let epochEnd: () -> Void
@@ -20,8 +22,10 @@ public final class MappedDataset: Dataset, @unchecked Sendable {
     self.epochEnd = epochEnd
   }
 
+  /// The source's batch `index`, transformed.
   public func batch(at index: Int) throws -> DatasetBatch { try read(index) }
 
+  /// Forwards to the source.
   public func onEpochEnd() { epochEnd() }
 }
 
@@ -72,10 +76,13 @@ public final class ShuffledDataset: Dataset, @unchecked Sendable {
     generator = RandomGenerator(seed: seed)
   }
 
+  /// The base dataset's batch count.
   public var batchCount: Int? { base.batchCount }
 
+  /// `true`: rows flow through the buffer from the first batch on.
   public var readsInOrder: Bool { true }
 
+  /// Forwards to the base dataset.
   public func onEpochEnd() { base.onEpochEnd() }
 
   /// The next batch of mixed rows; batch 0 starts a new pass with a new order.

@@ -46,6 +46,7 @@ public final class NPYDataset: Dataset, @unchecked Sendable {
   /// The shape of each input file, `[rows, ...]`.
   public var inputShapes: [[Int]] { inputFiles.map(\.header.shape) }
 
+  /// `count` rows in batches of `batchSize`, the last one shorter.
   public var batchCount: Int? { (count + batchSize - 1) / batchSize }
 
   /// Rows `index * batchSize ..< (index + 1) * batchSize` of every file (fewer in the last batch).

@@ -55,6 +55,7 @@ public struct TensorDataset: Dataset, Sendable {
   /// Rows in all.
   public var count: Int { inputs[0].shape[0] }
 
+  /// `count` rows in batches of `batchSize`, the last one shorter.
   public var batchCount: Int? { (count + batchSize - 1) / batchSize }
 
   /// Rows `index * batchSize ..< (index + 1) * batchSize` (fewer in the last batch).
