@@ -95,6 +95,9 @@ enum Streaming {
         format: "trained 1 epoch over %d batches from the mapped file in %.0f s (%.0f samples/s), loss %.5f",
         data.batchCount!, seconds, Double(rows) / seconds, history.history["loss"]![0]))
     let rss = peakResidentMegabytes()
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let resident = status.split(separator: "\n").filter { $0.hasPrefix("RssAnon") || $0.hasPrefix("RssFile") || $0.hasPrefix("VmRSS") }
+    print("resident now: " + resident.map { $0.split(whereSeparator: \.isWhitespace).joined(separator: " ") }.joined(separator: ", "))
     print(String(format: "peak RSS after training from the 4 GB file: %.0f MB (target < 600 MB): %@", rss, rss < 600 ? "PASS" : "FAIL"))
 
     // The same batches from the file and from memory end with the same weights.

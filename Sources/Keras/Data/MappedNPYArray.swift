@@ -94,12 +94,18 @@ final class MappedNPYArray: @unchecked Sendable {
     return tensor
   }
 
-  /// Drops the whole pages of `bytes` from `offset` from this process's resident memory (the
-  /// kernel's page cache keeps them; a later read maps them again).
+  /// Drops the pages of `bytes` from `offset`, and of `releaseMargin` either side, from this
+  /// process's resident memory (the kernel's page cache keeps them; a later read maps them
+  /// again). The margin covers pages the kernel mapped around the ones read (fault-around,
+  /// large page-cache folios), which would otherwise stay mapped when batches are read out of
+  /// file order.
   private func release(from offset: Int, bytes: Int) {
-    let start = (offset + pageSize - 1) / pageSize * pageSize
-    let end = (offset + bytes) / pageSize * pageSize
+    let start = Swift.max(0, offset - Self.releaseMargin) / pageSize * pageSize
+    let end = Swift.min(length, offset + bytes + Self.releaseMargin)
     guard end > start else { return }
     madvise(base + start, end - start, MADV_DONTNEED)
   }
+
+  /// How far beyond the rows read their release reaches (a huge page's 2 MB, twice).
+  private static let releaseMargin = 4 << 20
 }
