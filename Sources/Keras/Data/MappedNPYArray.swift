@@ -8,9 +8,9 @@ import TensorCore
 #endif
 
 /// A `.npy` file mapped into memory read-only (`mmap`), read a few rows at a time: only the
-/// pages of the rows asked for are read from disk, so the file may be larger than RAM. After
-/// rows are copied out their pages are released from this process (`madvise(MADV_DONTNEED)`),
-/// so resident memory stays at about a batch whatever the file's size.
+/// pages of the rows asked for are read from disk, so the file may be larger than RAM. Every
+/// 64 MB read, the file's pages are released from this process (`madvise(MADV_DONTNEED)`), so
+/// its resident memory stays under about that whatever the file's size.
 final class MappedNPYArray: @unchecked Sendable {
   let path: String
   let header: NPY.Header
@@ -21,7 +21,8 @@ final class MappedNPYArray: @unchecked Sendable {
   private let rowElements: Int
   private let base: UnsafeMutableRawPointer
   private let length: Int
-  private let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+  /// Bytes copied out since the pages were last released (batches are read one at a time).
+  private var bytesSinceRelease = 0
 
   /// - Throws: ``KerasError/invalidArgument(_:)`` naming the file when it cannot be opened or
   ///   mapped, is not a `.npy` file, holds a scalar, is Fortran-ordered, or holds an element
@@ -94,18 +95,18 @@ final class MappedNPYArray: @unchecked Sendable {
     return tensor
   }
 
-  /// Drops the pages of `bytes` from `offset`, and of `releaseMargin` either side, from this
-  /// process's resident memory (the kernel's page cache keeps them; a later read maps them
-  /// again). The margin covers pages the kernel mapped around the ones read (fault-around,
-  /// large page-cache folios), which would otherwise stay mapped when batches are read out of
-  /// file order.
+  /// Counts the bytes read; past ``releaseThreshold`` since the last release, drops every page
+  /// of the file from this process's resident memory (the kernel's page cache keeps them; a
+  /// later read maps them again). Releasing the whole mapping also drops the pages the kernel
+  /// mapped around the rows read (fault-around, large page-cache folios), and a file smaller
+  /// than the threshold is never released at all.
   private func release(from offset: Int, bytes: Int) {
-    let start = Swift.max(0, offset - Self.releaseMargin) / pageSize * pageSize
-    let end = Swift.min(length, offset + bytes + Self.releaseMargin)
-    guard end > start else { return }
-    madvise(base + start, end - start, MADV_DONTNEED)
+    bytesSinceRelease += bytes
+    guard bytesSinceRelease >= Self.releaseThreshold else { return }
+    bytesSinceRelease = 0
+    madvise(base, length, MADV_DONTNEED)
   }
 
-  /// How far beyond the rows read their release reaches (a huge page's 2 MB, twice).
-  private static let releaseMargin = 4 << 20
+  /// The bytes read between two releases: resident memory of the file stays about this size.
+  static let releaseThreshold = 64 << 20
 }

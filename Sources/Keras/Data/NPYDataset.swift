@@ -8,7 +8,7 @@
 /// try model.fit(data, epochs: 5)           // shuffle: true shuffles the batch order
 /// ```
 ///
-/// Resident memory stays at about a batch: the pages of rows already copied out are released.
+/// Resident memory stays low: every 64 MB read, the pages of the rows copied out are released.
 public final class NPYDataset: Dataset, @unchecked Sendable {
   private let inputFiles: [MappedNPYArray]
   private let targetFiles: [MappedNPYArray]
