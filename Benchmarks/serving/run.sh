@@ -5,7 +5,11 @@
 #   PYTHON=/path/to/venv/bin/python bash Benchmarks/serving/run.sh [SECONDS] [CONNECTIONS]
 #
 # For each model and server: wrk -t2 -cCONNECTIONS -dSECONDS --latency (requests/s, p50, p99, non-2xx
-# answers, socket errors) and the server's peak resident memory (VmHWM). Needs a release build
+# answers, socket errors) and the server's peak resident memory (VmHWM). Then the 2x overload of
+# swift-keras serve: its capacity (requests/s at saturation: the better of the run above and one with
+# 64 connections, whose larger batches need not be faster on a busy machine), then
+# post_rate.lua offering twice that rate over 512 connections, every answer counted (200, 503 with a
+# message, other, socket errors and timeouts). Needs a release build
 # (swift build -c release --product swift-keras, or SWIFT_KERAS=path) and Keras in $PYTHON. Writes nothing to the repository.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -34,6 +38,7 @@ measure() {  # label pid port
     "http://127.0.0.1:$3/v1/models/$model:predict")
   local rps p50 p99 non2xx errors peak
   rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  last_rps=${rps%.*}
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   non2xx=$(awk '/Non-2xx/ {print $5}' <<<"$out")
@@ -43,11 +48,25 @@ measure() {  # label pid port
     "$model" "$1" "$rps" "$p50" "$p99" "$peak" "${non2xx:-0}" "${errors:-}"
 }
 
+overload() {  # pid port
+  local url="http://127.0.0.1:$2/v1/models/$model:predict" capacity out
+  capacity=$(BODY="$body" wrk -t2 -c64 -d"${seconds}s" -s Benchmarks/serving/post.lua "$url" |
+    awk '/Requests\/sec/ {printf "%d", $2}')
+  capacity=$((capacity > last_rps ? capacity : last_rps))
+  out=$(BODY="$body" RATE=$((2 * capacity)) THREADS=2 wrk -t2 -c512 -d"${seconds}s" --timeout 5s --latency \
+    -s Benchmarks/serving/post_rate.lua "$url")
+  printf '%-10s %-22s capacity %s req/s; offered %s req/s: %s req/s answered, p50 %s, p99 %s; %s\n' \
+    "$model" "2x overload" "$capacity" $((2 * capacity)) "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
+    "$(grep '^answers' <<<"$out")"
+}
+
 for model in classify forecast; do
   body="$work/$model.json"
   "$swift_keras" serve "$work/$model.keras" --name "$model" --port 18501 --log-level warning &
   pid=$!
   measure "swift-keras serve" $pid 18501
+  overload $pid 18501
   kill -TERM $pid && wait $pid || true
   for mode in predict call; do
     flag=$([ $mode = call ] && echo --call || true)

@@ -11,11 +11,13 @@ public struct BatchingOptions: Sendable, Equatable {
   /// whatever has arrived (requests arriving during a prediction still share the next batch).
   public var batchTimeoutMicros: Int
   /// The queue holds at most this many full batches of rows; a request that does not fit is
-  /// answered 503 at once.
+  /// answered 503 at once. The default, 10, is TensorFlow's (`tf.raw_ops.BatchFunction`): the
+  /// queue then holds about ten batches' time of work, so a client waits that long at most before
+  /// its batch runs, however overloaded the server.
   public var maxEnqueuedBatches: Int
 
   /// Options with TensorFlow Serving's names; see the properties.
-  public init(maxBatchSize: Int = 32, batchTimeoutMicros: Int = 0, maxEnqueuedBatches: Int = 64) {
+  public init(maxBatchSize: Int = 32, batchTimeoutMicros: Int = 0, maxEnqueuedBatches: Int = 10) {
     self.maxBatchSize = maxBatchSize
     self.batchTimeoutMicros = batchTimeoutMicros
     self.maxEnqueuedBatches = maxEnqueuedBatches

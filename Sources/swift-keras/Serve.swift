@@ -40,7 +40,7 @@ struct Serve: AsyncParsableCommand {
   var batchTimeoutMicros = 0
 
   @Option(help: "Batches that may wait before requests are refused with 503.")
-  var maxEnqueuedBatches = 64
+  var maxEnqueuedBatches = 10
 
   @Option(help: "The largest request body in bytes (larger ones get 413).")
   var maxBodyBytes = 16 << 20

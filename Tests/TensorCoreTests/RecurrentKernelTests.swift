@@ -121,6 +121,7 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
       case .tanh: return x.tanh()
       case .sigmoid: return x.sigmoid()
       case .hardSigmoid: return x.hardSigmoid()
+      case .hardSigmoidKeras2: return (x * 0.2 + 0.5).clipped(min: 0, max: 1)
       case .relu: return x.relu()
       case .linear: return x.linear()
       }
@@ -446,6 +447,7 @@ struct RecurrentKernelTests {
       case .tanh: expected = x.tanh()
       case .sigmoid: expected = x.sigmoid()
       case .hardSigmoid: expected = x.hardSigmoid()
+      case .hardSigmoidKeras2: expected = (x * 0.2 + 0.5).clipped(min: 0, max: 1)
       case .relu: expected = x.relu()
       case .linear: expected = x
       }

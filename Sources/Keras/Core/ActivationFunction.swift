@@ -15,6 +15,10 @@ public enum ActivationFunction: String, CaseIterable, Sendable {
   case sigmoid
   /// Keras 3's `clip(x / 6 + 0.5, 0, 1)` (`"hard_sigmoid"`).
   case hardSigmoid = "hard_sigmoid"
+  /// Keras 2's `clip(0.2 · x + 0.5, 0, 1)`, which Keras 1 and 2 (tf.keras) called `"hard_sigmoid"`:
+  /// what a layer read from a Keras 2 file computes. Its ``name`` in configs is `"hard_sigmoid"`,
+  /// which Keras 3 reads as ``hardSigmoid``.
+  case hardSigmoidKeras2 = "hard_sigmoid_keras2"
   /// The hyperbolic tangent (`"tanh"`, the default activation of the recurrent layers).
   case tanh
   /// `e^x / Σ e^x` along the last axis (`"softmax"`); a final softmax's logits feed categorical cross-entropy.
@@ -58,7 +62,7 @@ public enum ActivationFunction: String, CaseIterable, Sendable {
   public var producesLogits: Bool { self == .sigmoid || self == .softmax }
 
   /// The Keras name, as written in configs.
-  public var name: String { rawValue }
+  public var name: String { self == .hardSigmoidKeras2 ? ActivationFunction.hardSigmoid.rawValue : rawValue }
 
   /// Applies the activation (softmax and log-softmax along the last axis).
   public func callAsFunction(_ x: Tensor) throws -> Tensor {
@@ -68,6 +72,7 @@ public enum ActivationFunction: String, CaseIterable, Sendable {
     case .relu6: return x.clipped(min: 0, max: 6)
     case .sigmoid: return x.sigmoid()
     case .hardSigmoid: return x.hardSigmoid()
+    case .hardSigmoidKeras2: return (x * 0.2 + 0.5).clipped(min: 0, max: 1)
     case .tanh: return x.tanh()
     case .softmax: return try x.softmax(axis: -1)
     case .logSoftmax: return try x.logSoftmax(axis: -1)

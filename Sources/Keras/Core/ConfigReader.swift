@@ -211,6 +211,7 @@ final class ConfigReader {
     switch value {
     case .null: return .linear
     case .string(let name):
+      if name == "hard_sigmoid", KerasDialect.current == .keras2 { return .hardSigmoidKeras2 }
       do {
         return try ActivationFunction(named: name)
       } catch {

@@ -100,13 +100,13 @@ extension ConfigValue {
 
 extension ConfigValue {
   /// The string of a `.string`, else nil.
-  var stringValue: String? {
+  public var stringValue: String? {
     if case .string(let s) = self { return s }
     return nil
   }
 
   /// The integer of an `.int` (or of a whole `.double`), else nil.
-  var intValue: Int? {
+  public var intValue: Int? {
     switch self {
     case .int(let i): return i
     case .double(let d) where d == d.rounded() && Swift.abs(d) < 1e15: return Int(d)

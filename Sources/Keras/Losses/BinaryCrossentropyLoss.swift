@@ -85,3 +85,15 @@ extension Loss where Self == Losses.BinaryCrossentropy {
     Losses.BinaryCrossentropy(fromLogits: fromLogits, labelSmoothing: labelSmoothing, axis: axis)
   }
 }
+
+extension LossClass {
+  /// ``Losses/BinaryCrossentropy`` in the registry of losses.
+  static let binaryCrossentropy = LossClass(
+    "BinaryCrossentropy", aliases: ["binary_crossentropy", "bce", "BCE"], makeDefault: { Losses.BinaryCrossentropy() },
+    make: { reader, name in
+      Losses.BinaryCrossentropy(
+        fromLogits: try reader.bool("from_logits", default: false),
+        labelSmoothing: try reader.float("label_smoothing", default: 0), axis: try reader.int("axis", default: -1),
+        name: name ?? "binary_crossentropy")
+    })
+}

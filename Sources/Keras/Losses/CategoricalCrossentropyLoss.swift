@@ -85,3 +85,15 @@ extension Loss where Self == Losses.CategoricalCrossentropy {
     Losses.CategoricalCrossentropy(fromLogits: fromLogits, labelSmoothing: labelSmoothing, axis: axis)
   }
 }
+
+extension LossClass {
+  /// ``Losses/CategoricalCrossentropy`` in the registry of losses.
+  static let categoricalCrossentropy = LossClass(
+    "CategoricalCrossentropy", aliases: ["categorical_crossentropy"], makeDefault: { Losses.CategoricalCrossentropy() },
+    make: { reader, name in
+      Losses.CategoricalCrossentropy(
+        fromLogits: try reader.bool("from_logits", default: false),
+        labelSmoothing: try reader.float("label_smoothing", default: 0), axis: try reader.int("axis", default: -1),
+        name: name ?? "categorical_crossentropy")
+    })
+}

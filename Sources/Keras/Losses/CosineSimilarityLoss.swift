@@ -43,3 +43,12 @@ extension Loss where Self == Losses.CosineSimilarity {
   /// The cosine similarity loss along `axis`.
   public static func cosineSimilarity(axis: Int = -1) -> Losses.CosineSimilarity { Losses.CosineSimilarity(axis: axis) }
 }
+
+extension LossClass {
+  /// ``Losses/CosineSimilarity`` in the registry of losses.
+  static let cosineSimilarity = LossClass(
+    "CosineSimilarity", aliases: ["cosine_similarity"], makeDefault: { Losses.CosineSimilarity() },
+    make: { reader, name in
+      Losses.CosineSimilarity(axis: try reader.int("axis", default: -1), name: name ?? "cosine_similarity")
+    })
+}

@@ -39,3 +39,8 @@ extension Losses {
     return try (1 - signed * predictions).maximum(0)
   }
 }
+
+extension LossClass {
+  /// ``Losses/Hinge`` in the registry of losses.
+  static let hinge = LossClass("Hinge", aliases: ["hinge"], makeDefault: { Losses.Hinge() })
+}

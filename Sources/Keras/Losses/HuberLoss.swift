@@ -41,3 +41,12 @@ extension Loss where Self == Losses.Huber {
   /// The Huber loss with the given `delta`.
   public static func huber(delta: Float = 1) -> Losses.Huber { Losses.Huber(delta: delta) }
 }
+
+extension LossClass {
+  /// ``Losses/Huber`` in the registry of losses.
+  static let huber = LossClass(
+    "Huber", aliases: ["huber"], makeDefault: { Losses.Huber() },
+    make: { reader, name in
+      Losses.Huber(delta: try reader.float("delta", default: 1), name: name ?? "huber_loss")
+    })
+}

@@ -32,3 +32,10 @@ extension Loss where Self == Losses.KLDivergence {
   /// The KL divergence (`"kl_divergence"`, `"kld"`).
   public static var klDivergence: Losses.KLDivergence { Losses.KLDivergence() }
 }
+
+extension LossClass {
+  /// ``Losses/KLDivergence`` in the registry of losses.
+  static let klDivergence = LossClass(
+    "KLDivergence", aliases: ["kl_divergence", "kld", "KLD", "kullback_leibler_divergence"],
+    makeDefault: { Losses.KLDivergence() })
+}

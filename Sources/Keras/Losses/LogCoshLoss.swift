@@ -34,3 +34,8 @@ extension Loss where Self == Losses.LogCosh {
   /// Log-cosh (`"log_cosh"`).
   public static var logCosh: Losses.LogCosh { Losses.LogCosh() }
 }
+
+extension LossClass {
+  /// ``Losses/LogCosh`` in the registry of losses.
+  static let logCosh = LossClass("LogCosh", aliases: ["log_cosh", "logcosh"], makeDefault: { Losses.LogCosh() })
+}

@@ -9,31 +9,7 @@
 /// try model.compile(optimizer: Adam(), loss: .binaryCrossentropy(fromLogits: true))
 /// let mse = try loss(named: "mse")  // Losses.MeanSquaredError, named "mean_squared_error"
 /// ```
-public enum Losses {
-  /// The losses by their Keras names: the function name, its aliases and the class name.
-  fileprivate static let byName: [(names: [String], make: @Sendable () -> any Loss)] = [
-    (["mean_squared_error", "mse", "MSE", "MeanSquaredError"], { MeanSquaredError() }),
-    (["mean_absolute_error", "mae", "MAE", "MeanAbsoluteError"], { MeanAbsoluteError() }),
-    (
-      ["mean_absolute_percentage_error", "mape", "MAPE", "MeanAbsolutePercentageError"],
-      { MeanAbsolutePercentageError() }
-    ),
-    (
-      ["mean_squared_logarithmic_error", "msle", "MSLE", "MeanSquaredLogarithmicError"],
-      { MeanSquaredLogarithmicError() }
-    ),
-    (["huber", "Huber"], { Huber() }),
-    (["log_cosh", "logcosh", "LogCosh"], { LogCosh() }),
-    (["binary_crossentropy", "bce", "BCE", "BinaryCrossentropy"], { BinaryCrossentropy() }),
-    (["categorical_crossentropy", "CategoricalCrossentropy"], { CategoricalCrossentropy() }),
-    (["sparse_categorical_crossentropy", "SparseCategoricalCrossentropy"], { SparseCategoricalCrossentropy() }),
-    (["kl_divergence", "kld", "KLD", "kullback_leibler_divergence", "KLDivergence"], { KLDivergence() }),
-    (["poisson", "Poisson"], { Poisson() }),
-    (["hinge", "Hinge"], { Hinge() }),
-    (["squared_hinge", "SquaredHinge"], { SquaredHinge() }),
-    (["cosine_similarity", "CosineSimilarity"], { CosineSimilarity() }),
-  ]
-}
+public enum Losses {}
 
 /// The loss with Keras name `name`, with Keras' default arguments: `"mse"` or
 /// `"mean_squared_error"`, `"mae"`, `"mape"`, `"msle"`, `"huber"`, `"log_cosh"`,
@@ -43,8 +19,8 @@ public enum Losses {
 ///
 /// - Throws: ``KerasError/unknownName(kind:name:valid:)`` listing the valid names.
 public func loss(named name: String) throws -> any Loss {
-  guard let entry = Losses.byName.first(where: { $0.names.contains(name) }) else {
-    throw KerasError.unknownName(kind: "loss", name: name, valid: Losses.byName.flatMap(\.names))
+  guard let lossClass = LossClass.named(name) else {
+    throw KerasError.unknownName(kind: "loss", name: name, valid: LossClass.builtIn.flatMap(\.names))
   }
-  return entry.make()
+  return lossClass.makeDefault()
 }

@@ -29,3 +29,9 @@ extension Loss where Self == Losses.MeanAbsoluteError {
   /// Mean absolute error (`"mae"`).
   public static var meanAbsoluteError: Losses.MeanAbsoluteError { Losses.MeanAbsoluteError() }
 }
+
+extension LossClass {
+  /// ``Losses/MeanAbsoluteError`` in the registry of losses.
+  static let meanAbsoluteError = LossClass(
+    "MeanAbsoluteError", aliases: ["mean_absolute_error", "mae", "MAE"], makeDefault: { Losses.MeanAbsoluteError() })
+}

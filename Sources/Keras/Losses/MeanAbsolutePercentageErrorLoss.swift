@@ -35,3 +35,10 @@ extension Loss where Self == Losses.MeanAbsolutePercentageError {
     Losses.MeanAbsolutePercentageError()
   }
 }
+
+extension LossClass {
+  /// ``Losses/MeanAbsolutePercentageError`` in the registry of losses.
+  static let meanAbsolutePercentageError = LossClass(
+    "MeanAbsolutePercentageError", aliases: ["mean_absolute_percentage_error", "mape", "MAPE"],
+    makeDefault: { Losses.MeanAbsolutePercentageError() })
+}

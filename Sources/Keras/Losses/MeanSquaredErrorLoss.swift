@@ -29,3 +29,9 @@ extension Loss where Self == Losses.MeanSquaredError {
   /// Mean squared error (`"mse"`).
   public static var meanSquaredError: Losses.MeanSquaredError { Losses.MeanSquaredError() }
 }
+
+extension LossClass {
+  /// ``Losses/MeanSquaredError`` in the registry of losses.
+  static let meanSquaredError = LossClass(
+    "MeanSquaredError", aliases: ["mean_squared_error", "mse", "MSE"], makeDefault: { Losses.MeanSquaredError() })
+}

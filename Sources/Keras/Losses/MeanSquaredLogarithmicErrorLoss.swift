@@ -36,3 +36,10 @@ extension Loss where Self == Losses.MeanSquaredLogarithmicError {
     Losses.MeanSquaredLogarithmicError()
   }
 }
+
+extension LossClass {
+  /// ``Losses/MeanSquaredLogarithmicError`` in the registry of losses.
+  static let meanSquaredLogarithmicError = LossClass(
+    "MeanSquaredLogarithmicError", aliases: ["mean_squared_logarithmic_error", "msle", "MSLE"],
+    makeDefault: { Losses.MeanSquaredLogarithmicError() })
+}

@@ -31,3 +31,8 @@ extension Loss where Self == Losses.Poisson {
   /// The Poisson loss (`"poisson"`).
   public static var poisson: Losses.Poisson { Losses.Poisson() }
 }
+
+extension LossClass {
+  /// ``Losses/Poisson`` in the registry of losses.
+  static let poisson = LossClass("Poisson", aliases: ["poisson"], makeDefault: { Losses.Poisson() })
+}

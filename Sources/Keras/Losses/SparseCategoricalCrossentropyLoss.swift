@@ -122,3 +122,17 @@ extension Loss where Self == Losses.SparseCategoricalCrossentropy {
     Losses.SparseCategoricalCrossentropy(fromLogits: fromLogits, ignoreClass: ignoreClass)
   }
 }
+
+extension LossClass {
+  /// ``Losses/SparseCategoricalCrossentropy`` in the registry of losses.
+  static let sparseCategoricalCrossentropy = LossClass(
+    "SparseCategoricalCrossentropy", aliases: ["sparse_categorical_crossentropy"],
+    makeDefault: { Losses.SparseCategoricalCrossentropy() },
+    make: { reader, name in
+      var ignoreClass: Int? = nil
+      if let value = reader.value("ignore_class"), value != .null { ignoreClass = try reader.int("ignore_class") }
+      return Losses.SparseCategoricalCrossentropy(
+        fromLogits: try reader.bool("from_logits", default: false), ignoreClass: ignoreClass,
+        name: name ?? "sparse_categorical_crossentropy")
+    })
+}

@@ -31,3 +31,9 @@ extension Loss where Self == Losses.SquaredHinge {
   /// The squared hinge loss (`"squared_hinge"`).
   public static var squaredHinge: Losses.SquaredHinge { Losses.SquaredHinge() }
 }
+
+extension LossClass {
+  /// ``Losses/SquaredHinge`` in the registry of losses.
+  static let squaredHinge = LossClass(
+    "SquaredHinge", aliases: ["squared_hinge"], makeDefault: { Losses.SquaredHinge() })
+}

@@ -187,3 +187,13 @@ public final class AUC: Metric {
     return metricConfig(className: "AUC", name: name, settings)
   }
 }
+
+extension MetricClass {
+  /// ``AUC`` in the registry of metrics.
+  /// Keras creates it with its unique default name, then renames it.
+  static let auc = MetricClass("AUC") { name in
+    let metric = AUC()
+    metric.name = name
+    return metric
+  }
+}

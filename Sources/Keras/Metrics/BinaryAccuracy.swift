@@ -33,3 +33,8 @@ public final class BinaryAccuracy: MeanMetricWrapper {
     metricConfig(className: "BinaryAccuracy", name: name, [("threshold", .decimal(threshold))])
   }
 }
+
+extension MetricClass {
+  /// ``BinaryAccuracy`` in the registry of metrics.
+  static let binaryAccuracy = MetricClass("BinaryAccuracy") { BinaryAccuracy(name: $0) }
+}

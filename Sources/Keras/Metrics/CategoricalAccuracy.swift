@@ -36,3 +36,8 @@ public final class CategoricalAccuracy: MeanMetricWrapper {
   /// `{"class_name": "CategoricalAccuracy", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "CategoricalAccuracy", name: name) }
 }
+
+extension MetricClass {
+  /// ``CategoricalAccuracy`` in the registry of metrics.
+  static let categoricalAccuracy = MetricClass("CategoricalAccuracy") { CategoricalAccuracy(name: $0) }
+}

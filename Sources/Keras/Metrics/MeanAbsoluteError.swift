@@ -25,3 +25,10 @@ public final class MeanAbsoluteError: MeanMetricWrapper {
   /// `{"class_name": "MeanAbsoluteError", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "MeanAbsoluteError", name: name) }
 }
+
+extension MetricClass {
+  /// ``MeanAbsoluteError`` in the registry of metrics.
+  static let meanAbsoluteError = MetricClass("MeanAbsoluteError", aliases: ["mae", "MAE"]) {
+    MeanAbsoluteError(name: $0)
+  }
+}

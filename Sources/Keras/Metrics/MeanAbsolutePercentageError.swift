@@ -27,3 +27,10 @@ public final class MeanAbsolutePercentageError: MeanMetricWrapper {
   /// `{"class_name": "MeanAbsolutePercentageError", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "MeanAbsolutePercentageError", name: name) }
 }
+
+extension MetricClass {
+  /// ``MeanAbsolutePercentageError`` in the registry of metrics.
+  static let meanAbsolutePercentageError = MetricClass("MeanAbsolutePercentageError", aliases: ["mape", "MAPE"]) {
+    MeanAbsolutePercentageError(name: $0)
+  }
+}

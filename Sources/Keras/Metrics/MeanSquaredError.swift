@@ -25,3 +25,8 @@ public final class MeanSquaredError: MeanMetricWrapper {
   /// `{"class_name": "MeanSquaredError", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "MeanSquaredError", name: name) }
 }
+
+extension MetricClass {
+  /// ``MeanSquaredError`` in the registry of metrics.
+  static let meanSquaredError = MetricClass("MeanSquaredError", aliases: ["mse", "MSE"]) { MeanSquaredError(name: $0) }
+}

@@ -113,11 +113,11 @@ public struct MetricSpecifier: ExpressibleByStringLiteral, CustomStringConvertib
 
   /// The lower-case names known (class names such as `"MeanAbsoluteError"` and upper-case
   /// aliases such as `"MAE"` are accepted too).
-  public static let names: [String] = [
-    "accuracy", "acc", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
-    "top_k_categorical_accuracy", "mean_absolute_error", "mae", "mean_squared_error", "mse",
-    "root_mean_squared_error", "mean_absolute_percentage_error", "mape", "precision", "recall", "auc",
-  ]
+  public static let names: [String] =
+    ["accuracy", "acc"]
+    + MetricClass.builtIn.flatMap { metric in
+      [LayerNames.snakeCase(metric.className)] + metric.aliases.filter { $0 == $0.lowercased() }
+    }
 
   /// Whether `name` is Keras' shape-dependent `"accuracy"` (or `"acc"`), in any case.
   static func isAccuracy(_ name: String) -> Bool {
@@ -128,32 +128,8 @@ public struct MetricSpecifier: ExpressibleByStringLiteral, CustomStringConvertib
   /// each making the metric under the name given.
   static let makers: [String: @Sendable (String) -> any Metric] = {
     var makers: [String: @Sendable (String) -> any Metric] = [:]
-    func add(_ className: String, aliases: [String] = [], _ make: @escaping @Sendable (String) -> any Metric) {
-      for key in [className, LayerNames.snakeCase(className)] + aliases { makers[key] = make }
-    }
-    add("BinaryAccuracy") { BinaryAccuracy(name: $0) }
-    add("CategoricalAccuracy") { CategoricalAccuracy(name: $0) }
-    add("SparseCategoricalAccuracy") { SparseCategoricalAccuracy(name: $0) }
-    add("TopKCategoricalAccuracy") { TopKCategoricalAccuracy(name: $0) }
-    add("MeanAbsoluteError", aliases: ["mae", "MAE"]) { MeanAbsoluteError(name: $0) }
-    add("MeanSquaredError", aliases: ["mse", "MSE"]) { MeanSquaredError(name: $0) }
-    add("RootMeanSquaredError") { RootMeanSquaredError(name: $0) }
-    add("MeanAbsolutePercentageError", aliases: ["mape", "MAPE"]) { MeanAbsolutePercentageError(name: $0) }
-    // Keras creates these with their unique default name, then renames them.
-    add("Precision") { name in
-      let metric = Precision()
-      metric.name = name
-      return metric
-    }
-    add("Recall") { name in
-      let metric = Recall()
-      metric.name = name
-      return metric
-    }
-    add("AUC") { name in
-      let metric = AUC()
-      metric.name = name
-      return metric
+    for metric in MetricClass.builtIn {
+      for key in metric.names { makers[key] = metric.make }
     }
     return makers
   }()

@@ -16,3 +16,13 @@ public final class Precision: ConfusionMatrixMetric {
       name: name)
   }
 }
+
+extension MetricClass {
+  /// ``Precision`` in the registry of metrics.
+  /// Keras creates it with its unique default name, then renames it.
+  static let precision = MetricClass("Precision") { name in
+    let metric = Precision()
+    metric.name = name
+    return metric
+  }
+}

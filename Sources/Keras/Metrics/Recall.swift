@@ -16,3 +16,13 @@ public final class Recall: ConfusionMatrixMetric {
       name: name)
   }
 }
+
+extension MetricClass {
+  /// ``Recall`` in the registry of metrics.
+  /// Keras creates it with its unique default name, then renames it.
+  static let recall = MetricClass("Recall") { name in
+    let metric = Recall()
+    metric.name = name
+    return metric
+  }
+}

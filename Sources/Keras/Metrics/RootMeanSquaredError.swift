@@ -25,3 +25,8 @@ public final class RootMeanSquaredError: MeanMetricWrapper {
   /// `{"class_name": "RootMeanSquaredError", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "RootMeanSquaredError", name: name) }
 }
+
+extension MetricClass {
+  /// ``RootMeanSquaredError`` in the registry of metrics.
+  static let rootMeanSquaredError = MetricClass("RootMeanSquaredError") { RootMeanSquaredError(name: $0) }
+}

@@ -40,3 +40,10 @@ public final class SparseCategoricalAccuracy: MeanMetricWrapper {
   /// `{"class_name": "SparseCategoricalAccuracy", "config": {"name", "dtype"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "SparseCategoricalAccuracy", name: name) }
 }
+
+extension MetricClass {
+  /// ``SparseCategoricalAccuracy`` in the registry of metrics.
+  static let sparseCategoricalAccuracy = MetricClass("SparseCategoricalAccuracy") {
+    SparseCategoricalAccuracy(name: $0)
+  }
+}

@@ -47,3 +47,8 @@ public final class TopKCategoricalAccuracy: MeanMetricWrapper {
   /// `{"class_name": "TopKCategoricalAccuracy", "config": {"name", "dtype", "k"}, ...}`.
   public var config: ConfigValue { metricConfig(className: "TopKCategoricalAccuracy", name: name, [("k", .int(k))]) }
 }
+
+extension MetricClass {
+  /// ``TopKCategoricalAccuracy`` in the registry of metrics.
+  static let topKCategoricalAccuracy = MetricClass("TopKCategoricalAccuracy") { TopKCategoricalAccuracy(name: $0) }
+}

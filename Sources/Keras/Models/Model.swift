@@ -263,7 +263,15 @@ open class Model: Layer, @unchecked Sendable {
       let states = try node.initialState.map { try value(of: $0, in: values).0 }
       // Only a call with one output can hand its logits to the loss.
       let producesOutput = node.outputShapes.count == 1 && node.outputs.contains { outputKeys.contains(TensorKey($0)) }
-      if producesOutput {
+      if let keywordLayer = node.layer as? KeywordCallLayer {
+        var keywordValues: [String: (Tensor, Tensor?)] = [:]
+        for (name, tensor) in node.keywords.tensors { keywordValues[name] = try value(of: tensor, in: values) }
+        let result = try keywordLayer.callNode(
+          args.map(\.0), masks: args.map(\.1), keywords: node.keywords, keywordValues: keywordValues, training: training)
+        for (i, output) in result.outputs.enumerated() {
+          values[TensorKey(KerasTensor(node: node, index: i))] = (output, result.masks.indices.contains(i) ? result.masks[i] : nil)
+        }
+      } else if producesOutput {
         let result = try node.layer.callNodeReturningLogits(
           args.map(\.0), masks: args.map(\.1), initialState: states, training: training)
         for (i, output) in result.outputs.enumerated() {

@@ -53,3 +53,14 @@ public final class Adadelta: Optimizer, @unchecked Sendable {
     [("rho", .decimal(rho)), ("epsilon", .decimal(epsilon))]
   }
 }
+
+extension OptimizerClass {
+  /// ``Adadelta`` in the registry of optimizers.
+  static let adadelta = OptimizerClass(className: "Adadelta", makeDefault: { Adadelta() }) { config in
+    Adadelta(
+      learningRate: config.learningRate, rho: try config.reader.float("rho", default: 0.95),
+      epsilon: try config.reader.float("epsilon", default: 1e-7), weightDecay: config.weightDecay,
+      clipnorm: config.clipnorm, clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm,
+      name: config.name)
+  }
+}

@@ -46,3 +46,15 @@ public final class Adagrad: Optimizer, @unchecked Sendable {
     [("initial_accumulator_value", .decimal(initialAccumulatorValue)), ("epsilon", .decimal(epsilon))]
   }
 }
+
+extension OptimizerClass {
+  /// ``Adagrad`` in the registry of optimizers.
+  static let adagrad = OptimizerClass(className: "Adagrad", makeDefault: { Adagrad() }) { config in
+    Adagrad(
+      learningRate: config.learningRate,
+      initialAccumulatorValue: try config.reader.float("initial_accumulator_value", default: 0.1),
+      epsilon: try config.reader.float("epsilon", default: 1e-7), weightDecay: config.weightDecay,
+      clipnorm: config.clipnorm, clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm,
+      name: config.name)
+  }
+}

@@ -80,3 +80,16 @@ public class Adam: Optimizer, @unchecked Sendable {
     ]
   }
 }
+
+extension OptimizerClass {
+  /// ``Adam`` in the registry of optimizers.
+  static let adam = OptimizerClass(className: "Adam", makeDefault: { Adam() }) { config in
+    Adam(
+      learningRate: config.learningRate, beta1: try config.reader.float("beta_1", default: 0.9),
+      beta2: try config.reader.float("beta_2", default: 0.999),
+      epsilon: try config.reader.float("epsilon", default: 1e-7),
+      amsgrad: try config.reader.bool("amsgrad", default: false), weightDecay: config.weightDecay,
+      clipnorm: config.clipnorm, clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm,
+      name: config.name)
+  }
+}

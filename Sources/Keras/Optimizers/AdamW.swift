@@ -12,3 +12,15 @@ public final class AdamW: Adam, @unchecked Sendable {
       weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
   }
 }
+
+extension OptimizerClass {
+  /// ``AdamW`` in the registry of optimizers.
+  static let adamW = OptimizerClass(className: "AdamW", makeDefault: { AdamW() }) { config in
+    AdamW(
+      learningRate: config.learningRate, weightDecay: config.weightDecay ?? 0.004,
+      beta1: try config.reader.float("beta_1", default: 0.9), beta2: try config.reader.float("beta_2", default: 0.999),
+      epsilon: try config.reader.float("epsilon", default: 1e-7),
+      amsgrad: try config.reader.bool("amsgrad", default: false), clipnorm: config.clipnorm,
+      clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm, name: config.name)
+  }
+}

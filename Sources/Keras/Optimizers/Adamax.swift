@@ -53,3 +53,15 @@ public final class Adamax: Optimizer, @unchecked Sendable {
     [("beta_1", .decimal(beta1)), ("beta_2", .decimal(beta2)), ("epsilon", .decimal(epsilon))]
   }
 }
+
+extension OptimizerClass {
+  /// ``Adamax`` in the registry of optimizers.
+  static let adamax = OptimizerClass(className: "Adamax", makeDefault: { Adamax() }) { config in
+    Adamax(
+      learningRate: config.learningRate, beta1: try config.reader.float("beta_1", default: 0.9),
+      beta2: try config.reader.float("beta_2", default: 0.999),
+      epsilon: try config.reader.float("epsilon", default: 1e-7), weightDecay: config.weightDecay,
+      clipnorm: config.clipnorm, clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm,
+      name: config.name)
+  }
+}

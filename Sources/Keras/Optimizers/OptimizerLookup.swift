@@ -1,20 +1,13 @@
 /// The names ``optimizer(named:)`` accepts, in Keras' spelling.
-public let optimizerNames = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam"]
+public let optimizerNames: [String] = OptimizerClass.builtIn.map { $0.name }
 
 /// The optimizer Keras calls `name` (`"adam"`, `"rmsprop"`; case-insensitive, as
 /// `keras.optimizers.get`), with Keras' default arguments.
 ///
 /// - Throws: ``KerasError/unknownName(kind:name:valid:)`` listing the valid names.
 public func optimizer(named name: String) throws -> Optimizer {
-  switch name.lowercased() {
-  case "sgd": return SGD()
-  case "adam": return Adam()
-  case "adamw": return AdamW()
-  case "rmsprop": return RMSprop()
-  case "adagrad": return Adagrad()
-  case "adadelta": return Adadelta()
-  case "adamax": return Adamax()
-  case "nadam": return Nadam()
-  default: throw KerasError.unknownName(kind: "optimizer", name: name, valid: optimizerNames)
+  guard let optimizerClass = OptimizerClass.named(name) else {
+    throw KerasError.unknownName(kind: "optimizer", name: name, valid: optimizerNames)
   }
+  return optimizerClass.makeDefault()
 }

@@ -72,3 +72,16 @@ public final class RMSprop: Optimizer, @unchecked Sendable {
     ]
   }
 }
+
+extension OptimizerClass {
+  /// ``RMSprop`` in the registry of optimizers.
+  static let rmsprop = OptimizerClass(className: "RMSprop", makeDefault: { RMSprop() }) { config in
+    RMSprop(
+      learningRate: config.learningRate, rho: try config.reader.float("rho", default: 0.9),
+      momentum: try config.reader.float("momentum", default: 0),
+      epsilon: try config.reader.float("epsilon", default: 1e-7),
+      centered: try config.reader.bool("centered", default: false), weightDecay: config.weightDecay,
+      clipnorm: config.clipnorm, clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm,
+      name: config.name)
+  }
+}

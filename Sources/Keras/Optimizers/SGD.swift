@@ -45,3 +45,19 @@ public final class SGD: Optimizer, @unchecked Sendable {
     [("momentum", .decimal(momentum)), ("nesterov", .bool(nesterov))]
   }
 }
+
+extension OptimizerClass {
+  /// ``SGD`` in the registry of optimizers.
+  static let sgd = OptimizerClass(className: "SGD", makeDefault: { SGD() }) { config in
+    // SGD traps on a momentum outside [0, 1]; a file's value must throw instead.
+    let momentum = try config.reader.float("momentum", default: 0)
+    guard momentum >= 0, momentum <= 1 else {
+      throw KerasError.invalidArgument("SGD optimizer config: 'momentum' must be a number in [0, 1], got \(momentum)")
+    }
+    return SGD(
+      learningRate: config.learningRate, momentum: momentum,
+      nesterov: try config.reader.bool("nesterov", default: false), weightDecay: config.weightDecay,
+      clipnorm: config.clipnorm, clipvalue: config.clipvalue, globalClipnorm: config.globalClipnorm,
+      name: config.name)
+  }
+}

@@ -102,59 +102,13 @@ enum CompileConfigReading {
     let globalClipnorm = try optionalFloat(reader, "global_clipnorm")
     try Optimizer.checkClipping(clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm)
     let name = try reader.optionalString("name")
-    switch className.lowercased() {
-    case "adam":
-      return Adam(
-        learningRate: learningRate, beta1: try reader.float("beta_1", default: 0.9),
-        beta2: try reader.float("beta_2", default: 0.999), epsilon: try reader.float("epsilon", default: 1e-7),
-        amsgrad: try reader.bool("amsgrad", default: false), weightDecay: weightDecay, clipnorm: clipnorm,
-        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
-    case "adamw":
-      return AdamW(
-        learningRate: learningRate, weightDecay: weightDecay ?? 0.004, beta1: try reader.float("beta_1", default: 0.9),
-        beta2: try reader.float("beta_2", default: 0.999), epsilon: try reader.float("epsilon", default: 1e-7),
-        amsgrad: try reader.bool("amsgrad", default: false), clipnorm: clipnorm, clipvalue: clipvalue,
-        globalClipnorm: globalClipnorm, name: name)
-    case "sgd":
-      // SGD traps on a momentum outside [0, 1]; a file's value must throw instead.
-      let momentum = try reader.float("momentum", default: 0)
-      guard momentum >= 0, momentum <= 1 else {
-        throw KerasError.invalidArgument("SGD optimizer config: 'momentum' must be a number in [0, 1], got \(momentum)")
-      }
-      return SGD(
-        learningRate: learningRate, momentum: momentum,
-        nesterov: try reader.bool("nesterov", default: false), weightDecay: weightDecay, clipnorm: clipnorm,
-        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
-    case "rmsprop":
-      return RMSprop(
-        learningRate: learningRate, rho: try reader.float("rho", default: 0.9),
-        momentum: try reader.float("momentum", default: 0), epsilon: try reader.float("epsilon", default: 1e-7),
-        centered: try reader.bool("centered", default: false), weightDecay: weightDecay, clipnorm: clipnorm,
-        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
-    case "adagrad":
-      return Adagrad(
-        learningRate: learningRate,
-        initialAccumulatorValue: try reader.float("initial_accumulator_value", default: 0.1),
-        epsilon: try reader.float("epsilon", default: 1e-7), weightDecay: weightDecay, clipnorm: clipnorm,
-        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
-    case "adadelta":
-      return Adadelta(
-        learningRate: learningRate, rho: try reader.float("rho", default: 0.95),
-        epsilon: try reader.float("epsilon", default: 1e-7), weightDecay: weightDecay, clipnorm: clipnorm,
-        clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
-    case "adamax":
-      return Adamax(
-        learningRate: learningRate, beta1: try reader.float("beta_1", default: 0.9),
-        beta2: try reader.float("beta_2", default: 0.999), epsilon: try reader.float("epsilon", default: 1e-7),
-        weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
-    case "nadam":
-      return Nadam(
-        learningRate: learningRate, beta1: try reader.float("beta_1", default: 0.9),
-        beta2: try reader.float("beta_2", default: 0.999), epsilon: try reader.float("epsilon", default: 1e-7),
-        weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue, globalClipnorm: globalClipnorm, name: name)
-    default:
+    guard let optimizerClass = OptimizerClass.named(className) else {
       throw KerasError.unknownName(kind: "optimizer", name: className, valid: optimizerNames)
     }
+    return try optimizerClass.make(
+      SerializedOptimizer(
+        reader: reader, learningRate: learningRate, weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue,
+        globalClipnorm: globalClipnorm, name: name))
   }
 
   /// A float that may be absent or null.
@@ -172,30 +126,11 @@ enum CompileConfigReading {
     if className == "function", case .string(let name)? = wrapper.value("config") { return try Keras.loss(named: name) }
     let reader = try ConfigReader(wrapper.value("config") ?? .object([]), owner: "loss '\(className)'")
     let name = try reader.optionalString("name")
-    switch className {
-    case "BinaryCrossentropy":
-      return Losses.BinaryCrossentropy(
-        fromLogits: try reader.bool("from_logits", default: false),
-        labelSmoothing: try reader.float("label_smoothing", default: 0), axis: try reader.int("axis", default: -1),
-        name: name ?? "binary_crossentropy")
-    case "CategoricalCrossentropy":
-      return Losses.CategoricalCrossentropy(
-        fromLogits: try reader.bool("from_logits", default: false),
-        labelSmoothing: try reader.float("label_smoothing", default: 0), axis: try reader.int("axis", default: -1),
-        name: name ?? "categorical_crossentropy")
-    case "SparseCategoricalCrossentropy":
-      var ignoreClass: Int? = nil
-      if let value = reader.value("ignore_class"), value != .null { ignoreClass = try reader.int("ignore_class") }
-      return Losses.SparseCategoricalCrossentropy(
-        fromLogits: try reader.bool("from_logits", default: false), ignoreClass: ignoreClass,
-        name: name ?? "sparse_categorical_crossentropy")
-    case "Huber":
-      return Losses.Huber(delta: try reader.float("delta", default: 1), name: name ?? "huber_loss")
-    case "CosineSimilarity":
-      return Losses.CosineSimilarity(axis: try reader.int("axis", default: -1), name: name ?? "cosine_similarity")
-    default:
-      return try Keras.loss(named: className)
+    // A loss read by its class name takes its config's settings; other names give Keras' defaults.
+    if let lossClass = LossClass.named(className), lossClass.className == className, let make = lossClass.make {
+      return try make(reader, name)
     }
+    return try Keras.loss(named: className)
   }
 
   /// The metrics of a `metrics` entry: names, serialized metrics (read by their `name`, as

@@ -117,8 +117,12 @@ enum ModelLoading {
     let config = try parseJSON(
       try archive.data(KerasArchive.configEntry, limit: KerasArchive.maxJSONSize), file: path,
       entry: KerasArchive.configEntry)
+    // tf_keras 2.13+ writes `.keras` archives too; their metadata names the Keras version.
+    let metadata = (try? archive.data(KerasArchive.metadataEntry, limit: KerasArchive.maxJSONSize))
+      .flatMap { try? ConfigValue.parse(json: String(decoding: $0, as: UTF8.self)) }
+    let dialect = metadata?["keras_version"]?.stringValue.map { KerasDialect.of(kerasVersion: $0) } ?? .keras3
     let model = try WeightBudget.limiting(file: path, fileBytes: archive.declaredSize(KerasArchive.weightsEntry)) {
-      try rebuild(config, file: path, entry: KerasArchive.configEntry)
+      try KerasDialect.$current.withValue(dialect) { try rebuild(config, file: path, entry: KerasArchive.configEntry) }
     }
     // Keras 3.15 writes an uncompiled model's compile config as `{}`.
     if let compileConfig = config["compile_config"], compileConfig != .null, compileConfig != .object([]) {
@@ -165,8 +169,10 @@ enum ModelLoading {
     let modelConfig = try parseJSON(Data(modelConfigText.utf8), file: path, entry: "model_config")
     let attributes = try? FileManager.default.attributesOfItem(atPath: path)
     let fileBytes = (attributes?[.size] as? NSNumber)?.uint64Value ?? 0
+    // Keras 1 wrote no `keras_version`; Keras 2 and 3 write theirs.
+    let dialect = KerasDialect.of(kerasVersion: try textAttribute("keras_version"))
     let model = try WeightBudget.limiting(file: path, fileBytes: fileBytes) {
-      try rebuild(modelConfig, file: path, entry: "model_config")
+      try KerasDialect.$current.withValue(dialect) { try rebuild(modelConfig, file: path, entry: "model_config") }
     }
     if let trainingText = try textAttribute("training_config") {
       let trainingConfig = try parseJSON(Data(trainingText.utf8), file: path, entry: "training_config")

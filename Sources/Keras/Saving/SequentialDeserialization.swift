@@ -20,17 +20,17 @@
 ///   ``KerasError/invalidArgument(_:)`` naming the model or layer and the key for a wrong or
 ///   unsupported setting; the build error of a layer that cannot take its input shape.
 public func deserializeSequential(_ config: ConfigValue) throws -> Sequential {
+  try KerasDialect.reading(config) { try sequential(from: config) }
+}
+
+/// The Sequential model of `config`, read in the current ``KerasDialect``.
+private func sequential(from config: ConfigValue) throws -> Sequential {
   let (layout, buildConfigShape) = try SequentialLayout.read(config)
   let model = Sequential(name: layout.name)
   var pendingShape: [Int?]? = nil
   for (index, value) in layout.layers.enumerated() {
-    if let custom = try customLayer(value) {
-      if !layout.trainable { custom.trainable = false }
-      try model.add(custom)
-      continue
-    }
     let serialized = try SerializedLayer(value)
-    if serialized.className == "InputLayer" {
+    if serialized.isInputLayer {
       guard index == 0 else {
         throw KerasError.invalidArgument(
           "Sequential '\(model.name)': an InputLayer can only be the first layer, found one at position \(index)")

@@ -252,9 +252,10 @@ private struct UncheckedSendable<Value>: @unchecked Sendable {
 }
 
 extension Layer {
-  /// Whether the layer's inference output for a row depends on that row alone: true for
-  /// every built-in layer (BatchNormalization uses its moving statistics at inference, Dropout
-  /// passes its input through), and for TimeDistributed around such a layer; false for layers
+  /// Whether the layer's inference output for a row depends on that row alone: as each
+  /// built-in class declares (`KerasDeserializable`; true for all of them: BatchNormalization
+  /// uses its moving statistics at inference, Dropout passes its input through), for
+  /// TimeDistributed around such a layer and for models made of such layers; false for layers
   /// defined outside SwiftKeras.
   var computesRowsIndependentlyInInference: Bool {
     switch self {
@@ -262,12 +263,7 @@ extension Layer {
     case let model as Model:
       return (model.graph != nil || model is Sequential) && model.layers.allSatisfy(\.computesRowsIndependentlyInInference)
     case is Merge: return true
-    case is Dense, is LSTM, is GRU, is SimpleRNN, is Bidirectional, is Dropout, is Embedding, is Conv1D,
-      is MaxPooling1D, is GlobalMaxPooling1D, is GlobalAveragePooling1D, is BatchNormalization,
-      is LayerNormalization, is Flatten, is Reshape, is RepeatVector, is Activation, is InputLayer, is Conv2D,
-      is DepthwiseConv2D, is SeparableConv2D, is Pooling2D, is GlobalAveragePooling2D, is GlobalMaxPooling2D,
-      is ZeroPadding2D, is UpSampling2D:
-      return true
+    case let builtIn as any KerasDeserializable: return type(of: builtIn).computesRowsIndependentlyInInference
     default: return false
     }
   }

@@ -5,15 +5,22 @@ import Synchronization
 
 /// A 64-byte-aligned, fixed-size buffer of `Float` shared by tensors until one of them writes.
 ///
-/// The memory is uninitialized on allocation; every creator writes all of it. Released
-/// buffers go back to the releasing thread's pool (up to ``threadPoolLimit`` bytes), then to
-/// a process-wide pool by size (up to ``poolLimit`` bytes in all), and are handed out again: a training step asks for the same sizes every time, and fresh
+/// The memory is uninitialized on allocation; every creator writes all of it. A buffer released
+/// on the thread that took it goes back to that thread's pool (up to ``threadPoolLimit`` bytes);
+/// one released on another thread, or beyond that limit, goes to a process-wide pool by size (up
+/// to ``poolLimit`` bytes in all), where every thread finds it. Both hand buffers out again: a
+/// training step asks for the same sizes every time, and fresh
 /// large allocations come from `mmap`, whose first touch costs a page fault per 4 KB. In
 /// steady state a training loop therefore allocates no new memory.
 @usableFromInline
 final class TensorStorage: @unchecked Sendable {
   @usableFromInline let pointer: UnsafeMutablePointer<Float>
   @usableFromInline let count: Int
+  /// The pool of the thread that took this buffer. Released on any other thread (a server's
+  /// answer written on the connection's thread, a part's output joined on the caller's), the
+  /// buffer goes to the shared pool: in the releasing thread's own pool the thread that takes
+  /// such buffers would never find it, and that pool would fill while the taker allocates anew.
+  private let takenBy: ObjectIdentifier
 
   /// Most bytes the pool keeps; buffers released beyond it are freed.
   static let poolLimit = 256 << 20
@@ -81,6 +88,7 @@ final class TensorStorage: @unchecked Sendable {
     self.count = count
     let bytes = count * MemoryLayout<Float>.stride
     let local = Self.threadPool
+    takenBy = ObjectIdentifier(local)
     if let mine = local.free[count]?.popLast() {
       local.bytes -= bytes
       pointer = mine
@@ -131,7 +139,7 @@ final class TensorStorage: @unchecked Sendable {
     let (address, count) = (UInt(bitPattern: pointer), self.count)
     let bytes = count * MemoryLayout<Float>.stride
     let local = Self.threadPool
-    if local.bytes + bytes <= Self.threadPoolLimit {
+    if ObjectIdentifier(local) == takenBy && local.bytes + bytes <= Self.threadPoolLimit {
       PoolPoisoning.poison(pointer, bytes: bytes)
       local.free[count, default: []].append(pointer)
       local.bytes += bytes

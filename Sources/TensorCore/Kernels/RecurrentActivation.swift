@@ -17,6 +17,8 @@ public enum RecurrentActivation: String, Sendable, CaseIterable, CustomStringCon
   case sigmoid
   /// Keras 3's `relu6(x + 3) / 6`.
   case hardSigmoid = "hard_sigmoid"
+  /// Keras 2's `clip(0.2·x + 0.5, 0, 1)`, read from Keras 2 files as `"hard_sigmoid"`.
+  case hardSigmoidKeras2 = "hard_sigmoid_keras2"
   /// `max(x, 0)`.
   case relu
   /// The identity (also Keras' `activation=None`).
@@ -35,6 +37,7 @@ public enum RecurrentActivation: String, Sendable, CaseIterable, CustomStringCon
     case .tanh: for k in 0..<count { values[k] = FastMath.tanh(values[k]) }
     case .sigmoid: for k in 0..<count { values[k] = FastMath.sigmoid(values[k]) }
     case .hardSigmoid: for k in 0..<count { values[k] = FastMath.hardSigmoid(values[k]) }
+    case .hardSigmoidKeras2: for k in 0..<count { values[k] = FastMath.hardSigmoidKeras2(values[k]) }
     case .relu: for k in 0..<count { values[k] = FastMath.relu(values[k]) }
     case .linear: break
     }
@@ -58,6 +61,11 @@ public enum RecurrentActivation: String, Sendable, CaseIterable, CustomStringCon
       for k in 0..<count {
         let y = outputs[k]
         gradients[k] *= y > 0 && y < 1 ? 1 / 6 : 0
+      }
+    case .hardSigmoidKeras2:
+      for k in 0..<count {
+        let y = outputs[k]
+        gradients[k] *= y > 0 && y < 1 ? 0.2 : 0
       }
     case .relu:
       for k in 0..<count { gradients[k] *= outputs[k] > 0 ? 1 : 0 }
@@ -130,6 +138,13 @@ enum FastMath {
   static func hardSigmoid(_ x: Float) -> Float {
     let shifted = x + 3
     return (shifted < 0 ? 0 : (shifted > 6 ? 6 : shifted)) / 6
+  }
+
+  /// `clip(0.2·x + 0.5, 0, 1)`, as Keras 2.
+  @inline(__always)
+  static func hardSigmoidKeras2(_ x: Float) -> Float {
+    let y = x * 0.2 + 0.5
+    return y < 0 ? 0 : (y > 1 ? 1 : y)
   }
 
   /// `max(x, 0)`.

@@ -118,3 +118,23 @@ public final class Conv2D: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension Conv2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    try config.requireChannelsLast()
+    try config.requireNoConstraints("kernel_constraint", "bias_constraint")
+    try config.requireNoActivityRegularizer()
+    let (strides, dilation) = try config.imageStridesAndDilation()
+    return Conv2D(
+      try reader.positiveInt("filters"), kernelSize: try reader.positiveIntPair("kernel_size"), strides: strides,
+      padding: try config.padding(allowed: [.valid, .same]), dilationRate: dilation,
+      groups: try reader.positiveInt("groups", default: 1),
+      activation: try reader.activation("activation", default: .linear),
+      useBias: try reader.bool("use_bias", default: true),
+      kernelInitializer: try reader.initializer("kernel_initializer", default: .glorotUniform()),
+      biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
+      kernelRegularizer: try reader.regularizer("kernel_regularizer"),
+      biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: config.inputShape, name: config.name)
+  }
+}

@@ -121,3 +121,24 @@ func depthwiseConvolved(_ input: Tensor, kernel: Tensor, bias: Tensor?, windows:
   let grouped = try kernel.reshaped(to: [kernel.shape[0], kernel.shape[1], 1, channels * kernel.shape[3]])
   return try input.convolved2D(kernel: grouped, bias: bias, window: window, groups: channels)
 }
+
+extension DepthwiseConv2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    try config.requireChannelsLast()
+    try config.readTFKerasConvolutionLeftovers()
+    try config.requireNoConstraints("depthwise_constraint", "bias_constraint")
+    try config.requireNoActivityRegularizer()
+    let (strides, dilation) = try config.imageStridesAndDilation()
+    return DepthwiseConv2D(
+      kernelSize: try reader.positiveIntPair("kernel_size"), strides: strides,
+      padding: try config.padding(allowed: [.valid, .same]),
+      depthMultiplier: try reader.positiveInt("depth_multiplier", default: 1),
+      dilationRate: dilation, activation: try reader.activation("activation", default: .linear),
+      useBias: try reader.bool("use_bias", default: true),
+      depthwiseInitializer: try reader.initializer("depthwise_initializer", default: .glorotUniform()),
+      biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
+      depthwiseRegularizer: try reader.regularizer("depthwise_regularizer"),
+      biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: config.inputShape, name: config.name)
+  }
+}

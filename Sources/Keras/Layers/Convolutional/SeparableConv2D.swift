@@ -127,3 +127,26 @@ public final class SeparableConv2D: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension SeparableConv2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    try config.requireChannelsLast()
+    try config.readTFKerasConvolutionLeftovers()
+    try config.requireNoConstraints("depthwise_constraint", "pointwise_constraint", "bias_constraint")
+    try config.requireNoActivityRegularizer()
+    let (strides, dilation) = try config.imageStridesAndDilation()
+    return SeparableConv2D(
+      try reader.positiveInt("filters"), kernelSize: try reader.positiveIntPair("kernel_size"), strides: strides,
+      padding: try config.padding(allowed: [.valid, .same]),
+      depthMultiplier: try reader.positiveInt("depth_multiplier", default: 1),
+      dilationRate: dilation, activation: try reader.activation("activation", default: .linear),
+      useBias: try reader.bool("use_bias", default: true),
+      depthwiseInitializer: try reader.initializer("depthwise_initializer", default: .glorotUniform()),
+      pointwiseInitializer: try reader.initializer("pointwise_initializer", default: .glorotUniform()),
+      biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
+      depthwiseRegularizer: try reader.regularizer("depthwise_regularizer"),
+      pointwiseRegularizer: try reader.regularizer("pointwise_regularizer"),
+      biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: config.inputShape, name: config.name)
+  }
+}

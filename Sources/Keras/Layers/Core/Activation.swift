@@ -20,3 +20,9 @@ public final class Activation: Layer, @unchecked Sendable {
 
   public override var layerConfig: [(String, ConfigValue)] { [("activation", .string(activation.name))] }
 }
+
+extension Activation: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    Activation(try config.reader.activation("activation"), inputShape: config.inputShape, name: config.name)
+  }
+}

@@ -79,3 +79,19 @@ public final class Dense: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension Dense: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireNoConstraints("kernel_constraint", "bias_constraint")
+    try config.requireNoActivityRegularizer()
+    try config.requireUnquantized()
+    let reader = config.reader
+    return Dense(
+      try reader.positiveInt("units"), activation: try reader.activation("activation", default: .linear),
+      useBias: try reader.bool("use_bias", default: true),
+      kernelInitializer: try reader.initializer("kernel_initializer", default: .glorotUniform()),
+      biasInitializer: try reader.initializer("bias_initializer", default: .zeros),
+      kernelRegularizer: try reader.regularizer("kernel_regularizer"),
+      biasRegularizer: try reader.regularizer("bias_regularizer"), inputShape: config.inputShape, name: config.name)
+  }
+}

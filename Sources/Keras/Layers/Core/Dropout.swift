@@ -38,3 +38,12 @@ public final class Dropout: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension Dropout: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    return Dropout(
+      try reader.fraction("rate"), noiseShape: try reader.shape("noise_shape"), seed: try reader.seed("seed"),
+      inputShape: config.inputShape, name: config.name)
+  }
+}

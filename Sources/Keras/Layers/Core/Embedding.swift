@@ -65,3 +65,20 @@ public final class Embedding: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension Embedding: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireNoConstraints("embeddings_constraint")
+    try config.requireNoActivityRegularizer()
+    try config.requireUnquantized()
+    let reader = config.reader
+    try reader.require("sparse", in: [false], "SwiftKeras embeddings give dense gradients")
+    // Keras 2's fixed sequence length is shape information only (its batch_input_shape carries it).
+    reader.ignore("input_length")
+    return Embedding(
+      try reader.positiveInt("input_dim"), try reader.positiveInt("output_dim"),
+      embeddingsInitializer: try reader.initializer("embeddings_initializer", default: .randomUniform()),
+      embeddingsRegularizer: try reader.regularizer("embeddings_regularizer"),
+      maskZero: try reader.bool("mask_zero", default: false), inputShape: config.inputShape, name: config.name)
+  }
+}

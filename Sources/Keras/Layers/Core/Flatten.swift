@@ -11,3 +11,10 @@ public final class Flatten: Layer, @unchecked Sendable {
 
   public override var layerConfig: [(String, ConfigValue)] { [("data_format", "channels_last")] }
 }
+
+extension Flatten: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireChannelsLast()
+    return Flatten(name: config.name, inputShape: config.inputShape)
+  }
+}

@@ -64,3 +64,45 @@ public final class InputLayer: Layer, @unchecked Sendable {
     ])
   }
 }
+
+extension InputLayer: KerasDeserializable {
+  static var readsDType: Bool { true }
+
+  /// An InputLayer with every size but the batch known.
+  static func make(from config: LayerConfig) throws -> Layer {
+    let batchShape = try self.batchShape(config.reader)
+    guard batchShape.count >= 2 else {
+      throw config.reader.unsupported(
+        "batch_shape", .shape(batchShape), "an InputLayer needs at least one size besides the batch")
+    }
+    return InputLayer(
+      dimensions: Array(batchShape.dropFirst()), batchSize: batchShape[0], name: config.name,
+      dtype: try dtype(config.reader))
+  }
+
+  /// The element type an InputLayer config declares: float32 (the default), int32 or int64.
+  static func dtype(_ reader: ConfigReader) throws -> String {
+    guard let value = reader.present("dtype") else { return "float32" }
+    let text = (value["config"]?["name"] ?? value).stringValue ?? ""
+    guard supportedDTypes.contains(text) else {
+      throw reader.unsupported("dtype", value, "SwiftKeras inputs are float32, int32 or int64")
+    }
+    return text
+  }
+
+  /// The batch shape of an InputLayer config: Keras 3's `batch_shape`, Keras 2's
+  /// `batch_input_shape`, or `shape`.
+  static func batchShape(_ reader: ConfigReader) throws -> [Int?] {
+    let keras3 = try reader.shape("batch_shape")
+    let keras2 = try reader.shape("batch_input_shape")
+    let shape = try reader.shape("shape")
+    _ = try dtype(reader)
+    try reader.require("sparse", in: [false], "SwiftKeras inputs are dense")
+    try reader.require("ragged", in: [false], "SwiftKeras inputs are dense")
+    try reader.require("optional", in: [false], "SwiftKeras models need their input")
+    guard let batchShape = keras3 ?? keras2 ?? shape.map({ [nil] + $0 }) else {
+      throw reader.invalid("batch_shape", expected: "a shape (a list of sizes or nulls)", got: .null)
+    }
+    return batchShape
+  }
+}

@@ -30,3 +30,9 @@ public final class Masking: Layer, @unchecked Sendable {
 
   public override var layerConfig: [(String, ConfigValue)] { [("mask_value", .decimal(maskValue))] }
 }
+
+extension Masking: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    Masking(maskValue: try config.reader.float("mask_value", default: 0), inputShape: config.inputShape, name: config.name)
+  }
+}

@@ -18,3 +18,9 @@ public final class RepeatVector: Layer, @unchecked Sendable {
 
   public override var layerConfig: [(String, ConfigValue)] { [("n", .int(n))] }
 }
+
+extension RepeatVector: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    RepeatVector(try config.reader.positiveInt("n"), inputShape: config.inputShape, name: config.name)
+  }
+}

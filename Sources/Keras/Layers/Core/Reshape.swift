@@ -28,3 +28,15 @@ public final class Reshape: Layer, @unchecked Sendable {
 
   public override var layerConfig: [(String, ConfigValue)] { [("target_shape", .array(targetShape.map { .int($0) }))] }
 }
+
+extension Reshape: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    let target = try reader.intList("target_shape")
+    guard target.allSatisfy({ $0 > 0 || $0 == -1 }), target.filter({ $0 == -1 }).count <= 1 else {
+      throw reader.invalid(
+        "target_shape", expected: "positive sizes with at most one -1", got: .array(target.map { .int($0) }))
+    }
+    return Reshape(target, inputShape: config.inputShape, name: config.name)
+  }
+}

@@ -60,3 +60,9 @@ public final class Concatenate: Merge, @unchecked Sendable {
 
   public override var layerConfig: [(String, ConfigValue)] { [("axis", .int(axis))] }
 }
+
+extension Concatenate: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    Concatenate(axis: try config.reader.int("axis", default: -1), name: config.name)
+  }
+}

@@ -83,3 +83,19 @@ public final class Dot: Merge, @unchecked Sendable {
     ]
   }
 }
+
+extension Dot: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    let normalize = try reader.bool("normalize", default: false)
+    switch reader.value("axes") {
+    case .array(let list)?:
+      let axes = list.compactMap(ConfigReader.integer)
+      guard axes.count == 2, list.count == 2 else {
+        throw reader.invalid("axes", expected: "an axis or a list of two axes", got: .array(list))
+      }
+      return Dot(axes: axes, normalize: normalize, name: config.name)
+    default: return Dot(axes: try reader.int("axes"), normalize: normalize, name: config.name)
+    }
+  }
+}

@@ -171,3 +171,27 @@ public final class Minimum: Merge, @unchecked Sendable {
     try mergeKeepingMaskedOut(inputs, masks: masks) { try $0.minimum($1) }
   }
 }
+
+extension Add: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer { Add(name: config.name) }
+}
+
+extension Subtract: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer { Subtract(name: config.name) }
+}
+
+extension Multiply: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer { Multiply(name: config.name) }
+}
+
+extension Average: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer { Average(name: config.name) }
+}
+
+extension Maximum: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer { Maximum(name: config.name) }
+}
+
+extension Minimum: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer { Minimum(name: config.name) }
+}

@@ -138,3 +138,30 @@ public final class BatchNormalization: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension BatchNormalization: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    let axes = try reader.intOrIntList("axis", default: -1).axes
+    guard axes.count == 1 else {
+      throw reader.unsupported("axis", .array(axes.map { .int($0) }), "SwiftKeras normalizes over one channel axis")
+    }
+    try config.requireNoConstraints("beta_constraint", "gamma_constraint")
+    try reader.require("renorm", in: [false], "SwiftKeras has no batch renormalization")
+    try reader.requireNull("virtual_batch_size", "SwiftKeras normalizes over the whole batch")
+    try reader.requireNull("adjustment", "SwiftKeras has no adjustment function")
+    // Cross-replica statistics equal the batch statistics on one device; `fused` picks a kernel;
+    // the renorm settings apply only with `renorm`.
+    reader.ignore("synchronized", "fused", "renorm_clipping", "renorm_momentum")
+    return BatchNormalization(
+      axis: axes[0], momentum: try reader.float("momentum", default: 0.99),
+      epsilon: try reader.float("epsilon", default: 0.001), center: try reader.bool("center", default: true),
+      scale: try reader.bool("scale", default: true),
+      betaInitializer: try reader.initializer("beta_initializer", default: .zeros),
+      gammaInitializer: try reader.initializer("gamma_initializer", default: .ones),
+      movingMeanInitializer: try reader.initializer("moving_mean_initializer", default: .zeros),
+      movingVarianceInitializer: try reader.initializer("moving_variance_initializer", default: .ones),
+      betaRegularizer: try reader.regularizer("beta_regularizer"),
+      gammaRegularizer: try reader.regularizer("gamma_regularizer"), inputShape: config.inputShape, name: config.name)
+  }
+}

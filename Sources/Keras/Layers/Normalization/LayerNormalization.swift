@@ -114,3 +114,33 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension LayerNormalization: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    let axis = try reader.intOrIntList("axis", default: -1)
+    guard !axis.axes.isEmpty, Set(axis.axes).count == axis.axes.count else {
+      throw reader.invalid(
+        "axis", expected: "an axis or a list of distinct axes", got: .array(axis.axes.map { .int($0) }))
+    }
+    try config.requireNoConstraints("beta_constraint", "gamma_constraint")
+    try reader.require("rms_scaling", in: [false], "SwiftKeras normalizes by mean and variance")
+    let epsilon = try reader.float("epsilon", default: 0.001)
+    let center = try reader.bool("center", default: true)
+    let scale = try reader.bool("scale", default: true)
+    let betaInitializer = try reader.initializer("beta_initializer", default: .zeros)
+    let gammaInitializer = try reader.initializer("gamma_initializer", default: .ones)
+    let betaRegularizer = try reader.regularizer("beta_regularizer")
+    let gammaRegularizer = try reader.regularizer("gamma_regularizer")
+    guard axis.isList else {
+      return LayerNormalization(
+        axis: axis.axes[0], epsilon: epsilon, center: center, scale: scale, betaInitializer: betaInitializer,
+        gammaInitializer: gammaInitializer, betaRegularizer: betaRegularizer, gammaRegularizer: gammaRegularizer,
+        inputShape: config.inputShape, name: config.name)
+    }
+    return LayerNormalization(
+      axis: axis.axes, epsilon: epsilon, center: center, scale: scale, betaInitializer: betaInitializer,
+      gammaInitializer: gammaInitializer, betaRegularizer: betaRegularizer, gammaRegularizer: gammaRegularizer,
+      inputShape: config.inputShape, name: config.name)
+  }
+}

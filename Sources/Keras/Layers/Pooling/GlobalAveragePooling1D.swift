@@ -34,3 +34,11 @@ public final class GlobalAveragePooling1D: Layer, @unchecked Sendable {
     [("data_format", "channels_last"), ("keepdims", .bool(keepDims))]
   }
 }
+
+extension GlobalAveragePooling1D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireChannelsLast()
+    return GlobalAveragePooling1D(
+      keepDims: try config.reader.bool("keepdims", default: false), inputShape: config.inputShape, name: config.name)
+  }
+}

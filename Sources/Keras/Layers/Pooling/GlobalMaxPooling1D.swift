@@ -26,3 +26,11 @@ public final class GlobalMaxPooling1D: Layer, @unchecked Sendable {
     [("data_format", "channels_last"), ("keepdims", .bool(keepDims))]
   }
 }
+
+extension GlobalMaxPooling1D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireChannelsLast()
+    return GlobalMaxPooling1D(
+      keepDims: try config.reader.bool("keepdims", default: false), inputShape: config.inputShape, name: config.name)
+  }
+}

@@ -59,3 +59,19 @@ private func globalPooling2DOutputShape(_ inputShape: [Int?], keepDims: Bool) ->
   let (batch, channels) = (inputShape.first ?? nil, inputShape.last ?? nil)
   return keepDims ? [batch, 1, 1, channels] : [batch, channels]
 }
+
+extension GlobalAveragePooling2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireChannelsLast()
+    return GlobalAveragePooling2D(
+      keepDims: try config.reader.bool("keepdims", default: false), inputShape: config.inputShape, name: config.name)
+  }
+}
+
+extension GlobalMaxPooling2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireChannelsLast()
+    return GlobalMaxPooling2D(
+      keepDims: try config.reader.bool("keepdims", default: false), inputShape: config.inputShape, name: config.name)
+  }
+}

@@ -52,3 +52,13 @@ public final class MaxPooling1D: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension MaxPooling1D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireChannelsLast()
+    let poolSize = try config.reader.positiveIntOrSingleList("pool_size", default: 2)
+    return MaxPooling1D(
+      poolSize: poolSize, strides: try config.reader.positiveIntOrSingleList("strides", default: poolSize),
+      padding: try config.padding(allowed: [.valid, .same]), inputShape: config.inputShape, name: config.name)
+  }
+}

@@ -79,3 +79,30 @@ public final class AveragePooling2D: Pooling2D, @unchecked Sendable {
       mode: .average, poolSize: poolSize, strides: strides, padding: padding, inputShape: inputShape, name: name)
   }
 }
+
+extension LayerConfig {
+  /// The pool size, strides and padding of a 2-D pooling layer.
+  func pooling2DSettings() throws -> (poolSize: Size2D, strides: Size2D, padding: Padding) {
+    try requireChannelsLast()
+    let poolSize = try reader.positiveIntPair("pool_size", default: 2)
+    return (poolSize, try reader.positiveIntPair("strides", default: poolSize), try padding(allowed: [.valid, .same]))
+  }
+}
+
+extension MaxPooling2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let settings = try config.pooling2DSettings()
+    return MaxPooling2D(
+      poolSize: settings.poolSize, strides: settings.strides, padding: settings.padding,
+      inputShape: config.inputShape, name: config.name)
+  }
+}
+
+extension AveragePooling2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let settings = try config.pooling2DSettings()
+    return AveragePooling2D(
+      poolSize: settings.poolSize, strides: settings.strides, padding: settings.padding,
+      inputShape: config.inputShape, name: config.name)
+  }
+}

@@ -50,3 +50,27 @@ public final class GRU: RecurrentLayer, @unchecked Sendable {
     ] + weightConfig(unitForgetBias: nil) + [("reset_after", .bool(resetAfter)), ("seed", seedConfig)]
   }
 }
+
+extension GRU: KerasDeserializable {
+  /// Keras 2's `CuDNNGRU` is a GRU with `reset_after=True`; its weights are converted on load
+  /// (``LegacyWeightConversion``).
+  static var legacyClassNames: [String] { ["CuDNNGRU"] }
+
+  static func make(from config: LayerConfig) throws -> Layer {
+    let settings = try config.recurrentSettings()
+    return try config.finish(
+      GRU(
+        settings.units, activation: settings.activation,
+        recurrentActivation: try config.kernelActivation("recurrent_activation", default: .sigmoid),
+        useBias: settings.useBias, kernelInitializer: settings.kernelInitializer,
+        recurrentInitializer: settings.recurrentInitializer,
+        biasInitializer: settings.biasInitializer, kernelRegularizer: settings.kernelRegularizer,
+        recurrentRegularizer: settings.recurrentRegularizer, biasRegularizer: settings.biasRegularizer,
+        dropout: settings.dropout,
+        recurrentDropout: settings.recurrentDropout, returnSequences: settings.returnSequences,
+        returnState: settings.returnState,
+        goBackwards: settings.goBackwards, resetAfter: try config.reader.bool("reset_after", default: true),
+        seed: settings.seed,
+        inputShape: config.inputShape, name: config.name))
+  }
+}

@@ -57,3 +57,27 @@ public final class LSTM: RecurrentLayer, @unchecked Sendable {
     ] + weightConfig(unitForgetBias: unitForgetBias) + [("seed", seedConfig)]
   }
 }
+
+extension LSTM: KerasDeserializable {
+  /// Keras 2's `CuDNNLSTM` is an LSTM with tanh, sigmoid gates and a bias; its weights are
+  /// converted on load (``LegacyWeightConversion``).
+  static var legacyClassNames: [String] { ["CuDNNLSTM"] }
+
+  static func make(from config: LayerConfig) throws -> Layer {
+    let settings = try config.recurrentSettings()
+    return try config.finish(
+      LSTM(
+        settings.units, activation: settings.activation,
+        recurrentActivation: try config.kernelActivation("recurrent_activation", default: .sigmoid),
+        useBias: settings.useBias, kernelInitializer: settings.kernelInitializer,
+        recurrentInitializer: settings.recurrentInitializer,
+        biasInitializer: settings.biasInitializer,
+        unitForgetBias: try config.reader.bool("unit_forget_bias", default: true),
+        kernelRegularizer: settings.kernelRegularizer, recurrentRegularizer: settings.recurrentRegularizer,
+        biasRegularizer: settings.biasRegularizer, dropout: settings.dropout,
+        recurrentDropout: settings.recurrentDropout,
+        returnSequences: settings.returnSequences, returnState: settings.returnState, goBackwards: settings.goBackwards,
+        seed: settings.seed,
+        inputShape: config.inputShape, name: config.name))
+  }
+}

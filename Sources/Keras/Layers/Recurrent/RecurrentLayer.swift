@@ -98,7 +98,7 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
   static func kernelActivation(_ function: ActivationFunction, layer: String, argument: String) throws
     -> RecurrentActivation
   {
-    guard let value = RecurrentActivation(rawValue: function.name) else {
+    guard let value = RecurrentActivation(rawValue: function.rawValue) else {
       throw KerasError.invalidArgument(
         "Layer '\(layer)': \(argument) '\(function.name)' is not supported by the recurrent kernel; use one of "
           + RecurrentActivation.allCases.map(\.rawValue).joined(separator: ", "))

@@ -40,3 +40,20 @@ public final class SimpleRNN: RecurrentLayer, @unchecked Sendable {
       + weightConfig(unitForgetBias: nil)
   }
 }
+
+extension SimpleRNN: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let settings = try config.recurrentSettings()
+    return try config.finish(
+      SimpleRNN(
+        settings.units, activation: settings.activation, useBias: settings.useBias,
+        kernelInitializer: settings.kernelInitializer,
+        recurrentInitializer: settings.recurrentInitializer, biasInitializer: settings.biasInitializer,
+        kernelRegularizer: settings.kernelRegularizer, recurrentRegularizer: settings.recurrentRegularizer,
+        biasRegularizer: settings.biasRegularizer, dropout: settings.dropout,
+        recurrentDropout: settings.recurrentDropout,
+        returnSequences: settings.returnSequences, returnState: settings.returnState, goBackwards: settings.goBackwards,
+        seed: settings.seed,
+        inputShape: config.inputShape, name: config.name))
+  }
+}

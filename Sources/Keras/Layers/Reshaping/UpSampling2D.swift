@@ -35,3 +35,12 @@ public final class UpSampling2D: Layer, @unchecked Sendable {
     [("size", size.config), ("data_format", "channels_last"), ("interpolation", "nearest")]
   }
 }
+
+extension UpSampling2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    try config.requireChannelsLast()
+    try config.reader.require("interpolation", in: [.null, "nearest"], "SwiftKeras upsamples by nearest neighbours")
+    return UpSampling2D(
+      size: try config.reader.positiveIntPair("size", default: 2), inputShape: config.inputShape, name: config.name)
+  }
+}

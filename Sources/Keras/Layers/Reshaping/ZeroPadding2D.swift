@@ -54,3 +54,28 @@ public final class ZeroPadding2D: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension ZeroPadding2D: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    try config.requireChannelsLast()
+    let value = reader.present("padding") ?? .int(1)
+    let expected = "an integer, a list of two or a list of two pairs"
+    let amounts: [Int]?
+    switch value {
+    case .array(let items) where items.count == 2:
+      let pairs = items.map { item -> [Int]? in
+        if case .array(let pair) = item { return pair.count == 2 ? pair.compactMap(ConfigReader.integer) : nil }
+        return ConfigReader.integer(item).map { [$0, $0] }
+      }
+      amounts = pairs.allSatisfy { $0?.count == 2 } ? pairs.flatMap { $0! } : nil
+    default: amounts = ConfigReader.integer(value).map { [$0, $0, $0, $0] }
+    }
+    guard let amounts, amounts.allSatisfy({ $0 >= 0 }) else {
+      throw reader.invalid("padding", expected: expected, got: value)
+    }
+    return ZeroPadding2D(
+      top: amounts[0], bottom: amounts[1], left: amounts[2], right: amounts[3], inputShape: config.inputShape,
+      name: config.name)
+  }
+}

@@ -84,3 +84,51 @@ public final class Bidirectional: Layer, @unchecked Sendable {
     ]
   }
 }
+
+extension Bidirectional: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    let reader = config.reader
+    if reader.value("merge_mode") == ConfigValue.null {
+      throw reader.unsupported("merge_mode", .null, "SwiftKeras merges the two directions into one output")
+    }
+    let modeValue = try reader.string("merge_mode", default: MergeMode.concat.rawValue)
+    guard let mergeMode = MergeMode(rawValue: modeValue) else {
+      throw reader.invalid(
+        "merge_mode", expected: "one of " + MergeMode.allCases.map(\.rawValue).joined(separator: ", "),
+        got: .string(modeValue))
+    }
+    // Keras names the wrapped layer `forward_<name>`; Bidirectional adds the prefix back.
+    let inner = try config.nestedLayer("layer") {
+      $0.hasPrefix("forward_") ? String($0.dropFirst("forward_".count)) : $0
+    }
+    guard let recurrent = inner as? RecurrentLayer else {
+      throw reader.invalid(
+        "layer", expected: "a recurrent layer (SimpleRNN, LSTM or GRU)", got: .string(type(of: inner).className))
+    }
+    let layer = Bidirectional(recurrent, mergeMode: mergeMode, inputShape: config.inputShape, name: config.name)
+    layer.forwardLayer.trainable = recurrent.trainable
+    layer.backwardLayer.trainable = recurrent.trainable
+    if reader.present("backward_layer") != nil {
+      let backward = try config.nestedLayer("backward_layer")
+      layer.backwardLayer.trainable = backward.trainable
+      try requireMirror(backward, of: layer.backwardLayer, reader)
+    }
+    return layer
+  }
+
+  /// Throws unless a given `backward_layer` is the copy of `layer` running the other way that
+  /// Bidirectional makes, naming the first key that differs.
+  private static func requireMirror(_ given: Layer, of mirror: Layer, _ reader: ConfigReader) throws {
+    guard type(of: given) == type(of: mirror), case .object(let givenPairs) = given.config else {
+      throw reader.unsupported(
+        "backward_layer", .string(type(of: given).className), "it must be a \(type(of: mirror).className) like 'layer'")
+    }
+    // Bidirectional sets zero_output_for_mask of both directions itself.
+    for (key, value) in givenPairs where key != "zero_output_for_mask" && mirror.config[key] != value {
+      throw reader.unsupported(
+        "backward_layer", .string(given.name),
+        "it must mirror 'layer' running the other way, as Keras makes it; its '\(key)' is \(value.json), "
+          + "the mirror's is \(mirror.config[key]?.json ?? "absent")")
+    }
+  }
+}

@@ -45,3 +45,9 @@ func layerReference(_ layer: Layer) -> ConfigValue {
     ("registered_name", .null),
   ])
 }
+
+extension TimeDistributed: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    TimeDistributed(try config.nestedLayer("layer"), inputShape: config.inputShape, name: config.name)
+  }
+}
