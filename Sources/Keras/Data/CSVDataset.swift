@@ -55,11 +55,11 @@ public final class CSVDataset: Dataset, @unchecked Sendable {
   private var nextBatch = 0
   private var line = 0
 
-  /// - Parameters:
-  ///   - featureColumns: the model input's columns, in order; `nil` takes every column that is
-  ///     not a label column.
-  ///   - labelColumns: the target's columns; none for a dataset that only feeds `predict`.
-  ///   - header: whether the first row names the columns (needed to select columns by name).
+  /// The file at `path`; `featureColumns` are the model input's columns, in order (`nil` takes
+  /// every column that is not a label column); `labelColumns` the target's (none for a dataset
+  /// that only feeds `predict`); `header` says whether the first row names the columns (needed
+  /// to select columns by name); fields are separated by `delimiter`; `batchSize` rows a batch.
+  ///
   /// - Throws: ``KerasError/invalidArgument(_:)`` naming the file when it cannot be read, or a
   ///   column that is not in the header or out of range (listing the header).
   public init(

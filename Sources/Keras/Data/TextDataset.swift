@@ -64,13 +64,13 @@ public struct TextDataset: Sendable {
 /// order given; each class's files are found recursively, folder by folder in sorted order,
 /// files sorted within a folder.
 ///
-/// - Parameters:
-///   - shuffle: shuffles the files once, from `seed` (Keras shuffles with NumPy's generator, so
-///     the order differs from Keras'; without shuffling it is Keras' order exactly). `fit`'s
-///     `shuffle` then reshuffles the batch order every epoch.
-///   - validationSplit, subset: keep the last `Int(validationSplit * files)` files (after
-///     shuffling) for `subset` `"validation"`, the rest for `"training"`, as Keras. Give the
-///     same `seed` to both calls.
+/// `batchSize` files make a batch. `shuffle` shuffles the files once, from `seed` (Keras
+/// shuffles with NumPy's generator, so the order differs from Keras'; without shuffling it is
+/// Keras' order exactly); `fit`'s `shuffle` then reshuffles the batch order every epoch.
+/// `validationSplit` and `subset` keep the last `Int(validationSplit * files)` files (after
+/// shuffling) for `subset` `"validation"`, the rest for `"training"`, as Keras; give the same
+/// `seed` to both calls.
+///
 /// - Throws: ``KerasError/invalidArgument(_:)`` for a folder that does not exist, holds no class
 ///   folder, `classNames` that are not its subfolders, a `validationSplit` outside (0, 1), a
 ///   `subset` other than "training" or "validation" (or one without the other), shuffling a
