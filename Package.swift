@@ -80,6 +80,9 @@ let package = Package(
             resources: [.copy("Data")]),
         .executableTarget(
             name: "seq2seq-addition", dependencies: ["Keras"], path: "Examples/seq2seq-addition", exclude: ["README.md"]),
+        .executableTarget(
+            name: "digits-convnet", dependencies: ["Keras"], path: "Examples/digits-convnet", exclude: ["README.md"],
+            resources: [.copy("Data")]),
 
         // Reliability tools: a mutation fuzzer over the model loaders, and a trainer that tests kill mid-save.
         .executableTarget(name: "fuzz-loaders", dependencies: ["Keras", "HDF5"], path: "Tools/fuzz-loaders"),

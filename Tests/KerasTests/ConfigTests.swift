@@ -80,11 +80,13 @@ struct LayerConfigTests {
     }
     // The attention layers take a query and a value: their fixtures are in Fixtures/attention/
     // (AttentionTests) and Fixtures/multi_head_attention/ (MultiHeadAttentionTests); Masking's are
-    // whole models in Fixtures/functional/mask_masking (FunctionalMaskTests).
+    // whole models in Fixtures/functional/mask_masking (FunctionalMaskTests); the preprocessing
+    // layers' in Fixtures/preprocessing/ (NormalizationPreprocessingTests, TextVectorizationTests).
     #expect(
       classes
         == Set(LayerRegistry.classNames).subtracting([
-          "InputLayer", "Attention", "AdditiveAttention", "MultiHeadAttention", "Masking",
+          "InputLayer", "Attention", "AdditiveAttention", "MultiHeadAttention", "Masking", "Normalization",
+          "TextVectorization",
         ]))
   }
 

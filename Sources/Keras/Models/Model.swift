@@ -28,6 +28,9 @@ open class Model: Layer, @unchecked Sendable {
   /// The training side (compiled configuration and the state of a `fit` run): `nil` until
   /// the model is compiled. Inference never touches it.
   public internal(set) var trainer: Trainer?
+  /// The step that turns strings into this model's input, for a Keras model whose input is
+  /// text (see ``predict(texts:batchSize:verbose:)``); saved into `.keras` files as Keras does.
+  public var textVectorization: TextVectorization?
 
   /// `"Functional"` for a graph model, the subclass' own name for a subclassed one.
   open override class var className: String { self == Model.self ? "Functional" : String(describing: self) }

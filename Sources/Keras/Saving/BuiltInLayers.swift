@@ -9,5 +9,6 @@ let builtInLayerTypes: [any KerasDeserializable.Type] = [
   Concatenate.self, Dot.self, Conv2D.self, DepthwiseConv2D.self, SeparableConv2D.self, MaxPooling2D.self,
   AveragePooling2D.self, GlobalAveragePooling2D.self, GlobalMaxPooling2D.self, ZeroPadding2D.self,
   UpSampling2D.self, Attention.self, MultiHeadAttention.self, AdditiveAttention.self, AveragePooling1D.self,
-  ZeroPadding1D.self, UpSampling1D.self, Permute.self, SpatialDropout1D.self,
+  ZeroPadding1D.self, UpSampling1D.self, Permute.self, SpatialDropout1D.self, Normalization.self,
+  TextVectorization.self,
 ]
