@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // CSVDataset: a CSV reader that streams rows.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
     ],
     targets: [
         // System libraries: Debian's libhdf5-dev and libdnnl-dev (see README).
@@ -33,7 +35,12 @@ let package = Package(
         .target(name: "AtomicFile"),
         .target(name: "TensorCore", dependencies: ["CDNNL", "AtomicFile"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "AtomicFile"]),
-        .target(name: "Keras", dependencies: ["TensorCore", "HDF5", "AtomicFile", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(
+            name: "Keras",
+            dependencies: [
+                "TensorCore", "HDF5", "AtomicFile", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]),
         .target(name: "KerasDistributed", dependencies: ["Keras", "CMPI"]),
         .target(
             name: "KerasServing",
