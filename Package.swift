@@ -70,6 +70,8 @@ let package = Package(
             name: "text-generation", dependencies: ["Keras"], path: "Examples/text-generation", exclude: ["README.md"],
             resources: [.copy("Data")]),
         .executableTarget(
+            name: "text-transformer", dependencies: ["Keras"], path: "Examples/text-transformer", exclude: ["README.md"]),
+        .executableTarget(
             name: "time-series-forecast", dependencies: ["Keras"], path: "Examples/time-series-forecast", exclude: ["README.md"],
             resources: [.copy("Data")]),
         .executableTarget(
