@@ -13,7 +13,8 @@
 //       x = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, f]))
 //   model = keras.Model(tokens, layers.Dense(vocab, activation="softmax")(x))
 //   model.compile(loss="sparse_categorical_crossentropy",
-//                 optimizer=Adam(CosineDecay(0.0, decay_steps, warmup_target=0.003, warmup_steps=...)),
+//                 optimizer=Adam(CosineDecay(0.0, steps - 100, alpha=0.1, warmup_target=0.02,
+//                                            warmup_steps=100), clipnorm=1),
 //                 metrics=["accuracy"])
 //   model.fit(x, y, batch_size=64, epochs=8, validation_data=(x_val, y_val))
 //
@@ -23,8 +24,8 @@
 // one from the softmax sharpened or flattened by a temperature. The program ends with the
 // held-out loss, accuracy and per-character perplexity beside the LSTM's published figure.
 //
-//   swift run -c release text-transformer [--epochs 8] [--windows 4000] [--blocks 2] [--length 240]
-//                                         [--temperature T] [--seed "And God said"] [--text FILE]
+//   swift run -c release text-transformer [--epochs 8] [--windows 4000] [--blocks 2] [--rate 0.02]
+//                                         [--length 240] [--temperature T] [--seed "And God said"] [--text FILE]
 import Foundation
 import Keras
 
@@ -40,6 +41,7 @@ func option<T: LosslessStringConvertible>(_ name: String, default value: T) -> T
 let epochs = option("--epochs", default: 8)
 let windowLimit = option("--windows", default: 4000)
 let blocks = option("--blocks", default: 2)
+let peakRate = option("--rate", default: Float(0.02))
 let generatedLength = option("--length", default: 240)
 let seedText = option("--seed", default: "And God said")
 let temperatures =
@@ -76,11 +78,11 @@ final class PositionEmbedding: Layer, @unchecked Sendable {
   }
 
   override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-    let (steps, features) = (input.shape[1], input.shape[2])
-    guard input.rank == 3, steps <= sequenceLength, features == embeddings!.value.shape[1] else {
+    guard input.rank == 3, input.shape[1] <= sequenceLength, input.shape[2] == embeddings!.value.shape[1] else {
       throw KerasError.incompatibleInput(
         layer: name, expected: "(None, at most \(sequenceLength), \(embeddings!.value.shape[1]))", got: input.shape)
     }
+    let steps = input.shape[1]
     let table = steps == sequenceLength ? embeddings!.value : try embeddings!.value.slice(axis: 0, 0..<steps)
     return try table.broadcast(to: input.shape)
   }
@@ -148,12 +150,12 @@ let nextCharacter = Dense(vocabulary.count, activation: .softmax, name: "next_ch
 let model = try Model(inputs: tokens, outputs: nextCharacter, name: "text_transformer")
 model.summary()
 
-// Adam with the learning rate warmed up over the first epoch's first 100 steps to 0.003, then
-// following half a cosine down to 0.0003 at the end of the run.
+// Adam with the learning rate warmed up over the first 100 steps to `--rate` (0.02), then
+// following half a cosine down to a tenth of it at the end of the run (with clipnorm 1).
 let trainingSteps = epochs * ((xTrain.shape[0] + 63) / 64)
 let warmup = min(100, trainingSteps / 4)
 let schedule = CosineDecay(
-  initialLearningRate: 0, decaySteps: max(trainingSteps - warmup, 1), alpha: 0.1, warmupTarget: 0.003,
+  initialLearningRate: 0, decaySteps: max(trainingSteps - warmup, 1), alpha: 0.1, warmupTarget: peakRate,
   warmupSteps: warmup)
 try model.compile(
   optimizer: Adam(learningRate: .schedule(schedule), clipnorm: 1), loss: "sparse_categorical_crossentropy",

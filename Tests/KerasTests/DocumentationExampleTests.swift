@@ -108,7 +108,7 @@ struct DocumentationExampleTests {
   @Test(
     "Examples.md holds each example's README",
     arguments: [
-      "lstm-classifier", "rnn-from-scratch", "text-generation", "sequence-patterns", "time-series-forecast",
+      "lstm-classifier", "rnn-from-scratch", "text-generation", "text-transformer", "sequence-patterns", "time-series-forecast",
       "keras-interop",
     ])
   func examplesArticleHoldsReadme(example: String) throws {
