@@ -205,5 +205,5 @@ print(
     exp(scores["loss"]!)))
 print(
   String(
-    format: "text-generation's LSTM(128) on the same held-out windows: perplexity %.2f (8 epochs); uniform over %d characters: %d",
-    lstmPerplexity, vocabulary.count - 2, vocabulary.count - 2))
+    format: "text-generation's LSTM(128) on the same held-out windows: perplexity %.2f (8 epochs); "
+      + "uniform over %d characters: %d", lstmPerplexity, vocabulary.count - 2, vocabulary.count - 2))

@@ -108,8 +108,8 @@ struct DocumentationExampleTests {
   @Test(
     "Examples.md holds each example's README",
     arguments: [
-      "lstm-classifier", "rnn-from-scratch", "text-generation", "text-transformer", "sequence-patterns", "time-series-forecast",
-      "keras-interop",
+      "lstm-classifier", "rnn-from-scratch", "text-generation", "text-transformer", "sequence-patterns",
+      "time-series-forecast", "keras-interop",
     ])
   func examplesArticleHoldsReadme(example: String) throws {
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
