@@ -100,7 +100,9 @@ let defaultText = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .appendingPathComponent("../text-generation/Data/genesis.txt").standardized.path
 let textPath = option("--text", default: defaultText)
 guard let text = try? String(contentsOf: URL(fileURLWithPath: textPath), encoding: .utf8) else {
-  fatalError("text-transformer: cannot read the text \(textPath) (Examples/text-generation/Data/genesis.txt)")
+  FileHandle.standardError.write(
+    Data("text-transformer: cannot read the text \(textPath); pass --text FILE (a UTF-8 text file)\n".utf8))
+  exit(1)
 }
 let vectorizer = try TextVectorization(standardize: nil, split: .character)
 try vectorizer.adapt([text])
@@ -129,6 +131,11 @@ func windows(in range: Range<Int>, limit: Int) throws -> (Tensor, Tensor) {
 let heldOutStart = ids.count * 9 / 10
 let (xTrain, yTrain) = try windows(in: 0..<heldOutStart, limit: windowLimit)
 let (xTest, yTest) = try windows(in: heldOutStart..<ids.count, limit: .max)
+guard xTrain.shape[0] > 0, xTest.shape[0] > 0 else {
+  FileHandle.standardError.write(
+    Data("text-transformer: \(textPath) is too short for windows of \(windowLength) characters\n".utf8))
+  exit(1)
+}
 print("train \(xTrain.shape), held out \(xTest.shape)")
 
 // The model: token and position embeddings, then `blocks` post-norm Transformer blocks of causal
