@@ -14,17 +14,26 @@ public struct ServerOptions: Sendable {
   public var batching: BatchingOptions
   /// The largest request body accepted; a larger one is answered 413.
   public var maxBodyBytes: Int
+  /// The most predict requests in flight (received, not yet answered) over all models; one more is
+  /// answered 503 at once, before its body is read. `nil` (the default) derives it from the
+  /// batching options: ``BatchingOptions/maxBatchSize`` × ``BatchingOptions/maxEnqueuedBatches``,
+  /// the rows one model's queue holds.
+  public var maxInFlight: Int?
 
   /// Options for a server on `host:port`; see the properties.
   public init(
     host: String = "127.0.0.1", port: Int = 8501, batching: BatchingOptions = BatchingOptions(),
-    maxBodyBytes: Int = 16 << 20
+    maxBodyBytes: Int = 16 << 20, maxInFlight: Int? = nil
   ) {
     self.host = host
     self.port = port
     self.batching = batching
     self.maxBodyBytes = maxBodyBytes
+    self.maxInFlight = maxInFlight
   }
+
+  /// The in-flight bound in force: ``maxInFlight``, or the batching queue's rows.
+  public var inFlightLimit: Int { max(1, maxInFlight ?? batching.queueCapacity) }
 }
 
 /// A model server speaking TensorFlow Serving's REST API, on Hummingbird.
@@ -41,6 +50,8 @@ public struct ModelServer: Sendable {
   public let options: ServerOptions
   /// The server's log.
   public let logger: Logger
+  /// The bound on predict requests in flight (``ServerOptions/inFlightLimit``).
+  public let admission: AdmissionControl
 
   /// A server for the models of `registry`.
   public init(
@@ -51,6 +62,7 @@ public struct ModelServer: Sendable {
     self.options = options
     self.metrics = metrics
     self.logger = logger
+    self.admission = AdmissionControl(limit: options.inFlightLimit)
   }
 
   /// A batcher for version `version` of model `name`, reporting to this server's metrics.
@@ -93,7 +105,8 @@ public struct ModelServer: Sendable {
         : Self.json(503, "{\"error\":\"no model version is loaded yet\"}")
     }
     router.get("/metrics") { _, _ in
-      Response(
+      metrics.inFlight(admission.current)
+      return Response(
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
         body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }
@@ -110,7 +123,17 @@ public struct ModelServer: Sendable {
     let body: String
     do {
       call = try APICall(path: request.uri.path, method: request.method)
-      body = try await respond(to: call, request: request)
+      if call.api == "predict" {
+        // Admission at arrival: refused before the body is read or decoded.
+        guard admission.tryEnter() else {
+          metrics.refusedInFlight(model: call.model)
+          throw admission.refusal
+        }
+        defer { admission.leave() }
+        body = try await respond(to: call, request: request)
+      } else {
+        body = try await respond(to: call, request: request)
+      }
       status = 200
     } catch {
       let failure = Self.servingError(error)

@@ -14,15 +14,18 @@ func withServer<Value: Sendable>(
   try await server.makeApplication().test(.ahc(.http)) { client in try await test(client) }
 }
 
-/// A server for `models` (name to model, version 1 each) with `batching` and a body limit.
+/// A server for `models` (name to model, version 1 each) with `batching`, a body limit and an
+/// in-flight bound.
 func makeServer(
-  _ models: [String: any ServableModel], batching: BatchingOptions = BatchingOptions(), maxBodyBytes: Int = 1 << 20
+  _ models: [String: any ServableModel], batching: BatchingOptions = BatchingOptions(), maxBodyBytes: Int = 1 << 20,
+  maxInFlight: Int? = nil
 ) -> ModelServer {
   var logger = Logger(label: "serve-tests")
   logger.logLevel = .critical
   let server = ModelServer(
     registry: ModelRegistry(),
-    options: ServerOptions(host: "127.0.0.1", port: 0, batching: batching, maxBodyBytes: maxBodyBytes),
+    options: ServerOptions(host: "127.0.0.1", port: 0, batching: batching, maxBodyBytes: maxBodyBytes,
+      maxInFlight: maxInFlight),
     logger: logger)
   for (name, model) in models { server.serve(model, name: name) }
   return server
