@@ -1,7 +1,8 @@
 import Synchronization
 
 /// A bound on the predict requests in flight (received, not yet answered), checked when a request's
-/// head arrives, before its body is read or decoded.
+/// head arrives, before its body is read or decoded (in the connection's NIO pipeline, on its event
+/// loop: a refusal waits for no task).
 ///
 /// The batching queue bounds the rows waiting for the model, but a request reaches it only after
 /// its body has been read and its JSON decoded; under overload, requests waiting for that work are

@@ -19,17 +19,22 @@ public struct ServerOptions: Sendable {
   /// batching options: ``BatchingOptions/maxBatchSize`` × ``BatchingOptions/maxEnqueuedBatches``,
   /// the rows one model's queue holds.
   public var maxInFlight: Int?
+  /// The listen backlog: connections the kernel completes before the server accepts them (4096;
+  /// Linux caps it at `net.core.somaxconn`). Hummingbird's 256 overflowed when 2048 clients
+  /// connected at once, and the dropped handshakes waited seconds for the client's retries.
+  public var listenBacklog: Int
 
   /// Options for a server on `host:port`; see the properties.
   public init(
     host: String = "127.0.0.1", port: Int = 8501, batching: BatchingOptions = BatchingOptions(),
-    maxBodyBytes: Int = 16 << 20, maxInFlight: Int? = nil
+    maxBodyBytes: Int = 16 << 20, maxInFlight: Int? = nil, listenBacklog: Int = 4096
   ) {
     self.host = host
     self.port = port
     self.batching = batching
     self.maxBodyBytes = maxBodyBytes
     self.maxInFlight = maxInFlight
+    self.listenBacklog = listenBacklog
   }
 
   /// The in-flight bound in force: ``maxInFlight``, or the batching queue's rows.
@@ -88,11 +93,21 @@ public struct ModelServer: Sendable {
   ) -> some ApplicationProtocol {
     Application(
       router: makeRouter(),
+      server: .http1(additionalChannelHandlers: [AdmissionHandler(admission: admission, onRefused: refused)]),
       configuration: ApplicationConfiguration(
-        address: .hostname(options.host, port: options.port), serverName: "swift-keras"),
+        address: .hostname(options.host, port: options.port), serverName: "swift-keras",
+        backlog: options.listenBacklog),
       services: services,
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
       logger: logger)
+  }
+
+  /// Counts a predict request for `model` refused by the in-flight bound.
+  @Sendable private func refused(_ model: String) {
+    metrics.refusedInFlight(model: model)
+    if !registry.versions(of: model).isEmpty {  // no label for names no model has
+      metrics.requestFinished(model: model, api: "predict", status: 503, duration: .zero)
+    }
   }
 
   /// The routes.
@@ -123,17 +138,7 @@ public struct ModelServer: Sendable {
     let body: String
     do {
       call = try APICall(path: request.uri.path, method: request.method)
-      if call.api == "predict" {
-        // Admission at arrival: refused before the body is read or decoded.
-        guard admission.tryEnter() else {
-          metrics.refusedInFlight(model: call.model)
-          throw admission.refusal
-        }
-        defer { admission.leave() }
-        body = try await respond(to: call, request: request)
-      } else {
-        body = try await respond(to: call, request: request)
-      }
+      body = try await respond(to: call, request: request)
       status = 200
     } catch {
       let failure = Self.servingError(error)

@@ -49,6 +49,9 @@ struct Serve: AsyncParsableCommand {
       """)
   var maxInFlight: Int?
 
+  @Option(help: "Connections the kernel may hold before the server accepts them (capped by net.core.somaxconn).")
+  var listenBacklog = 4096
+
   @Option(help: "The largest request body in bytes (larger ones get 413).")
   var maxBodyBytes = 16 << 20
 
@@ -66,6 +69,7 @@ struct Serve: AsyncParsableCommand {
       throw ValidationError(
         "--max-batch-size, --max-enqueued-batches, --max-body-bytes and the poll wait must be positive")
     }
+    guard listenBacklog > 0 else { throw ValidationError("--listen-backlog must be positive, got \(listenBacklog)") }
     if let maxInFlight, maxInFlight <= 0 {
       throw ValidationError("--max-in-flight must be positive, got \(maxInFlight)")
     }
@@ -79,7 +83,7 @@ struct Serve: AsyncParsableCommand {
       host: host, port: port,
       batching: BatchingOptions(
         maxBatchSize: maxBatchSize, batchTimeoutMicros: batchTimeoutMicros, maxEnqueuedBatches: maxEnqueuedBatches),
-      maxBodyBytes: maxBodyBytes, maxInFlight: maxInFlight)
+      maxBodyBytes: maxBodyBytes, maxInFlight: maxInFlight, listenBacklog: listenBacklog)
     var services: [any Service] = []
     let server: ModelServer
     if let modelFile {
