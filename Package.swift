@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // CSVDataset: a CSV reader that streams rows.
+        .package(url: "https://github.com/yaslab/CSV.swift", from: "2.5.2"),
         // Hummingbird's own: the serve's admission handler sits in its NIO pipeline.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.3"),
         .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
@@ -36,7 +38,12 @@ let package = Package(
         .target(name: "AtomicFile"),
         .target(name: "TensorCore", dependencies: ["CDNNL", "AtomicFile"]),
         .target(name: "HDF5", dependencies: ["CHDF5", "AtomicFile"]),
-        .target(name: "Keras", dependencies: ["TensorCore", "HDF5", "AtomicFile", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(
+            name: "Keras",
+            dependencies: [
+                "TensorCore", "HDF5", "AtomicFile", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ]),
         .target(name: "KerasDistributed", dependencies: ["Keras", "CMPI"]),
         .target(
             name: "KerasServing",
@@ -77,6 +84,9 @@ let package = Package(
             resources: [.copy("Data")]),
         .executableTarget(
             name: "seq2seq-addition", dependencies: ["Keras"], path: "Examples/seq2seq-addition", exclude: ["README.md"]),
+        .executableTarget(
+            name: "digits-convnet", dependencies: ["Keras"], path: "Examples/digits-convnet", exclude: ["README.md"],
+            resources: [.copy("Data")]),
 
         // Reliability tools: a mutation fuzzer over the model loaders, and a trainer that tests kill mid-save.
         .executableTarget(name: "fuzz-loaders", dependencies: ["Keras", "HDF5"], path: "Tools/fuzz-loaders"),

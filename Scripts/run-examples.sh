@@ -2,7 +2,7 @@
 # Runs every example program in release, in a short mode (`--epochs 1` unless EPOCHS is set),
 # so that none of them rots: CI runs this after the tests. Outputs go to a temporary directory.
 #
-#   bash Scripts/run-examples.sh             all eight examples, one epoch each (distributed-training on one process)
+#   bash Scripts/run-examples.sh             all nine examples, one epoch each (distributed-training on one process)
 #   EPOCHS=3 bash Scripts/run-examples.sh    more epochs
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ epochs=${EPOCHS:-1}
 output=$(mktemp -d)
 trap 'rm -rf "$output"' EXIT
 
-examples=(lstm-classifier rnn-from-scratch sequence-patterns text-generation time-series-forecast keras-interop distributed-training seq2seq-addition)
+examples=(lstm-classifier rnn-from-scratch sequence-patterns text-generation time-series-forecast keras-interop distributed-training seq2seq-addition digits-convnet)
 for example in "${examples[@]}"; do
   swift build -c release --product "$example"
 done

@@ -13,8 +13,8 @@ import re
 
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 article = os.path.join(root, "Docs", "Keras.docc", "Examples.md")
-names = ["lstm-classifier", "rnn-from-scratch", "text-generation", "sequence-patterns",
-         "time-series-forecast", "keras-interop"]
+names = [name for name in sorted(os.listdir(os.path.join(root, "Examples")))
+         if os.path.exists(os.path.join(root, "Examples", name, "README.md"))]
 
 text = open(article, encoding="utf-8").read()
 parts = re.split(r"(?m)^### ", text)
@@ -31,6 +31,10 @@ for name in names:
     if not os.path.exists(readme):
         continue
     lines = open(readme, encoding="utf-8").read().strip().split("\n")
+    if lines[0].strip() == f"# {name}":  # a README titled by the example's own name: the section heading says it
+        lines = lines[1:]
+        while lines and not lines[0].strip():
+            lines = lines[1:]
     title = lines[0].lstrip("#").strip() if lines[0].startswith("#") else None
     body = "\n".join(lines[1:] if title else lines).strip("\n")
     sections[name] = "\n" + (f"**{title}.** " if title else "") + body.lstrip() + "\n\n"
@@ -39,4 +43,5 @@ missing = [name for name in names if name not in sections]
 if missing:
     raise SystemExit(f"Examples.md has no section for {', '.join(missing)}")
 with open(article, "w", encoding="utf-8") as out:
-    out.write(head + "".join(f"### {name}\n" + sections[name] for name in names) + tail)
+    # Every section, in the article's order (examples not in `names` are kept as they are).
+    out.write(head + "".join(f"### {name}\n" + body for name, body in sections.items()) + tail)

@@ -1,11 +1,11 @@
 import Foundation
 import Keras
 
-/// One of the four training workloads of Benchmarks/README.md, mirroring
+/// One of the five training workloads of Benchmarks/README.md, mirroring
 /// `Benchmarks/reference/keras_workloads.py`: the same shapes, models, batch sizes, epochs,
 /// losses and optimizers.
 ///
-/// Shape letters: `N` samples, `T` time steps, `F` features.
+/// Shape letters: `N` samples, `T` time steps, `F` features; `H`, `W`, `C` image rows, columns, channels.
 enum Workload: String, CaseIterable, Codable, Sendable {
   /// `[4096, 32, 8]`, LSTM(50) → Dense(1, sigmoid), binary cross-entropy / Adam, accuracy.
   case classify
@@ -15,20 +15,24 @@ enum Workload: String, CaseIterable, Codable, Sendable {
   case rnn
   /// `[1024, 100, 128]` noise, LSTM(512) → Dense(1), MSE / Adam.
   case large
+  /// `[4096, 28, 28, 1]` images of noise with a bright band whose row is the class, Keras' "Simple
+  /// MNIST convnet": Conv2D(32, 3, relu) → MaxPooling2D → Conv2D(64, 3, relu) → MaxPooling2D →
+  /// Flatten → Dropout(0.5) → Dense(10, softmax), categorical cross-entropy / Adam, accuracy.
+  case convnet
 
   /// The batch size of `fit`, `evaluate` and `predict`.
-  var batchSize: Int { self == .large ? 128 : 32 }
+  var batchSize: Int { self == .large || self == .convnet ? 128 : 32 }
 
   /// The epochs the Python references run when not told otherwise.
   var defaultEpochs: Int {
     switch self {
     case .classify: 4
-    case .forecast, .rnn: 3
+    case .forecast, .rnn, .convnet: 3
     case .large: 2
     }
   }
 
-  /// The inputs `[N, T, F]` and targets `[N, 1]`, drawn from a generator seeded with 0.
+  /// The inputs `[N, T, F]` (convnet: `[N, H, W, C]`) and targets `[N, 1]` (convnet: one-hot `[N, 10]`), drawn from a generator seeded with 0.
   ///
   /// The recipe is the reference's; the numbers differ because NumPy's generator is not ours.
   func makeData() throws -> (x: Tensor, y: Tensor) {
@@ -39,6 +43,7 @@ enum Workload: String, CaseIterable, Codable, Sendable {
     case .large:
       let x = Tensor.randomNormal([1024, 100, 128], using: &generator)
       return (x, Tensor.randomNormal([1024, 1], using: &generator))
+    case .convnet: return try Self.convnetData(using: &generator)
     }
   }
 
@@ -70,6 +75,16 @@ enum Workload: String, CaseIterable, Codable, Sendable {
       try model.add(LSTM(512))
       try model.add(Dense(1))
       try model.compile(optimizer: "adam", loss: "mean_squared_error")
+    case .convnet:
+      try model.add(Input(shape: [28, 28, 1]))
+      try model.add(Conv2D(32, kernelSize: 3, activation: .relu))
+      try model.add(MaxPooling2D(poolSize: 2))
+      try model.add(Conv2D(64, kernelSize: 3, activation: .relu))
+      try model.add(MaxPooling2D(poolSize: 2))
+      try model.add(Flatten())
+      try model.add(Dropout(0.5))
+      try model.add(Dense(10, activation: .softmax))
+      try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
     }
     return model
   }
@@ -97,6 +112,25 @@ enum Workload: String, CaseIterable, Codable, Sendable {
     return (
       try Tensor(shape: [count, steps, 1], scalars: windows),
       try Tensor(shape: [count, 1], scalars: Array(series[steps..<(steps + count)]))
+    )
+  }
+
+  /// Images `x` `[4096, 28, 28, 1]` of uniform noise in [0, 0.5) plus 0.5 on rows `4 + 2c ..< 7 + 2c`,
+  /// where `c` (uniform over 0...9) is the class; `y` the one-hot classes `[4096, 10]`.
+  private static func convnetData(using generator: inout RandomGenerator) throws -> (x: Tensor, y: Tensor) {
+    let (count, size, classes) = (4096, 28, 10)
+    let labels = (0..<count).map { _ in Int(generator.next() % UInt64(classes)) }
+    var pixels = (0..<(count * size * size)).map { _ in 0.5 * generator.nextUniform() }
+    var oneHot = [Float](repeating: 0, count: count * classes)
+    for (n, c) in labels.enumerated() {
+      oneHot[n * classes + c] = 1
+      for row in (4 + 2 * c)..<(7 + 2 * c) {
+        for column in 0..<size { pixels[(n * size + row) * size + column] += 0.5 }
+      }
+    }
+    return (
+      try Tensor(shape: [count, size, size, 1], scalars: pixels),
+      try Tensor(shape: [count, classes], scalars: oneHot)
     )
   }
 }

@@ -1,8 +1,10 @@
-// benchmarks: the four training workloads of Benchmarks/README.md in SwiftKeras, side by side with
+// benchmarks: the five training workloads of Benchmarks/README.md in SwiftKeras, side by side with
 // the Keras and PyTorch references when their Pythons are given. Run in release:
 //
-//   swift run -c release benchmarks [classify forecast rnn large] [--epochs N]
+//   swift run -c release benchmarks [classify forecast rnn large convnet] [--epochs N]
 //     [--rounds R] [--keras PYTHON] [--torch PYTHON] [--bench-dir DIR] [--json FILE] [--own-data]
+//   swift run -c release benchmarks forecast --streaming [--epochs N] [--rounds R]   (Streaming.swift)
+//   swift run -c release benchmarks --large-npy 4 [--npy-dir /tmp]                   (Scripts/large-npy-training.sh)
 //
 // With a reference Python, Swift trains on the reference's own NumPy data (saved as .npy by
 // that Python), so the final losses compare; --own-data keeps Swift's generator.
@@ -29,7 +31,7 @@ struct Benchmarks: ParsableCommand {
   @Argument(help: "Workloads to run (\(Workload.allCases.map(\.rawValue).joined(separator: ", "))); all by default.")
   var workloads: [Workload] = []
 
-  @Option(help: "Epochs to train every workload (default: the references' 4, 3, 3, 2).")
+  @Option(help: "Epochs to train every workload (default: the references' 4, 3, 3, 2, 3).")
   var epochs: Int?
 
   @Option(help: "Runs of each workload per framework, interleaved; the table shows per-figure medians.")
@@ -69,6 +71,15 @@ struct Benchmarks: ParsableCommand {
   @Option(help: "Steps of the --profile phase (after as many warm-up training steps).")
   var steps: Int = 32
 
+  @Flag(help: "Train the first workload (forecast by default) from arrays, a TensorDataset and an NPYDataset in this process, and compare samples/s (prefetching vs in memory).")
+  var streaming = false
+
+  @Option(help: "Train from a memory-mapped .npy of this many GB written to --npy-dir, report peak RSS and check the weights against in-memory training (Scripts/large-npy-training.sh).")
+  var largeNpy: Double?
+
+  @Option(help: "Where --large-npy writes its file (deleted afterwards).")
+  var npyDir: String = "/tmp"
+
   func validate() throws {
     if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1, got \(epochs)") }
     if rounds < 1 { throw ValidationError("--rounds must be at least 1, got \(rounds)") }
@@ -77,6 +88,15 @@ struct Benchmarks: ParsableCommand {
   func run() throws {
     if let profile {
       try (workloads.first ?? .classify).profile(profile, steps: steps)
+      return
+    }
+    if streaming {
+      let workload = workloads.first ?? .forecast
+      try Streaming.comparePrefetch(workload, epochs: epochs ?? workload.defaultEpochs, rounds: rounds)
+      return
+    }
+    if let largeNpy {
+      try Streaming.largeNPY(gigabytes: largeNpy, directory: npyDir)
       return
     }
     if let single {

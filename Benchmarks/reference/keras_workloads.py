@@ -1,13 +1,13 @@
 """The benchmark workloads in Keras 3 (TensorFlow backend, CPU): the reference SwiftKeras is
 measured against (see Benchmarks/README.md for the workloads and how to run them).
 
-Four workloads shaped like the example programs, on synthetic data drawn from NumPy with seed 0,
+Four workloads shaped like the example programs and Keras' "Simple MNIST convnet", on synthetic data drawn from NumPy with seed 0,
 so that the Swift harness can train on exactly these arrays (it saves them to .npy through this
 module's WORKLOADS table). For each workload named on the command line (all by default) it prints
 one JSON line: training samples/s (the median epoch after the first), the first epoch's seconds,
 evaluate and predict samples/s over the training data, and the last epoch's loss.
 
-    TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python keras_workloads.py [classify forecast rnn large]
+    TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python keras_workloads.py [classify forecast rnn large convnet]
 
 The harness (Benchmarks/benchmarks) imports this file and uses WORKLOADS and run(name); keep both.
 """
@@ -37,6 +37,16 @@ def data_large(n=1024, t=100, f=128, seed=0):
     y = rng.standard_normal((n, 1)).astype(np.float32)
     return x, y
 
+def data_convnet(n=4096, size=28, classes=10, seed=0):
+    """Images [n, 28, 28, 1]: uniform noise in [0, 0.5) with a bright band of three rows (+0.5) whose
+    position, rows 4 + 2c to 6 + 2c, is the class c; one-hot labels [n, 10]."""
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, n)
+    x = (0.5 * rng.random((n, size, size, 1))).astype(np.float32)
+    for i, c in enumerate(labels):
+        x[i, 4 + 2 * c:7 + 2 * c, :, 0] += 0.5
+    return x, np.eye(classes, dtype=np.float32)[labels]
+
 def model_classify():
     m = keras.Sequential([keras.Input((32, 8)), layers.LSTM(50), layers.Dense(1, activation="sigmoid")])
     m.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
@@ -60,11 +70,20 @@ def model_large():
     m.compile(loss="mean_squared_error", optimizer="adam")
     return m
 
+def model_convnet():
+    m = keras.Sequential([keras.Input((28, 28, 1)),
+        layers.Conv2D(32, kernel_size=(3, 3), activation="relu"), layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Conv2D(64, kernel_size=(3, 3), activation="relu"), layers.MaxPooling2D(pool_size=(2, 2)),
+        layers.Flatten(), layers.Dropout(0.5), layers.Dense(10, activation="softmax")])
+    m.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    return m
+
 WORKLOADS = {
     "classify": (data_classify, model_classify, 32, 4),
     "forecast": (data_forecast, model_forecast, 32, 3),
     "rnn": (data_forecast, model_rnn, 32, 3),
     "large": (data_large, model_large, 128, 2),
+    "convnet": (data_convnet, model_convnet, 128, 3),
 }
 
 def run(name):

@@ -4,7 +4,10 @@ SwiftKeras is measured against (see Benchmarks/README.md).
 The data generators are keras_workloads.py's, line for line; shapes, models, batch sizes, epochs,
 optimizers and losses are the Keras reference's:
   - Adam(lr=1e-3, eps=1e-7) (Keras defaults), SGD(0.01) for rnn;
-  - BCEWithLogits for the sigmoid classifier (sigmoid applied in predict), MSE otherwise;
+  - BCEWithLogits for the sigmoid classifier (sigmoid applied in predict), cross-entropy on
+    logits for the softmax convnet (softmax applied in predict), MSE otherwise;
+  - convnet: nn.Conv2d on channels-first images (the NHWC data permuted once), Flatten in
+    Keras' channels-last order so the Dense layer sees the same layout, nn.Dropout(0.5);
   - nn.LSTM / nn.RNN(tanh), batch_first=True, last time step for non-return_sequences
     layers, Dropout(0.2) after each stacked LSTM as in the Keras model;
   - Keras initialisers (glorot_uniform kernels, orthogonal recurrent kernels, zero
@@ -23,7 +26,7 @@ Each workload runs in its own subprocess:
 """
 import json, os, resource, subprocess, sys, time
 
-NAMES = ["classify", "forecast", "rnn", "large"]
+NAMES = ["classify", "forecast", "rnn", "large", "convnet"]
 KERAS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_workloads.py")
 
 def _busy_s():
@@ -102,6 +105,14 @@ def data_large(n=1024, t=100, f=128, seed=0):
     y = rng.standard_normal((n, 1)).astype(np.float32)
     return x, y
 
+def data_convnet(n=4096, size=28, classes=10, seed=0):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, classes, n)
+    x = (0.5 * rng.random((n, size, size, 1))).astype(np.float32)
+    for i, c in enumerate(labels):
+        x[i, 4 + 2 * c:7 + 2 * c, :, 0] += 0.5
+    return x, np.eye(classes, dtype=np.float32)[labels]
+
 
 def keras_init(module):
     """Keras defaults: glorot_uniform kernel, orthogonal recurrent kernel, zero bias,
@@ -119,8 +130,8 @@ def keras_init(module):
                         h = m.hidden_size
                         with torch.no_grad():
                             p[h:2 * h].fill_(1.0)
-        elif isinstance(m, nn.Linear):
-            nn.init.xavier_uniform_(m.weight)
+        elif isinstance(m, (nn.Linear, nn.Conv2d)):
+            nn.init.xavier_uniform_(m.weight)       # conv: fan_in = in·kh·kw, fan_out = out·kh·kw, as Keras
             nn.init.zeros_(m.bias)
     return module
 
@@ -154,11 +165,30 @@ def model_large():
     m = nn.Sequential(LastStep(nn.LSTM(128, 512, batch_first=True)), nn.Linear(512, 1))
     return keras_init(m), nn.MSELoss(), lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-7), False
 
+class ChannelsFirst(nn.Module):
+    """[N, H, W, C] -> [N, C, H, W]: the data stay Keras' channels-last arrays."""
+    def forward(self, x):
+        return x.permute(0, 3, 1, 2)
+
+class FlattenChannelsLast(nn.Module):
+    """Keras' Flatten of a channels-last [N, H, W, C] tensor, from torch's [N, C, H, W]."""
+    def forward(self, x):
+        return x.permute(0, 2, 3, 1).flatten(1)
+
+def model_convnet():
+    m = nn.Sequential(
+        ChannelsFirst(),
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        FlattenChannelsLast(), nn.Dropout(0.5), nn.Linear(5 * 5 * 64, 10))   # logits; softmax in predict
+    return keras_init(m), nn.CrossEntropyLoss(), lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-7), "softmax"
+
 WORKLOADS = {
     "classify": (data_classify, model_classify, 32, 4),
     "forecast": (data_forecast, model_forecast, 32, 3),
     "rnn": (data_forecast, model_rnn, 32, 3),
     "large": (data_large, model_large, 128, 2),
+    "convnet": (data_convnet, model_convnet, 128, 3),
 }
 
 
@@ -198,7 +228,9 @@ def run(name):
             xb, yb = x[i:i + batch], y[i:i + batch]
             out = m(xb)
             tot += float(loss_fn(out, yb)) * len(xb)
-            if sigmoid_out:
+            if sigmoid_out == "softmax":
+                correct += int((out.argmax(1) == yb.argmax(1)).sum())
+            elif sigmoid_out:
                 correct += int(((out > 0).float() == yb).sum())
         eval_loss = tot / n
     te = time.perf_counter() - t
@@ -207,10 +239,10 @@ def run(name):
         outs = []
         for i in range(0, n, batch):
             out = m(x[i:i + batch])
-            outs.append(torch.sigmoid(out) if sigmoid_out else out)
+            outs.append(torch.softmax(out, 1) if sigmoid_out == "softmax" else torch.sigmoid(out) if sigmoid_out else out)
         pred = torch.cat(outs).numpy()
     tp = time.perf_counter() - t
-    assert pred.shape == (n, 1)
+    assert pred.shape == yn.shape
     steady = sorted(times[1:])[len(times[1:]) // 2] if len(times) > 1 else times[0]
     rec = {"workload": name, "framework": f"torch {torch.__version__} / cpu, {torch.get_num_threads()} threads",
         "train_samples_per_s": round(n / steady, 1), "first_epoch_s": round(times[0], 2),

@@ -37,15 +37,20 @@ let temperatures =
   ? [option("--temperature", default: Float(0.5))] : [0.2, 0.5, 1.0]
 let windowLength = 40
 
-// The text and its alphabet: every distinct character gets an id, in sorted order.
+// The text and its alphabet, as Keras' text generation tutorial makes them with a
+// `TextVectorization(standardize=None, split="character")` adapted to the text: each distinct
+// character gets an id, the most frequent first, after Keras' padding ("", id 0) and unknown
+// ("[UNK]", id 1) tokens.
 guard let textURL = Bundle.module.url(forResource: "genesis", withExtension: "txt", subdirectory: "Data") else {
   fatalError("Data/genesis.txt is missing from the bundle")
 }
-let text = Array(try String(contentsOf: textURL, encoding: .utf8))
-let vocabulary = Array(Set(text)).sorted()
+let text = try String(contentsOf: textURL, encoding: .utf8)
+let vectorizer = try TextVectorization(standardize: nil, split: .character)
+try vectorizer.adapt([text])
+let vocabulary = vectorizer.getVocabulary()
 let idOf = Dictionary(uniqueKeysWithValues: vocabulary.enumerated().map { ($1, $0) })
-let ids = text.map { idOf[$0]! }
-print("\(text.count) characters, \(vocabulary.count) distinct")
+let ids = try vectorizer([text]).scalars.map { Int($0) }
+print("\(ids.count) characters, \(vocabulary.count - 2) distinct")
 
 /// Windows of `windowLength` ids starting every `windowLength` characters in `range`, as `x`
 /// `[N, L]`, and the same windows shifted by one character as `y` `[N, L]`.
@@ -96,7 +101,7 @@ func generate(after prompt: String, count: Int, temperature: Float, using genera
     states = next
     return try output(hidden).reshaped(to: [vocabulary.count])
   }
-  for character in prompt.isEmpty ? "\n" : prompt { probabilities = try step(idOf[character] ?? idOf[" "]!) }
+  for character in prompt.isEmpty ? "\n" : prompt { probabilities = try step(idOf[String(character)] ?? 1) }
   var result = ""
   for _ in 0..<count {
     // p_i^(1/T), renormalised: T < 1 favours likely characters, T > 1 flattens the distribution.
@@ -107,7 +112,7 @@ func generate(after prompt: String, count: Int, temperature: Float, using genera
       draw -= weight
       if draw < 0 { id = i; break }
     }
-    result.append(vocabulary[id])
+    if id > 1 { result += vocabulary[id] }  // never the padding or unknown token once trained
     probabilities = try step(id)
   }
   return result
@@ -134,4 +139,4 @@ print(
 print(
   String(
     format: "baselines: uniform over %d characters perplexity %.0f, letter frequencies perplexity %.2f",
-    vocabulary.count, Double(vocabulary.count), exp(unigramLoss)))
+    vocabulary.count - 2, Double(vocabulary.count - 2), exp(unigramLoss)))

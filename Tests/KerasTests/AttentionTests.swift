@@ -36,15 +36,17 @@ private struct AttentionFixture: Decodable {
 struct AttentionTests {
   static let cases = [
     "dot", "dot_key", "dot_scale", "dot_masks", "dot_causal", "dot_causal_masks", "concat", "concat_scale_masks",
-    "concat_causal",
+    "concat_causal", "additive", "additive_no_scale_masks", "additive_causal_masks",
   ]
 
-  @Test("Attention built from Keras' config matches its output, scores, gradients and config", arguments: cases)
+  @Test("Attention and AdditiveAttention built from Keras' config match its output, scores, gradients and config", arguments: cases)
   func matchesKeras(_ name: String) throws {
     let fixture = try AttentionFixture.load(name)
+    let className: ConfigValue = name.hasPrefix("additive") ? "AdditiveAttention" : "Attention"
     let layer = try #require(
-      try deserializeLayer(.object([("class_name", "Attention"), ("config", AttentionFixture.configValue(name))]))
+      try deserializeLayer(.object([("class_name", className), ("config", AttentionFixture.configValue(name))]))
         as? Attention)
+    #expect(type(of: layer).className == className.stringValue)
     let (q, v, k) = (fixture.query.tensor, fixture.value.tensor, fixture.key?.tensor)
     let (queryMask, valueMask) = (fixture.query_mask?.tensor, fixture.value_mask?.tensor)
     try layer.buildIfNeeded(q.shape.map { $0 })
@@ -117,5 +119,20 @@ struct AttentionTests {
     #expect {
       try deserializeLayer(.object([("class_name", "Attention"), ("config", .object([("score_mode", "additive")]))]))
     } throws: { "\($0)".contains("'score_mode'") }
+  }
+
+  @Test("Attention in a graph records use_causal_mask and return_attention_scores and honours them")
+  func graphKeywords() throws {
+    let q = Input(shape: [3, 2])
+    let layer = Attention()
+    let outputs = layer([q, q], useCausalMask: true, returnAttentionScores: true)
+    #expect(outputs.map(\.shape) == [[nil, 3, 2], [nil, 3, 3]])
+    let model = try Model(inputs: q, outputs: outputs)
+    let x = Tensor.randomUniform([1, 3, 2], seed: 3)
+    let results = try model.predict([x], verbose: 0)
+    let (output, scores) = try layer.callReturningScores(query: x, value: x, useCausalMask: true)
+    #expect(results[0].scalars == output.scalars)
+    #expect(results[1].scalars == scores.scalars)
+    #expect(model.functionalSerializedConfig.json.contains("use_causal_mask"))
   }
 }

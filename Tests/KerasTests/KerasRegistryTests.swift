@@ -114,7 +114,8 @@ extension KerasRegistryTests {
       "TimeDistributed": #""layer": {"class_name": "Dense", "config": {"units": 2}}"#,
       "Conv1D": #""filters": 2, "kernel_size": 2"#, "Dot": #""axes": 1"#,
       "Conv2D": #""filters": 2, "kernel_size": 2"#, "DepthwiseConv2D": #""kernel_size": 2"#,
-      "SeparableConv2D": #""filters": 2, "kernel_size": 2"#,
+      "SeparableConv2D": #""filters": 2, "kernel_size": 2"#, "MultiHeadAttention": #""num_heads": 2, "key_dim": 2"#,
+      "Permute": #""dims": [2, 1]"#, "SpatialDropout1D": #""rate": 0.5"#,
     ]
     let name = type.kerasClassName
     return try deserializeLayer(

@@ -149,3 +149,36 @@ struct ConvolutionTests {
       throws: { "\($0)".contains("groups (2)") }
   }
 }
+
+@Suite("2-D convolution on oneDNN's primitives and on im2col + GEMM")
+struct ConvolutionPathTests {
+  /// The largest |difference| between two lists of tensors of the same shapes.
+  private func largestDifference(_ a: [Tensor], _ b: [Tensor]) -> Float {
+    zip(a, b).map { x, y in
+      x.shape == y.shape ? zip(x.scalars, y.scalars).map { abs($0 - $1) }.max() ?? 0 : .infinity
+    }.max() ?? 0
+  }
+
+  @Test("both paths give the same output and gradients (1e-5), for every window setting, groups, bias and relu")
+  func pathsAgree() throws {
+    let x = Tensor.randomUniform([3, 7, 6, 4], min: -1, max: 1, seed: 11)
+    let weights = Tensor.randomUniform([3, 7, 6, 8], min: -1, max: 1, seed: 12)
+    for (name, kernel, strides, dilation, same) in ConvolutionTests.windows {
+      let window = Window2D(input: [7, 6], kernel: kernel, strides: strides, dilation: dilation, samePadding: same)
+      for (groups, withBias, relu) in [(1, true, true), (1, false, false), (2, true, false), (4, false, true)] {
+        let k = Tensor.randomUniform(kernel + [4 / groups, 8], min: -1, max: 1, seed: 13)
+        let b = Tensor.randomUniform([8], min: -1, max: 1, seed: 14)
+        func run(_ path: ConvolutionPrimitive.Choice) throws -> [Tensor] {
+          let (value, gradients) = try valueWithGradient(at: [x, k, b]) { xs in
+            let y = try xs[0].convolved2D(
+              kernel: xs[1], bias: withBias ? xs[2] : nil, window: window, groups: groups, relu: relu, path: path)
+            return try (y * weights.slice(axis: 1, 0..<y.shape[1]).slice(axis: 2, 0..<y.shape[2])).sum()
+          }
+          return [value] + gradients.prefix(withBias ? 3 : 2)
+        }
+        let difference = largestDifference(try run(.onednn), try run(.im2col))
+        #expect(difference < 1e-5, "\(name), groups \(groups), bias \(withBias), relu \(relu): \(difference)")
+      }
+    }
+  }
+}

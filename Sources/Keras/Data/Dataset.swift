@@ -42,8 +42,16 @@ public protocol Dataset {
 
   /// Called at the end of every epoch, as Keras' `on_epoch_end`.
   func onEpochEnd()
+
+  /// Whether batches must be read in index order, each pass from 0 (a stream with state, as a
+  /// shuffle buffer): `fit` then does not shuffle the batch order. `false` by default.
+  var readsInOrder: Bool { get }
 }
 
 extension Dataset {
+  /// Does nothing.
   public func onEpochEnd() {}
+
+  /// `false`: batches may be read in any order.
+  public var readsInOrder: Bool { false }
 }

@@ -52,6 +52,9 @@ public final class Node: @unchecked Sendable {
   let inputsAsList: Bool
   /// The `initial_state` of a recurrent layer call, if given.
   public let initialState: [KerasTensor]
+  /// The call's other keyword arguments (``CallKeywords``): tensors such as an attention layer's
+  /// `key` and `attention_mask`, and settings such as `use_causal_mask`.
+  public let keywords: CallKeywords
   /// The output shapes, batch dimension `nil`.
   public let outputShapes: [[Int?]]
   /// The output element types.
@@ -63,12 +66,13 @@ public final class Node: @unchecked Sendable {
 
   init(
     layer: Layer, inputs: [KerasTensor], inputsAsList: Bool, initialState: [KerasTensor], outputShapes: [[Int?]],
-    outputDTypes: [String]? = nil, error: (any Error)?
+    outputDTypes: [String]? = nil, keywords: CallKeywords = CallKeywords(), error: (any Error)?
   ) {
     self.layer = layer
     self.inputs = inputs
     self.inputsAsList = inputsAsList
     self.initialState = initialState
+    self.keywords = keywords
     self.outputShapes = outputShapes
     self.outputDTypes = outputDTypes ?? outputShapes.map { _ in "float32" }
     self.error = error
@@ -78,8 +82,8 @@ public final class Node: @unchecked Sendable {
 
   /// The symbolic outputs of this call.
   public var outputs: [KerasTensor] { outputShapes.indices.map { KerasTensor(node: self, index: $0) } }
-  /// Every symbolic tensor this call reads: inputs, then initial states.
-  var allInputs: [KerasTensor] { inputs + initialState }
+  /// Every symbolic tensor this call reads: inputs, then initial states, then keyword tensors.
+  var allInputs: [KerasTensor] { inputs + initialState + keywords.tensors.map(\.tensor) }
 }
 
 /// A node held weakly by its layer (the model and the symbolic tensors own the graph).
@@ -113,6 +117,16 @@ extension Layer {
   /// shape is inferred and the layer built now. See ``KerasTensor`` for how errors surface.
   public func callAsFunction(_ input: KerasTensor) -> KerasTensor {
     symbolicCall([input], asList: false, initialState: []).first ?? KerasTensor(node: failedNode(input), index: 0)
+  }
+
+  /// Calls the layer on a symbolic tensor with a `training` argument, as Keras'
+  /// `base_model(x, training=False)`: the argument is recorded and saved in the model's config
+  /// as Keras saves it, so files round-trip. As in Keras 3, the mode the model itself runs in
+  /// wins (`fit` trains, `predict` infers); to keep a base's weights and BatchNormalization
+  /// statistics fixed while the rest trains, set `base.trainable = false`.
+  public func callAsFunction(_ input: KerasTensor, training: Bool) -> KerasTensor {
+    symbolicCall([input], asList: false, initialState: [], keywords: CallKeywords(settings: [("training", .bool(training))]))
+      .first ?? KerasTensor(node: failedNode(input), index: 0)
   }
 
   /// Calls a layer that takes several inputs (merge layers, models with several inputs).
@@ -168,23 +182,103 @@ extension Layer {
   }
 
   /// Records one call: shapes checked and inferred, the layer built, the node created.
-  func symbolicCall(_ inputs: [KerasTensor], asList: Bool, initialState: [KerasTensor]) -> [KerasTensor] {
-    if let failed = (inputs + initialState).first(where: { $0.graphError != nil }) {
-      let node = Node(
-        layer: self, inputs: inputs, inputsAsList: asList, initialState: initialState, outputShapes: [],
-        error: failed.graphError)
-      return [KerasTensor(node: node, index: 0)]
+  func symbolicCall(
+    _ inputs: [KerasTensor], asList: Bool, initialState: [KerasTensor], keywords: CallKeywords = CallKeywords()
+  ) -> [KerasTensor] {
+    func node(_ shapes: [[Int?]], _ error: (any Error)?) -> Node {
+      Node(
+        layer: self, inputs: inputs, inputsAsList: asList, initialState: initialState, outputShapes: shapes,
+        keywords: keywords, error: error)
+    }
+    if let failed = (inputs + initialState + keywords.tensors.map(\.tensor)).first(where: { $0.graphError != nil }) {
+      return [KerasTensor(node: node([], failed.graphError), index: 0)]
     }
     do {
-      let shapes = try symbolicOutputShapes(
-        inputs.map(\.shape), initialStateShapes: initialState.map(\.shape), inputDTypes: inputs.map(\.dtype))
-      let node = Node(
-        layer: self, inputs: inputs, inputsAsList: asList, initialState: initialState, outputShapes: shapes, error: nil)
-      return node.outputs
+      let shapes: [[Int?]]
+      if let keywordLayer = self as? KeywordCallLayer {
+        guard initialState.isEmpty else { throw KerasError.invalidArgument("Layer '\(name)' takes no initialState") }
+        shapes = try keywordLayer.symbolicOutputShapes(inputs.map(\.shape), keywords: keywords)
+      } else {
+        if let name = keywords.tensors.first?.name ?? keywords.settings.first(where: { $0.name != "training" })?.name {
+          throw KerasError.invalidArgument("Layer '\(self.name)' (\(Self.className)) takes no keyword argument '\(name)'")
+        }
+        shapes = try symbolicOutputShapes(
+          inputs.map(\.shape), initialStateShapes: initialState.map(\.shape), inputDTypes: inputs.map(\.dtype))
+      }
+      return node(shapes, nil).outputs
     } catch {
-      let node = Node(
-        layer: self, inputs: inputs, inputsAsList: asList, initialState: initialState, outputShapes: [], error: error)
-      return [KerasTensor(node: node, index: 0)]
+      return [KerasTensor(node: node([], error), index: 0)]
+    }
+  }
+}
+
+/// The keyword arguments of a graph call besides `initial_state`, as Keras records them in the
+/// node's `kwargs`: tensors (`key`, `attention_mask`) and settings (`use_causal_mask: true`).
+public struct CallKeywords: Sendable {
+  /// Keyword tensors, by Keras' argument name.
+  public var tensors: [(name: String, tensor: KerasTensor)]
+  /// Other keyword arguments, by Keras' argument name, as config values.
+  public var settings: [(name: String, value: ConfigValue)]
+
+  /// Keyword arguments of a call (none by default).
+  public init(tensors: [(name: String, tensor: KerasTensor)] = [], settings: [(name: String, value: ConfigValue)] = []) {
+    self.tensors = tensors
+    self.settings = settings
+  }
+
+  /// Whether there are none.
+  public var isEmpty: Bool { tensors.isEmpty && settings.isEmpty }
+
+  /// The keyword tensor `name`, if given.
+  func tensor(_ name: String) -> KerasTensor? { tensors.first { $0.name == name }?.tensor }
+
+  /// The setting `name`, if given.
+  func setting(_ name: String) -> ConfigValue? { settings.first { $0.name == name }?.value }
+}
+
+/// A layer whose graph calls take keyword arguments (``CallKeywords``), such as the attention
+/// layers' `key`, `attention_mask`, `use_causal_mask` and `return_attention_scores`.
+protocol KeywordCallLayer: Layer {
+  /// The output shapes of a call on `inputShapes` with `keywords`, building the layer.
+  ///
+  /// - Throws: for an input or a keyword the layer does not take, naming the layer.
+  func symbolicOutputShapes(_ inputShapes: [[Int?]], keywords: CallKeywords) throws -> [[Int?]]
+
+  /// One call in a model graph: `keywordValues` holds the value and mask of each keyword tensor.
+  func callNode(
+    _ inputs: [Tensor], masks: [Tensor?], keywords: CallKeywords, keywordValues: [String: (Tensor, Tensor?)],
+    training: Bool
+  ) throws -> (outputs: [Tensor], masks: [Tensor?])
+
+  /// The `build_config` Keras writes for the layer's first call `node`, or nil for the usual
+  /// `input_shape`.
+  func buildConfig(for node: Node) -> ConfigValue?
+}
+
+extension KeywordCallLayer {
+  func buildConfig(for node: Node) -> ConfigValue? { nil }
+}
+
+extension CallKeywords {
+  /// The Boolean setting `name` (false when absent).
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` naming the layer when it is not a Boolean.
+  func flag(_ name: String, layer: String) throws -> Bool {
+    switch setting(name) {
+    case nil, .null?: return false
+    case .bool(let value)?: return value
+    case let value?:
+      throw KerasError.invalidArgument("Layer '\(layer)': keyword argument '\(name)' must be true or false, got \(value.json)")
+    }
+  }
+
+  /// Throws unless every keyword is one of `tensorNames` or `settingNames` (`training` is always allowed).
+  func check(tensorNames: [String], settingNames: [String], layer: String, className: String) throws {
+    for name in tensors.map(\.name) where !tensorNames.contains(name) {
+      throw KerasError.invalidArgument("Layer '\(layer)' (\(className)) takes no keyword tensor '\(name)'")
+    }
+    for name in settings.map(\.name) where !settingNames.contains(name) && name != "training" {
+      throw KerasError.invalidArgument("Layer '\(layer)' (\(className)) takes no keyword argument '\(name)'")
     }
   }
 }

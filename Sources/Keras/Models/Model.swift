@@ -28,6 +28,9 @@ open class Model: Layer, @unchecked Sendable {
   /// The training side (compiled configuration and the state of a `fit` run): `nil` until
   /// the model is compiled. Inference never touches it.
   public internal(set) var trainer: Trainer?
+  /// The step that turns strings into this model's input, for a Keras model whose input is
+  /// text (see ``predict(texts:batchSize:verbose:)``); saved into `.keras` files as Keras does.
+  public var textVectorization: TextVectorization?
 
   /// `"Functional"` for a graph model, the subclass' own name for a subclassed one.
   open override class var className: String { self == Model.self ? "Functional" : String(describing: self) }
@@ -259,11 +262,22 @@ open class Model: Layer, @unchecked Sendable {
     let outputKeys = Set(outputs.map { TensorKey($0) })
     var logits: [TensorKey: OutputLogits] = [:]
     for node in graph.nodes {
+      // A call's own `training` (`base(x, training: false)`) is recorded and saved, but the
+      // model's mode wins, as in Keras 3's Functional call, which passes its `training` to
+      // every layer whenever it is given (and SwiftKeras always gives it).
       let args = try node.inputs.map { try value(of: $0, in: values) }
       let states = try node.initialState.map { try value(of: $0, in: values).0 }
       // Only a call with one output can hand its logits to the loss.
       let producesOutput = node.outputShapes.count == 1 && node.outputs.contains { outputKeys.contains(TensorKey($0)) }
-      if producesOutput {
+      if let keywordLayer = node.layer as? KeywordCallLayer {
+        var keywordValues: [String: (Tensor, Tensor?)] = [:]
+        for (name, tensor) in node.keywords.tensors { keywordValues[name] = try value(of: tensor, in: values) }
+        let result = try keywordLayer.callNode(
+          args.map(\.0), masks: args.map(\.1), keywords: node.keywords, keywordValues: keywordValues, training: training)
+        for (i, output) in result.outputs.enumerated() {
+          values[TensorKey(KerasTensor(node: node, index: i))] = (output, result.masks.indices.contains(i) ? result.masks[i] : nil)
+        }
+      } else if producesOutput {
         let result = try node.layer.callNodeReturningLogits(
           args.map(\.0), masks: args.map(\.1), initialState: states, training: training)
         for (i, output) in result.outputs.enumerated() {

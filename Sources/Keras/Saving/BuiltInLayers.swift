@@ -8,5 +8,7 @@ let builtInLayerTypes: [any KerasDeserializable.Type] = [
   LayerNormalization.self, Add.self, Subtract.self, Multiply.self, Average.self, Maximum.self, Minimum.self,
   Concatenate.self, Dot.self, Conv2D.self, DepthwiseConv2D.self, SeparableConv2D.self, MaxPooling2D.self,
   AveragePooling2D.self, GlobalAveragePooling2D.self, GlobalMaxPooling2D.self, ZeroPadding2D.self,
-  UpSampling2D.self, Attention.self,
+  UpSampling2D.self, Attention.self, MultiHeadAttention.self, AdditiveAttention.self, AveragePooling1D.self,
+  ZeroPadding1D.self, UpSampling1D.self, Permute.self, SpatialDropout1D.self, Normalization.self,
+  TextVectorization.self,
 ]

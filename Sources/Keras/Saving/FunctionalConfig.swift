@@ -31,7 +31,9 @@ extension Model {
           // As Keras: the input shape of the first call, a list of shapes for a merge layer;
           // none for a call with an initial state (Keras writes a shapes_dict, and builds on call).
           let first = layer.inboundNodes.compactMap(\.node).first { node in graph.nodes.contains { $0 === node } }
-          if let first, !(layer is InputLayer), first.initialState.isEmpty {
+          if let first, let keywordLayer = layer as? KeywordCallLayer, let buildConfig = keywordLayer.buildConfig(for: first) {
+            pairs.append(("build_config", buildConfig))
+          } else if let first, !(layer is InputLayer), first.initialState.isEmpty {
             let shapes = first.inputs.map(\.shape)
             let value: ConfigValue = first.inputsAsList ? .array(shapes.map { .shape($0) }) : .shape(shapes[0])
             pairs.append(("build_config", .object([("input_shape", value)])))
@@ -58,6 +60,8 @@ extension Model {
     if !node.initialState.isEmpty {
       kwargs.append(("initial_state", .array(node.initialState.map { tensorConfig($0, graph) })))
     }
+    for (name, tensor) in node.keywords.tensors { kwargs.append((name, tensorConfig(tensor, graph))) }
+    for (name, value) in node.keywords.settings { kwargs.append((name, value)) }
     return .object([("args", args), ("kwargs", .object(kwargs))])
   }
 
@@ -237,9 +241,30 @@ private func functional(from config: ConfigValue) throws -> Model {
     return calls[node][index]
   }
 
+  /// The keyword arguments of a call of a layer that takes them (``KeywordCallLayer``), besides
+  /// `initial_state`, `mask` and `training`; nil while a keyword tensor is not made yet.
+  func callKeywords(_ kwargs: ConfigValue?, layer: String, isTensor: (ConfigValue) -> Bool) throws -> CallKeywords? {
+    guard case .object(let pairs)? = kwargs else { return CallKeywords() }
+    var keywords = CallKeywords()
+    // `training=True/False` given to a call of any layer (a frozen base model) is kept; null is Keras' default.
+    if case .bool(let training)? = kwargs?["training"] { keywords.settings.append(("training", .bool(training))) }
+    guard byName[layer] is KeywordCallLayer else { return keywords }
+    for (name, value) in pairs where !["initial_state", "mask", "training"].contains(name) {
+      if isTensor(value) {
+        guard let tensor = try resolve(value, in: layer) else { return nil }
+        keywords.tensors.append((name, tensor))
+      } else {
+        keywords.settings.append((name, value))
+      }
+    }
+    return keywords
+  }
+
   /// One call's positional inputs, whether they were a list, and its initial state; nil while
   /// an input is not made yet.
-  func callArguments(_ node: ConfigValue, layer: String) throws -> (inputs: [KerasTensor], list: Bool, state: [KerasTensor])? {
+  func callArguments(_ node: ConfigValue, layer: String) throws -> (
+    inputs: [KerasTensor], list: Bool, state: [KerasTensor], keywords: CallKeywords
+  )? {
     if let args = node["args"] {
       guard case .array(var positional) = args else { return nil }
       var list = false
@@ -259,7 +284,9 @@ private func functional(from config: ConfigValue) throws -> Model {
           state.append(tensor)
         }
       }
-      return (inputs, list, state)
+      guard let keywords = try callKeywords(node["kwargs"], layer: layer, isTensor: { $0["class_name"]?.stringValue == "__keras_tensor__" })
+      else { return nil }
+      return (inputs, list, state, keywords)
     }
     // tf.keras 2: a list of [name, node, tensor, kwargs].
     guard case .array(let entries) = node else {
@@ -267,6 +294,7 @@ private func functional(from config: ConfigValue) throws -> Model {
     }
     var inputs: [KerasTensor] = []
     var state: [KerasTensor] = []
+    var keywords = CallKeywords()
     for entry in entries {
       guard let tensor = try resolve(entry, in: layer) else { return nil }
       inputs.append(tensor)
@@ -276,8 +304,22 @@ private func functional(from config: ConfigValue) throws -> Model {
           state.append(s)
         }
       }
+      // tf.keras 2 writes keyword tensors as [name, node, tensor] triples (a MultiHeadAttention's `value`).
+      if case .array(let parts) = entry, parts.count > 3 {
+        guard
+          let found = try callKeywords(
+            parts[3], layer: layer,
+            isTensor: {
+              if case .array(let t) = $0, t.count >= 3, t[0].stringValue != nil, t[1].intValue != nil { return true }
+              return false
+            })
+        else { return nil }
+        // tf.keras repeats a list call's keyword arguments on each of its inputs.
+        keywords.tensors += found.tensors.filter { keywords.tensor($0.name) == nil }
+        keywords.settings += found.settings.filter { keywords.setting($0.name) == nil }
+      }
     }
-    return (inputs, entries.count > 1, state)
+    return (inputs, entries.count > 1, state, keywords)
   }
 
   // Call the layers as their inputs become available (Keras' from_config does the same).
@@ -288,7 +330,8 @@ private func functional(from config: ConfigValue) throws -> Model {
     for (i, item) in pending.enumerated() where !(item.layer is InputLayer) {
       while nextNode[i] < item.nodes.count {
         guard let call = try callArguments(item.nodes[nextNode[i]], layer: item.layer.name) else { break }
-        let outputs: [KerasTensor] = item.layer.symbolicCall(call.inputs, asList: call.list, initialState: call.state)
+        let outputs: [KerasTensor] = item.layer.symbolicCall(
+          call.inputs, asList: call.list, initialState: call.state, keywords: call.keywords)
         if let error = outputs.first?.graphError { throw error }
         made[item.layer.name, default: []].append(outputs)
         nextNode[i] += 1

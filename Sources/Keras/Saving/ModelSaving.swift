@@ -31,6 +31,12 @@ extension Model {
     }
     guard isBuilt else { throw SavingError.notBuilt(model: name, file: path) }
     try SavingError.requireDirectory(of: path)
+    if let textVectorization, !isKeras {
+      throw SavingError.invalidFileName(
+        file: path,
+        reason: "the model's TextVectorization '\(textVectorization.name)' keeps its vocabulary as an asset, "
+          + "which only `.keras` files hold (as in Keras)")
+    }
     if isKeras {
       try saveKerasArchive(path)
     } else {
@@ -57,12 +63,14 @@ extension Model {
     let metadata: ConfigValue = .object([
       ("keras_version", .string(LegacyModelH5.kerasVersion)), ("date_saved", .string(Self.saveDate())),
     ])
+    var config = serializedConfig
+    if let textVectorization { config = try TextModelArchive.joinStringInput(config, textVectorization, model: self) }
     try KerasArchive.write(
       [
         (KerasArchive.metadataEntry, Data(metadata.json.utf8)),
-        (KerasArchive.configEntry, Data(serializedConfig.json.utf8)),
+        (KerasArchive.configEntry, Data(config.json.utf8)),
         (KerasArchive.weightsEntry, weights),
-      ], to: path)
+      ] + (textVectorization.map(TextModelArchive.assetEntries) ?? []), to: path)
   }
 
   /// The date as Keras writes `date_saved`: `2024-05-01@12:30:00`.
@@ -114,16 +122,23 @@ enum ModelLoading {
   /// Loads a `.keras` zip archive.
   static func loadKeras(_ path: String) throws -> Model {
     let archive = try KerasArchive(path: path)
-    let config = try parseJSON(
+    let fullConfig = try parseJSON(
       try archive.data(KerasArchive.configEntry, limit: KerasArchive.maxJSONSize), file: path,
       entry: KerasArchive.configEntry)
     // tf_keras 2.13+ writes `.keras` archives too; their metadata names the Keras version.
     let metadata = (try? archive.data(KerasArchive.metadataEntry, limit: KerasArchive.maxJSONSize))
       .flatMap { try? ConfigValue.parse(json: String(decoding: $0, as: UTF8.self)) }
     let dialect = metadata?["keras_version"]?.stringValue.map { KerasDialect.of(kerasVersion: $0) } ?? .keras3
+    let (config, textVectorization): (ConfigValue, TextVectorization?)
+    do {
+      (config, textVectorization) = try TextModelArchive.splitStringInput(fullConfig, archive: archive)
+    } catch let error as KerasError {
+      throw SavingError.invalidModelConfig(file: path, entry: KerasArchive.configEntry, reason: error.description)
+    }
     let model = try WeightBudget.limiting(file: path, fileBytes: archive.declaredSize(KerasArchive.weightsEntry)) {
       try KerasDialect.$current.withValue(dialect) { try rebuild(config, file: path, entry: KerasArchive.configEntry) }
     }
+    model.textVectorization = textVectorization
     // Keras 3.15 writes an uncompiled model's compile config as `{}`.
     if let compileConfig = config["compile_config"], compileConfig != .null, compileConfig != .object([]) {
       try compile(model, from: compileConfig, file: path, entry: "\(KerasArchive.configEntry): compile_config")

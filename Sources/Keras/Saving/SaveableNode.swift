@@ -12,6 +12,8 @@
 /// - ``Bidirectional`` holds `backward_layer` and `forward_layer` (Keras visits attributes in
 ///   name order);
 /// - ``TimeDistributed`` holds `layer`;
+/// - ``MultiHeadAttention`` holds `key_dense`, `output_dense`, `query_dense` and `value_dense`
+///   (named `key`, `attention_output`, `query`, `value`);
 /// - a nested model (``Sequential``, Functional) holds its layers under `layers/<key>`;
 /// - every other layer keeps its ``Layer/ownWeights`` itself.
 struct SaveableNode {
@@ -50,6 +52,12 @@ struct SaveableNode {
           Child(key: "backward_layer", node: SaveableNode(bidirectional.backwardLayer)),
           Child(key: "forward_layer", node: SaveableNode(bidirectional.forwardLayer)),
         ])
+    case let attention as MultiHeadAttention:
+      // Keras keeps the four projections in EinsumDense sublayers, visited in attribute order.
+      let children = attention.projections.sorted { $0.key < $1.key }.map {
+        Child(key: $0.key, node: SaveableNode(name: $0.name, layer: layer.name, variables: $0.weights, children: []))
+      }
+      self.init(name: layer.name, layer: layer.name, variables: [], children: children)
     case let wrapper as TimeDistributed:
       self.init(
         name: layer.name, layer: layer.name, variables: layer.ownWeights,

@@ -8,10 +8,11 @@ import Foundation
 /// versions 1–3. Writes version 1.0, `<f4` for ``Tensor`` and `<i4` for ``IntTensor``.
 public enum NPY {
   /// The element types a `.npy` file may hold that this reader accepts.
-  enum ElementType {
+  public enum ElementType: Sendable {
     case float32, float64, int8, int16, int32, int64, uint8, bool
 
-    init?(descr: String) {
+    /// The type of a `descr` such as `<f4` (the byte order is read apart), or `nil`.
+    public init?(descr: String) {
       let kind = descr.dropFirst()
       switch kind {
       case "f4": self = .float32
@@ -26,7 +27,8 @@ public enum NPY {
       }
     }
 
-    var size: Int {
+    /// Bytes per element.
+    public var size: Int {
       switch self {
       case .int8, .uint8, .bool: 1
       case .int16: 2
@@ -37,12 +39,13 @@ public enum NPY {
   }
 
   /// A parsed header: element type, byte order, layout and shape, and where the data starts.
-  struct Header {
-    var type: ElementType
-    var bigEndian: Bool
-    var fortranOrder: Bool
-    var shape: [Int]
-    var dataOffset: Int
+  public struct Header: Sendable {
+    public var type: ElementType
+    public var bigEndian: Bool
+    public var fortranOrder: Bool
+    public var shape: [Int]
+    /// Bytes from the file's start to the first element.
+    public var dataOffset: Int
   }
 
   /// Reads a float tensor from `path` (integers are converted to Float).
@@ -150,7 +153,15 @@ public enum NPY {
     return (try parseHeader(data, path: path), data)
   }
 
-  static func parseHeader(_ data: Data, path: String) throws -> Header {
+  /// The header of the `.npy` bytes `data` (the whole file, which may be memory-mapped: only
+  /// the header is read), checked against the file's length; `path` names the file in errors.
+  ///
+  /// `elementLimit` bounds the element count (a tensor's, by default; a reader of a few rows at
+  /// a time may allow more).
+  ///
+  /// - Throws: ``TensorError/file(path:_:)`` for a missing magic, an unsupported version or
+  ///   dtype, a malformed header, or too few data bytes for the shape.
+  public static func parseHeader(_ data: Data, path: String, elementLimit: Int = Int(Int32.max)) throws -> Header {
     let bytes = [UInt8](data.prefix(12))
     guard bytes.count >= 10, bytes[0] == 0x93, bytes[1...5].elementsEqual("NUMPY".utf8) else {
       throw TensorError.file(path: path, "not a .npy file (missing the \\x93NUMPY magic)")
@@ -208,7 +219,7 @@ public enum NPY {
     }
     let dataOffset = start + headerLength
     guard !overflow, count.multipliedReportingOverflow(by: type.size).partialValue <= data.count - dataOffset,
-      count < Int(Int32.max)
+      count < elementLimit
     else {
       throw TensorError.file(
         path: path, "holds \(data.count - dataOffset) data bytes, too few for shape \(shape) of \(descr) (file truncated?)")

@@ -3,7 +3,7 @@
 /// With window span `w = (k - 1)·d + 1` (kernel size `k`, dilation `d`) and stride `s` over `L`
 /// pixels of one axis: valid padding gives `⌊(L - w) / s⌋ + 1` outputs, same padding `⌈L / s⌉`,
 /// with the padding split as TensorFlow does (the odd pixel after).
-public struct Window2D: Sendable, Equatable {
+public struct Window2D: Sendable, Hashable {
   /// The taps per window along height and width.
   public let kernelHeight: Int, kernelWidth: Int
   /// The pixels between window starts along height and width.

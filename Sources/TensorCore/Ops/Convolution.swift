@@ -4,14 +4,23 @@ extension Tensor {
   /// Input `[N, H, W, C]`, `kernel` `[kh, kw, C/groups, F]`, `bias` `[F]` or nil; output
   /// `[N, H', W', F]` with `H'`, `W'` from `window`. With `groups` above 1 the channels are split into
   /// `groups` equal parts, part `g` convolved with filters `g·F/groups ..< (g+1)·F/groups`.
-  /// Every window becomes a row of a matrix (im2col) multiplied by the kernel in one GEMM per group;
-  /// the gradients are two more GEMMs and the rows added back onto their pixels. With `relu` the
-  /// result is `max(·, 0)` in the same pass, its gradient passing where the result is positive.
+  /// Runs on oneDNN's convolution primitives (forward, backward data, backward weights) where they
+  /// measure faster; otherwise every window becomes a row of a matrix (im2col) multiplied by the
+  /// kernel in one GEMM per group, the gradients two more GEMMs and the rows added back onto their
+  /// pixels. With `relu` the result is `max(·, 0)` in the same pass, its gradient passing where the
+  /// result is positive.
   ///
   /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` when the input, kernel, bias or window
   ///   disagree; ``TensorError/invalidArgument(operation:_:)`` when `groups` does not divide `C` and `F`.
   public func convolved2D(
     kernel: Tensor, bias: Tensor? = nil, window: Window2D, groups: Int = 1, relu: Bool = false
+  ) throws -> Tensor {
+    try convolved2D(kernel: kernel, bias: bias, window: window, groups: groups, relu: relu, path: ConvolutionPrimitive.choice)
+  }
+
+  /// ``convolved2D(kernel:bias:window:groups:relu:)`` on the path `path` chooses (tests run both).
+  func convolved2D(
+    kernel: Tensor, bias: Tensor?, window: Window2D, groups: Int, relu: Bool, path: ConvolutionPrimitive.Choice
   ) throws -> Tensor {
     let input = self
     guard rank == 4, kernel.rank == 4, shape[1] == window.inputHeight, shape[2] == window.inputWidth,
@@ -30,15 +39,40 @@ extension Tensor {
     }
     let layout = Convolution2D.Layout(window: window, images: shape[0], channels: channels, groups: groups)
     let (rows, k, fg) = (layout.rows, layout.columns, filters / groups)
-    let columns =
+    // oneDNN's convolution primitives where they measure faster, else im2col + GEMM.
+    let onednn = rows > 0 && ConvolutionPrimitive.isPreferred(for: layout, choice: path)
+    func plan(_ kind: ConvolutionPrimitive.Kind, bias hasBias: Bool) -> ConvolutionPrimitive.Plan? {
+      guard onednn else { return nil }
+      return ConvolutionPrimitive.plan(
+        .init(
+          window: window, images: shape[0], channels: channels, filters: filters, groups: groups, bias: hasBias,
+          relu: kind == .inference && relu, kind: kind))
+    }
+    let forwardPlan = plan(.inference, bias: bias != nil)
+    /// The windows as rows of a matrix (the input itself for a 1×1 kernel), made when a GEMM needs them.
+    func lowered() -> Tensor {
       layout.isIdentity
-      ? input
-      : Tensor(shape: [groups, rows, k]) { out in
-        input.withUnsafeBufferPointer { Convolution2D.lower($0.baseAddress!, into: out.baseAddress!, layout) }
-      }
+        ? input
+        : Tensor(shape: [groups, rows, k]) { out in
+          input.withUnsafeBufferPointer { Convolution2D.lower($0.baseAddress!, into: out.baseAddress!, layout) }
+        }
+    }
+    let columns = forwardPlan == nil ? lowered() : nil
     let output = Tensor(shape: [shape[0], window.outputHeight, window.outputWidth, filters]) { out in
       guard rows > 0 else { return }
-      columns.withUnsafeBufferPointer { pc in
+      if let forwardPlan {
+        input.withUnsafeBufferPointer { px in
+          kernel.withUnsafeBufferPointer { pk in
+            if let bias {
+              bias.withUnsafeBufferPointer { forwardPlan.run(px.baseAddress!, pk.baseAddress!, $0.baseAddress!, out.baseAddress!) }
+            } else {
+              forwardPlan.run(px.baseAddress!, pk.baseAddress!, nil, out.baseAddress!)
+            }
+          }
+        }
+        return
+      }
+      columns!.withUnsafeBufferPointer { pc in
         kernel.withUnsafeBufferPointer { pk in
           if let bias {
             bias.withUnsafeBufferPointer { pb in
@@ -78,6 +112,35 @@ extension Tensor {
             }
           }
         }
+      if rows > 0, let weightsPlan = plan(.backwardWeights, bias: bias != nil),
+        !inputIsRecorded || plan(.backwardData, bias: false) != nil
+      {
+        var kernelGradient = Tensor.zeros(kernel.shape)
+        var biasGradient = bias.map { _ in Tensor.zeros([filters]) }
+        input.withUnsafeBufferPointer { px in
+          g.withUnsafeBufferPointer { pg in
+            kernelGradient.withUnsafeMutableBufferPointer { pk in
+              if biasGradient != nil {
+                biasGradient!.withUnsafeMutableBufferPointer {
+                  weightsPlan.run(px.baseAddress!, pg.baseAddress!, nil, pk.baseAddress!, $0.baseAddress!)
+                }
+              } else {
+                weightsPlan.run(px.baseAddress!, pg.baseAddress!, nil, pk.baseAddress!)
+              }
+            }
+          }
+        }
+        var inputGradient: Tensor? = nil
+        if inputIsRecorded, let dataPlan = plan(.backwardData, bias: false) {
+          inputGradient = Tensor(shape: input.shape) { out in
+            g.withUnsafeBufferPointer { pg in
+              kernel.withUnsafeBufferPointer { pk in dataPlan.run(pg.baseAddress!, pk.baseAddress!, nil, out.baseAddress!) }
+            }
+          }
+        }
+        return biasGradient.map { [inputGradient, kernelGradient, $0] } ?? [inputGradient, kernelGradient]
+      }
+      let columns = columns ?? lowered()
       let kernelGradient = Tensor(shape: kernel.shape) { out in
         out.initialize(repeating: 0)
         guard rows > 0 else { return }

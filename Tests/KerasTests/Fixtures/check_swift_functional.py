@@ -29,8 +29,9 @@ import keras  # noqa: E402
 DIRECTORY = os.environ.get(
     "SWIFTKERAS_FUNCTIONAL_CHECK_DIR", os.path.join(tempfile.gettempdir(), "swiftkeras-functional-check"))
 NAMES = ["two_branch", "seq2seq", "merges", "swift_two_branch"]
-# Written by FunctionalMaskTests when SWIFTKERAS_FUNCTIONAL_CHECK_DIR is set; skipped when absent.
-OPTIONAL_NAMES = ["mask_concat", "mask_merges", "nested_functional"]
+# Written by FunctionalMaskTests and AttentionModelTests when SWIFTKERAS_FUNCTIONAL_CHECK_DIR is
+# set; skipped when absent.
+OPTIONAL_NAMES = ["mask_concat", "mask_merges", "nested_functional", "attention_encoder", "attention_cross"]
 
 
 def main():

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Golden outputs, attention scores and gradients of keras.layers.Attention from real Keras.
+"""Golden outputs, attention scores and gradients of keras.layers.Attention and AdditiveAttention from real Keras.
 
     TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python make_attention_fixtures.py
 
@@ -73,4 +73,9 @@ write("concat_scale_masks", L.Attention(use_scale=True, score_mode="concat"), qu
       masks=[query_mask, value_mask], weights=[0.6, 1.2])
 write("concat_causal", L.Attention(score_mode="concat", dropout=0.25, seed=3), query, value_square, key_square,
       causal=True)
+write("additive", L.AdditiveAttention(), query, value, key, weights=[[0.5, -1.2, 0.9]])
+write("additive_no_scale_masks", L.AdditiveAttention(use_scale=False), query, value, key,
+      masks=[query_mask, value_mask])
+write("additive_causal_masks", L.AdditiveAttention(), query, value_square, key_square,
+      masks=[query_mask, value_mask_square], causal=True, weights=[[1.1, 0.3, -0.7]])
 print("done")

@@ -19,7 +19,7 @@ public enum AttentionScoreMode: String, CaseIterable, Sendable {
 /// let attention = Attention()
 /// let context = try attention(query: q, value: v, useCausalMask: true)
 /// ```
-public final class Attention: Layer, @unchecked Sendable {
+public class Attention: Layer, @unchecked Sendable {
   /// Whether the scores are multiplied by a learned scalar ``scale`` (initially 1).
   public let useScale: Bool
   /// How scores are computed.
@@ -29,11 +29,11 @@ public final class Attention: Layer, @unchecked Sendable {
   /// The seed of the dropout masks (nil: the global generator).
   public let seed: UInt64?
 
-  /// The learned scalar scale `[]`, with `useScale` once built.
-  public private(set) var scale: Variable?
+  /// The learned scale, with `useScale` once built: a scalar `[]` (an ``AdditiveAttention``'s is `[dim]`).
+  public internal(set) var scale: Variable?
   /// The learned scalar weight of `concat` scores `[]`, once built.
   public private(set) var concatScoreWeight: Variable?
-  private var masks: DropoutMaskSource
+  var masks: DropoutMaskSource
 
   /// An attention layer; `dropout` (in `0..<1`) applies to the attention weights in training.
   public init(
@@ -51,6 +51,11 @@ public final class Attention: Layer, @unchecked Sendable {
 
   /// Creates the scalar weights; `inputShape` is the query's shape.
   public override func build(inputShape: [Int?]) throws {
+    try buildScores(queryShape: inputShape)
+  }
+
+  /// Creates the weights of the scores.
+  func buildScores(queryShape: [Int?]) throws {
     if useScale { scale = try addWeight("scale", shape: [], initializer: .ones) }
     if scoreMode == .concat { concatScoreWeight = try addWeight("concat_score_weight", shape: [], initializer: .ones) }
   }
@@ -83,11 +88,7 @@ public final class Attention: Layer, @unchecked Sendable {
   public override func callNode(_ inputs: [Tensor], masks: [Tensor?], initialState: [Tensor], training: Bool) throws -> (
     outputs: [Tensor], masks: [Tensor?]
   ) {
-    let mask = { (i: Int) -> Tensor? in masks.indices.contains(i) ? masks[i] : nil }
-    let output = try self(
-      query: inputs[0], value: inputs[1], key: inputs.count > 2 ? inputs[2] : nil, queryMask: mask(0),
-      valueMask: mask(1), training: training)
-    return ([output], [mask(0)])
+    try callNode(inputs, masks: masks, keywords: CallKeywords(), keywordValues: [:], training: training)
   }
 
   /// The attention output `[N, Tq, Dv]` of `query` over `value` (keyed by `key`, else `value`).
@@ -116,16 +117,7 @@ public final class Attention: Layer, @unchecked Sendable {
     try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
     try buildIfNeeded(query.shape.map { $0 })
     let (batch, queries, steps) = (query.shape[0], query.shape[1], key.shape[1])
-    var scores: Tensor
-    switch scoreMode {
-    case .dot:
-      scores = try query.matmul(key, transposeB: true)
-      if let scale { scores = try scores * scale.value }
-    case .concat:
-      var sums = try query.expandingDims(at: 2) + key.expandingDims(at: 1)
-      if let scale { sums = try sums * scale.value }
-      scores = try sums.tanh().sum(axis: -1) * concatScoreWeight!.value
-    }
+    var scores = try self.scores(query: query, key: key)
     if let keep = try scoreMask(valueMask: valueMask, causal: useCausalMask, queries: queries, steps: steps) {
       scores = try Tensor.where(keep, scores, scores - 1e9)
     }
@@ -134,6 +126,19 @@ public final class Attention: Layer, @unchecked Sendable {
     var output = try weights.matmul(value)
     if let queryMask { output = try Tensor.where(queryMask.notEqual(Tensor(0)).expandingDims(at: 2), output, Tensor(0)) }
     return (output, weights)
+  }
+
+  /// The scores `[N, Tq, Tv]` of each query step against each key step.
+  func scores(query: Tensor, key: Tensor) throws -> Tensor {
+    switch scoreMode {
+    case .dot:
+      let scores = try query.matmul(key, transposeB: true)
+      return try scale.map { try scores * $0.value } ?? scores
+    case .concat:
+      var sums = try query.expandingDims(at: 2) + key.expandingDims(at: 1)
+      if let scale { sums = try sums * scale.value }
+      return try sums.tanh().sum(axis: -1) * concatScoreWeight!.value
+    }
   }
 
   /// 1 where a query step may see a value step: the value mask `[N, 1, Tv]`, the causal mask
@@ -179,17 +184,74 @@ public final class Attention: Layer, @unchecked Sendable {
       ("seed", seed.map { .int(Int(truncatingIfNeeded: $0)) } ?? .null),
     ]
   }
-}
 
-extension Attention: KerasDeserializable {
-  static func make(from config: LayerConfig) throws -> Layer {
-    let reader = config.reader
+  /// An Attention from its Keras config. Keras 3's legacy `.h5` files hold `score_mode` as the
+  /// string `"dot"` or `"concat"` too (Keras 3.15's own legacy loader turns `"dot"` into the
+  /// `keras.layers.dot` function and fails; SwiftKeras reads the string).
+  static func fromConfig(_ reader: ConfigReader, name: String?) throws -> Layer {
     let mode = try reader.string("score_mode", default: "dot")
     guard let scoreMode = AttentionScoreMode(rawValue: mode) else {
       throw reader.invalid("score_mode", expected: "'dot' or 'concat'", got: .string(mode))
     }
     return Attention(
       useScale: try reader.bool("use_scale", default: false), scoreMode: scoreMode,
-      dropout: try reader.fraction("dropout", default: 0), seed: try reader.seed("seed"), name: config.name)
+      dropout: try reader.fraction("dropout", default: 0), seed: try reader.seed("seed"), name: name)
+  }
+}
+
+extension Attention {
+  /// Calls the layer in a model graph on `[query, value]` or `[query, value, key]`, as Keras'
+  /// `Attention()([q, v], use_causal_mask=True)`; the setting is saved with the model.
+  public func callAsFunction(_ inputs: [KerasTensor], useCausalMask: Bool) -> KerasTensor {
+    let outputs: [KerasTensor] = self(inputs, useCausalMask: useCausalMask, returnAttentionScores: false)
+    return outputs[0]
+  }
+
+  /// Calls the layer in a model graph and returns `[output]`, or `[output, scores]` (scores
+  /// `[N, Tq, Tv]`) with `returnAttentionScores`.
+  public func callAsFunction(
+    _ inputs: [KerasTensor], useCausalMask: Bool = false, returnAttentionScores: Bool
+  ) -> [KerasTensor] {
+    var keywords = CallKeywords()
+    if useCausalMask { keywords.settings.append(("use_causal_mask", true)) }
+    if returnAttentionScores { keywords.settings.append(("return_attention_scores", true)) }
+    return symbolicCall(inputs, asList: true, initialState: [], keywords: keywords)
+  }
+}
+
+extension Attention: KeywordCallLayer {
+
+  func symbolicOutputShapes(_ inputShapes: [[Int?]], keywords: CallKeywords) throws -> [[Int?]] {
+    try keywords.check(
+      tensorNames: [], settingNames: ["use_causal_mask", "return_attention_scores"], layer: name,
+      className: Self.className)
+    _ = try keywords.flag("use_causal_mask", layer: name)
+    let shapes = try symbolicOutputShapes(inputShapes, initialStateShapes: [], inputDTypes: [])
+    guard try keywords.flag("return_attention_scores", layer: name) else { return shapes }
+    return shapes + [[inputShapes[0][0], inputShapes[0][1], inputShapes[1][1]]]
+  }
+
+  func callNode(
+    _ inputs: [Tensor], masks: [Tensor?], keywords: CallKeywords, keywordValues: [String: (Tensor, Tensor?)],
+    training: Bool
+  ) throws -> (outputs: [Tensor], masks: [Tensor?]) {
+    guard (2...3).contains(inputs.count) else {
+      throw KerasError.invalidArgument(
+        "Layer '\(name)' (\(Self.className)) takes [query, value] or [query, value, key], got \(inputs.count) inputs")
+    }
+    let mask = { (i: Int) -> Tensor? in masks.indices.contains(i) ? masks[i] : nil }
+    let (output, scores) = try callReturningScores(
+      query: inputs[0], value: inputs[1], key: inputs.count > 2 ? inputs[2] : nil, queryMask: mask(0),
+      valueMask: mask(1), useCausalMask: try keywords.flag("use_causal_mask", layer: name), training: training)
+    guard try keywords.flag("return_attention_scores", layer: name) else { return ([output], [mask(0)]) }
+    return ([output, scores], [mask(0), nil])
+  }
+}
+
+extension Attention: KerasDeserializable {
+  static func make(from config: LayerConfig) throws -> Layer {
+    // Called through AdditiveAttention's metatype too (a subclass shares this conformance).
+    if self is AdditiveAttention.Type { return try AdditiveAttention.fromAdditiveConfig(config.reader, name: config.name) }
+    return try fromConfig(config.reader, name: config.name)
   }
 }

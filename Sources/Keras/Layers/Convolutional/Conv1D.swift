@@ -1,8 +1,10 @@
 /// A 1-D convolution over time: `activation(windows(input) · kernel + bias)` (`keras.layers.Conv1D`).
 ///
 /// Input `[N, L, C]` (channels last), output `[N, L', filters]` with `L'` set by
-/// ``padding``, ``strides`` and ``dilationRate``; kernel `[kernelSize, C, filters]`,
-/// bias `[filters]`. As Keras, a stride and a dilation above 1 cannot be combined.
+/// ``padding``, ``strides`` and ``dilationRate``; kernel `[kernelSize, C / groups, filters]`,
+/// bias `[filters]`. With `groups` above 1 the channels and filters split into that many groups,
+/// each group of filters seeing its group of channels alone. As Keras, a stride and a dilation
+/// above 1 cannot be combined.
 public final class Conv1D: Layer, @unchecked Sendable {
   /// The number of output channels.
   public let filters: Int
@@ -14,6 +16,8 @@ public final class Conv1D: Layer, @unchecked Sendable {
   public let padding: Padding
   /// The steps between taps.
   public let dilationRate: Int
+  /// The number of channel groups, dividing both the input channels and `filters`.
+  public let groups: Int
   /// Applied to the result.
   public let activation: ActivationFunction
   /// Whether a bias is added.
@@ -27,7 +31,7 @@ public final class Conv1D: Layer, @unchecked Sendable {
   /// Penalty on the bias.
   public let biasRegularizer: Regularizer?
 
-  /// The kernel `[kernelSize, C, filters]`, once built.
+  /// The kernel `[kernelSize, C / groups, filters]`, once built.
   public private(set) var kernel: Variable?
   /// The bias `[filters]`, once built.
   public private(set) var bias: Variable?
@@ -39,7 +43,7 @@ public final class Conv1D: Layer, @unchecked Sendable {
   /// A convolution of `filters` output channels with windows of `kernelSize` taps.
   public init(
     _ filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid, dilationRate: Int = 1,
-    activation: ActivationFunction = .linear, useBias: Bool = true,
+    groups: Int = 1, activation: ActivationFunction = .linear, useBias: Bool = true,
     kernelInitializer: Initializer = .glorotUniform(), biasInitializer: Initializer = .zeros,
     kernelRegularizer: Regularizer? = nil, biasRegularizer: Regularizer? = nil,
     inputShape: [Int]? = nil, name: String? = nil
@@ -48,11 +52,13 @@ public final class Conv1D: Layer, @unchecked Sendable {
     precondition(kernelSize > 0, "Conv1D: kernelSize must be positive, got \(kernelSize)")
     precondition(strides > 0, "Conv1D: strides must be positive, got \(strides)")
     precondition(dilationRate > 0, "Conv1D: dilationRate must be positive, got \(dilationRate)")
+    precondition(groups > 0 && filters % groups == 0, "Conv1D: groups must divide filters (\(filters)), got \(groups)")
     self.filters = filters
     self.kernelSize = kernelSize
     self.strides = strides
     self.padding = padding
     self.dilationRate = dilationRate
+    self.groups = groups
     self.activation = activation
     self.useBias = useBias
     self.kernelInitializer = kernelInitializer
@@ -77,8 +83,13 @@ public final class Conv1D: Layer, @unchecked Sendable {
       throw KerasError.incompatibleInput(
         layer: name, expected: "(None, steps, channels)", got: inputShape.map { $0 ?? -1 })
     }
+    guard channels % groups == 0 else {
+      throw KerasError.incompatibleInput(
+        layer: name, expected: "(None, steps, channels) with channels divisible by groups (\(groups))",
+        got: inputShape.map { $0 ?? -1 })
+    }
     kernel = try addWeight(
-      "kernel", shape: [kernelSize, channels, filters], initializer: kernelInitializer, regularizer: kernelRegularizer)
+      "kernel", shape: [kernelSize, channels / groups, filters], initializer: kernelInitializer, regularizer: kernelRegularizer)
     if useBias {
       bias = try addWeight("bias", shape: [filters], initializer: biasInitializer, regularizer: biasRegularizer)
     }
@@ -91,8 +102,23 @@ public final class Conv1D: Layer, @unchecked Sendable {
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     let kernel = kernel!.value
     let taps = try windows.gather(input, fill: 0, layer: name)
-    let rows = try taps.reshaped(to: [taps.shape[0], taps.shape[1], kernelSize * input.shape[2]])
-    var y = try rows.matmul(kernel.reshaped(to: [kernelSize * input.shape[2], filters]))
+    let (batch, steps, channels) = (taps.shape[0], taps.shape[1], input.shape[2] / groups)
+    var y: Tensor
+    if groups == 1 {
+      let rows = try taps.reshaped(to: [batch, steps, kernelSize * channels])
+      y = try rows.matmul(kernel.reshaped(to: [kernelSize * channels, filters]))
+    } else {
+      // One product per group: its channels of every tap against its filters.
+      let perGroup = filters / groups
+      y = try Tensor.concatenate(
+        (0..<groups).map { g in
+          let rows = try taps.slice(axis: 3, (g * channels)..<((g + 1) * channels))
+            .reshaped(to: [batch, steps, kernelSize * channels])
+          let weights = try kernel.slice(axis: 2, (g * perGroup)..<((g + 1) * perGroup))
+            .reshaped(to: [kernelSize * channels, perGroup])
+          return try rows.matmul(weights)
+        }, axis: 2)
+    }
     if let bias { y = try y + bias.value }
     return try activation(y)
   }
@@ -106,7 +132,7 @@ public final class Conv1D: Layer, @unchecked Sendable {
       ("filters", .int(filters)), ("kernel_size", .array([.int(kernelSize)])), ("strides", .array([.int(strides)])),
       ("padding", .string(padding.rawValue)), ("data_format", "channels_last"),
       ("dilation_rate", .array([.int(dilationRate)])),
-      ("groups", 1), ("activation", .string(activation.name)), ("use_bias", .bool(useBias)),
+      ("groups", .int(groups)), ("activation", .string(activation.name)), ("use_bias", .bool(useBias)),
       ("kernel_initializer", kernelInitializer.config), ("bias_initializer", biasInitializer.config),
       ("kernel_regularizer", kernelRegularizer?.config ?? .null),
       ("bias_regularizer", biasRegularizer?.config ?? .null),
@@ -119,7 +145,6 @@ extension Conv1D: KerasDeserializable {
   static func make(from config: LayerConfig) throws -> Layer {
     let reader = config.reader
     try config.requireChannelsLast()
-    try reader.require("groups", in: [1], "SwiftKeras convolutions are not grouped")
     try config.requireNoConstraints("kernel_constraint", "bias_constraint")
     try config.requireNoActivityRegularizer()
     let strides = try reader.positiveIntOrSingleList("strides", default: 1)
@@ -128,9 +153,14 @@ extension Conv1D: KerasDeserializable {
       throw reader.unsupported(
         "dilation_rate", .int(dilationRate), "strides > 1 cannot be combined with dilation_rate > 1, as in Keras")
     }
+    let filters = try reader.positiveInt("filters")
+    let groups = try reader.positiveInt("groups", default: 1)
+    guard filters % groups == 0 else {
+      throw reader.invalid("groups", expected: "a divisor of filters (\(filters))", got: .int(groups))
+    }
     return Conv1D(
-      try reader.positiveInt("filters"), kernelSize: try reader.positiveIntOrSingleList("kernel_size"),
-      strides: strides, padding: try config.padding(allowed: Padding.allCases), dilationRate: dilationRate,
+      filters, kernelSize: try reader.positiveIntOrSingleList("kernel_size"),
+      strides: strides, padding: try config.padding(allowed: Padding.allCases), dilationRate: dilationRate, groups: groups,
       activation: try reader.activation("activation", default: .linear),
       useBias: try reader.bool("use_bias", default: true),
       kernelInitializer: try reader.initializer("kernel_initializer", default: .glorotUniform()),

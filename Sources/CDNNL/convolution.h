@@ -1,0 +1,259 @@
+// 2-D convolution on oneDNN's convolution primitives (TensorCore's Convolution2D): forward (bias
+// and ReLU fused), backward data and backward weights, on Keras' layouts as they are: images NHWC
+// (`[N, H, W, C]`), kernel `[kh, kw, C/groups, F]` (oneDNN's hwio, or hwigo with groups), bias `[F]`.
+// The primitive picks its own weights layout (`format_tag_any`); the kernel is reordered into it
+// on every call (a few KB) and the weight gradient reordered back. Scratchpads are the caller's
+// (user mode, allocated per call), as are the streams, so one plan may run on several threads at once.
+//
+// Swift imports oneDNN's fixed-size arrays as tuples and its memory descriptors as large structs;
+// the plain functions here keep TensorCore's side to pointers and integers.
+#ifndef SWIFTKERAS_CDNNL_CONVOLUTION_H
+#define SWIFTKERAS_CDNNL_CONVOLUTION_H
+#include <oneapi/dnnl/dnnl.h>
+#include <stdlib.h>
+#include <string.h>
+
+/// The shapes of one convolution. Pads are the zero rows and columns before (`top`, `left`) and
+/// after (`bottom`, `right`) the image; dilations count the pixels between taps (1: none).
+typedef struct skconv_shape {
+  long images, height, width, channels, filters, kernel_height, kernel_width;
+  long stride_height, stride_width, dilation_height, dilation_width;
+  long pad_top, pad_left, pad_bottom, pad_right, output_height, output_width, groups;
+  int bias, relu;
+} skconv_shape;
+
+/// What a plan computes.
+typedef enum skconv_kind { skconv_forward_inference, skconv_forward_training, skconv_backward_data, skconv_backward_weights } skconv_kind;
+
+/// A primitive with what running it needs: the kernel's reorder into (or, for backward weights,
+/// out of) the primitive's weights layout.
+typedef struct skconv_plan {
+  skconv_kind kind;
+  // Each plan has its own engine: a `static` inside these inline functions would be one variable
+  // per object file that inlines them (Swift emits imported C into each of its own), and oneDNN
+  // refuses memory of one engine given to a primitive of another.
+  dnnl_engine_t engine;
+  dnnl_primitive_desc_t pd;
+  dnnl_primitive_t primitive;
+  dnnl_memory_desc_t user_weights, weights;  // Keras' layout, the primitive's
+  dnnl_primitive_t weights_reorder;          // NULL when the layouts are the same
+  size_t weights_bytes, scratchpad_bytes;
+} skconv_plan;
+
+/// The operation descriptor of `kind` on `shape`, weights in `weights` (any layout or Keras').
+static inline __attribute__((unused)) dnnl_status_t skconv_describe(
+  const skconv_shape *s, skconv_kind kind, const dnnl_memory_desc_t *weights, dnnl_convolution_desc_t *desc
+) {
+  dnnl_memory_desc_t src, dst, bias;
+  dnnl_dims_t src_dims = {s->images, s->channels, s->height, s->width};
+  dnnl_dims_t dst_dims = {s->images, s->filters, s->output_height, s->output_width};
+  dnnl_dims_t bias_dims = {s->filters};
+  dnnl_dims_t strides = {s->stride_height, s->stride_width};
+  dnnl_dims_t dilates = {s->dilation_height - 1, s->dilation_width - 1};
+  dnnl_dims_t pad_l = {s->pad_top, s->pad_left}, pad_r = {s->pad_bottom, s->pad_right};
+  dnnl_status_t status;
+  if ((status = dnnl_memory_desc_init_by_tag(&src, 4, src_dims, dnnl_f32, dnnl_nhwc)) != dnnl_success) return status;
+  if ((status = dnnl_memory_desc_init_by_tag(&dst, 4, dst_dims, dnnl_f32, dnnl_nhwc)) != dnnl_success) return status;
+  if ((status = dnnl_memory_desc_init_by_tag(&bias, 1, bias_dims, dnnl_f32, dnnl_x)) != dnnl_success) return status;
+  switch (kind) {
+  case skconv_forward_inference:
+  case skconv_forward_training:
+    return dnnl_dilated_convolution_forward_desc_init(
+      desc, kind == skconv_forward_training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+      &src, weights, s->bias ? &bias : NULL, &dst, strides, dilates, pad_l, pad_r);
+  case skconv_backward_data:
+    return dnnl_dilated_convolution_backward_data_desc_init(
+      desc, dnnl_convolution_direct, &src, weights, &dst, strides, dilates, pad_l, pad_r);
+  case skconv_backward_weights:
+    return dnnl_dilated_convolution_backward_weights_desc_init(
+      desc, dnnl_convolution_direct, &src, weights, s->bias ? &bias : NULL, &dst, strides, dilates, pad_l, pad_r);
+  }
+  return dnnl_invalid_arguments;
+}
+
+/// Frees a plan (NULL is fine).
+static inline __attribute__((unused)) void skconv_destroy(skconv_plan *plan) {
+  if (!plan) return;
+  if (plan->weights_reorder) dnnl_primitive_destroy(plan->weights_reorder);
+  if (plan->primitive) dnnl_primitive_destroy(plan->primitive);
+  if (plan->pd) dnnl_primitive_desc_destroy(plan->pd);
+  if (plan->engine) dnnl_engine_destroy(plan->engine);
+  free(plan);
+}
+
+/// A plan for `kind` on `shape`, or NULL when oneDNN has none (or fails).
+static inline __attribute__((unused)) skconv_plan *skconv_create(const skconv_shape *s, skconv_kind kind) {
+  skconv_plan *plan = (skconv_plan *)calloc(1, sizeof(skconv_plan));
+  if (!plan) return NULL;
+  plan->kind = kind;
+  if (dnnl_engine_create(&plan->engine, dnnl_cpu, 0) != dnnl_success) {
+    skconv_destroy(plan);
+    return NULL;
+  }
+  dnnl_engine_t engine = plan->engine;
+  dnnl_primitive_desc_t hint = NULL;
+  dnnl_primitive_attr_t attr = NULL;
+  dnnl_post_ops_t post_ops = NULL;
+  dnnl_memory_desc_t any;
+  dnnl_convolution_desc_t desc;
+  int ok = 0;
+  int grouped = s->groups > 1;
+  dnnl_dims_t weight_dims = {s->filters, s->channels, s->kernel_height, s->kernel_width};
+  dnnl_dims_t group_dims = {s->groups, s->filters / s->groups, s->channels / s->groups, s->kernel_height, s->kernel_width};
+  do {
+    if (dnnl_memory_desc_init_by_tag(
+          &plan->user_weights, grouped ? 5 : 4, grouped ? group_dims : weight_dims, dnnl_f32, grouped ? dnnl_hwigo : dnnl_hwio)
+        != dnnl_success)
+      break;
+    if (dnnl_memory_desc_init_by_tag(
+          &any, grouped ? 5 : 4, grouped ? group_dims : weight_dims, dnnl_f32, dnnl_format_tag_any) != dnnl_success)
+      break;
+    if (kind == skconv_backward_data || kind == skconv_backward_weights) {  // backward needs the forward as a hint
+      if (skconv_describe(s, skconv_forward_training, &any, &desc) != dnnl_success) break;
+      if (dnnl_primitive_desc_create(&hint, &desc, NULL, engine, NULL) != dnnl_success) break;
+    }
+    if (skconv_describe(s, kind, &any, &desc) != dnnl_success) break;
+    if (dnnl_primitive_attr_create(&attr) != dnnl_success) break;
+    if (dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) != dnnl_success) break;
+    if (s->relu && kind != skconv_backward_data && kind != skconv_backward_weights) {
+      if (dnnl_post_ops_create(&post_ops) != dnnl_success) break;
+      if (dnnl_post_ops_append_eltwise(post_ops, 1.0f, dnnl_eltwise_relu, 0.0f, 0.0f) != dnnl_success) break;
+      if (dnnl_primitive_attr_set_post_ops(attr, post_ops) != dnnl_success) break;
+    }
+    if (dnnl_primitive_desc_create(&plan->pd, &desc, attr, engine, hint) != dnnl_success) break;
+    if (dnnl_primitive_create(&plan->primitive, plan->pd) != dnnl_success) break;
+    const dnnl_memory_desc_t *chosen = dnnl_primitive_desc_query_md(
+      plan->pd, kind == skconv_backward_weights ? dnnl_query_diff_weights_md : dnnl_query_weights_md, 0);
+    const dnnl_memory_desc_t *scratchpad = dnnl_primitive_desc_query_md(plan->pd, dnnl_query_scratchpad_md, 0);
+    if (!chosen) break;
+    plan->weights = *chosen;
+    plan->weights_bytes = dnnl_memory_desc_get_size(chosen);
+    plan->scratchpad_bytes = scratchpad ? dnnl_memory_desc_get_size(scratchpad) : 0;
+    if (!dnnl_memory_desc_equal(&plan->user_weights, &plan->weights)) {
+      dnnl_primitive_desc_t reorder_pd = NULL;
+      const dnnl_memory_desc_t *from = kind == skconv_backward_weights ? &plan->weights : &plan->user_weights;
+      const dnnl_memory_desc_t *to = kind == skconv_backward_weights ? &plan->user_weights : &plan->weights;
+      if (dnnl_reorder_primitive_desc_create(&reorder_pd, from, engine, to, engine, NULL) != dnnl_success) break;
+      dnnl_status_t status = dnnl_primitive_create(&plan->weights_reorder, reorder_pd);
+      dnnl_primitive_desc_destroy(reorder_pd);
+      if (status != dnnl_success) break;
+    }
+    ok = 1;
+  } while (0);
+  if (post_ops) dnnl_post_ops_destroy(post_ops);
+  if (attr) dnnl_primitive_attr_destroy(attr);
+  if (hint) dnnl_primitive_desc_destroy(hint);
+  if (!ok) {
+    skconv_destroy(plan);
+    return NULL;
+  }
+  return plan;
+}
+
+/// oneDNN's name for the implementation it chose (`jit:avx512_core`, `gemm:jit`, ...).
+static inline __attribute__((unused)) const char *skconv_implementation(const skconv_plan *plan) {
+  const char *name = NULL;
+  if (dnnl_primitive_desc_query(plan->pd, dnnl_query_impl_info_str, 0, &name) != dnnl_success) return "unknown";
+  return name;
+}
+
+/// A memory object of the plan's engine over `data` described by `md`, or (below) by the plan's
+/// descriptor `what` number `index`.
+static inline __attribute__((unused)) dnnl_memory_t skconv_memory(
+  const skconv_plan *plan, const dnnl_memory_desc_t *md, const void *data
+) {
+  dnnl_memory_t memory = NULL;
+  if (dnnl_memory_create(&memory, md, plan->engine, (void *)data) != dnnl_success) return NULL;
+  return memory;
+}
+
+static inline __attribute__((unused)) dnnl_memory_t skconv_query_memory(
+  const skconv_plan *plan, dnnl_query_t what, int index, const void *data
+) {
+  const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(plan->pd, what, index);
+  return md ? skconv_memory(plan, md, data) : NULL;
+}
+
+/// Runs a plan. Forward: `a` images, `b` kernel, `c` bias (or NULL), `out` the output.
+/// Backward data: `a` output gradient, `b` kernel, `out` the images' gradient.
+/// Backward weights: `a` images, `b` output gradient, `out` the kernel's gradient, `bias_out` the
+/// bias's (or NULL). Returns 0 on success.
+static inline __attribute__((unused)) int skconv_execute(
+  const skconv_plan *plan, const float *a, const float *b, const float *c, float *out, float *bias_out
+) {
+  dnnl_stream_t stream = NULL;  // one per call: a stream is not for several threads at once
+  if (dnnl_stream_create(&stream, plan->engine, dnnl_stream_default_flags) != dnnl_success) return -1;
+  int failed = 0;
+  dnnl_memory_t memories[8] = {0};
+  int count = 0;
+  void *weights_buffer = NULL, *scratchpad_buffer = NULL;
+  dnnl_exec_arg_t args[6];
+  int nargs = 0;
+#define SKCONV_ARG(arg_kind, made)                    \
+  do {                                                \
+    dnnl_memory_t m_ = (made);                        \
+    if (!m_) { failed = 1; break; }                   \
+    memories[count++] = m_;                           \
+    args[nargs].arg = (arg_kind);                     \
+    args[nargs++].memory = m_;                        \
+  } while (0)
+  do {
+    if (plan->scratchpad_bytes) {
+      scratchpad_buffer = malloc(plan->scratchpad_bytes);
+      if (!scratchpad_buffer) { failed = 1; break; }
+      SKCONV_ARG(DNNL_ARG_SCRATCHPAD, skconv_query_memory(plan, dnnl_query_scratchpad_md, 0, scratchpad_buffer));
+      if (failed) break;
+    }
+    if (plan->weights_reorder) {
+      weights_buffer = aligned_alloc(64, (plan->weights_bytes + 63) / 64 * 64);
+      if (!weights_buffer) { failed = 1; break; }
+    }
+    if (plan->kind == skconv_backward_weights) {
+      SKCONV_ARG(DNNL_ARG_SRC, skconv_query_memory(plan, dnnl_query_src_md, 0, a));
+      SKCONV_ARG(DNNL_ARG_DIFF_DST, skconv_query_memory(plan, dnnl_query_diff_dst_md, 0, b));
+      SKCONV_ARG(DNNL_ARG_DIFF_WEIGHTS, skconv_memory(plan, &plan->weights, weights_buffer ? weights_buffer : out));
+      // The bias gradient's descriptor is diff_weights index 1.
+      if (bias_out) SKCONV_ARG(DNNL_ARG_DIFF_BIAS, skconv_query_memory(plan, dnnl_query_diff_weights_md, 1, bias_out));
+      if (failed) break;
+      if (dnnl_primitive_execute(plan->primitive, stream, nargs, args) != dnnl_success) { failed = 1; break; }
+      if (plan->weights_reorder) {
+        dnnl_memory_t from = skconv_memory(plan, &plan->weights, weights_buffer), to = skconv_memory(plan, &plan->user_weights, out);
+        dnnl_exec_arg_t reorder_args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+        if (!from || !to || dnnl_primitive_execute(plan->weights_reorder, stream, 2, reorder_args) != dnnl_success) failed = 1;
+        if (from) dnnl_memory_destroy(from);
+        if (to) dnnl_memory_destroy(to);
+      }
+    } else {
+      const void *weights = b;
+      if (plan->weights_reorder) {
+        dnnl_memory_t from = skconv_memory(plan, &plan->user_weights, b), to = skconv_memory(plan, &plan->weights, weights_buffer);
+        dnnl_exec_arg_t reorder_args[2] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+        if (!from || !to || dnnl_primitive_execute(plan->weights_reorder, stream, 2, reorder_args) != dnnl_success) failed = 1;
+        if (from) dnnl_memory_destroy(from);
+        if (to) dnnl_memory_destroy(to);
+        if (failed) break;
+        weights = weights_buffer;
+      }
+      SKCONV_ARG(DNNL_ARG_WEIGHTS, skconv_memory(plan, &plan->weights, weights));
+      if (plan->kind == skconv_backward_data) {
+        SKCONV_ARG(DNNL_ARG_DIFF_DST, skconv_query_memory(plan, dnnl_query_diff_dst_md, 0, a));
+        SKCONV_ARG(DNNL_ARG_DIFF_SRC, skconv_query_memory(plan, dnnl_query_diff_src_md, 0, out));
+      } else {
+        SKCONV_ARG(DNNL_ARG_SRC, skconv_query_memory(plan, dnnl_query_src_md, 0, a));
+        // The bias's descriptor is weights index 1.
+        if (c) SKCONV_ARG(DNNL_ARG_BIAS, skconv_query_memory(plan, dnnl_query_weights_md, 1, c));
+        SKCONV_ARG(DNNL_ARG_DST, skconv_query_memory(plan, dnnl_query_dst_md, 0, out));
+      }
+      if (failed) break;
+      if (dnnl_primitive_execute(plan->primitive, stream, nargs, args) != dnnl_success) { failed = 1; break; }
+    }
+  } while (0);
+#undef SKCONV_ARG
+  if (!failed && dnnl_stream_wait(stream) != dnnl_success) failed = 1;
+  for (int i = 0; i < count; i++) if (memories[i]) dnnl_memory_destroy(memories[i]);
+  dnnl_stream_destroy(stream);
+  free(weights_buffer);
+  free(scratchpad_buffer);
+  return failed ? -1 : 0;
+}
+#endif

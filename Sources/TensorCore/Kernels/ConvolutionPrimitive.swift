@@ -1,0 +1,115 @@
+import CDNNL
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// 2-D convolution on oneDNN's convolution primitives (`Sources/CDNNL/convolution.h`): forward with
+/// the bias and ReLU fused, backward data and backward weights, straight on Keras' layouts (images
+/// `[N, H, W, C]`, kernel `[kh, kw, C/groups, F]`).
+///
+/// Making a primitive costs milliseconds, so plans are kept per shape and kind (the shapes of a
+/// model's layers and its last, smaller batch: a handful). A plan runs on any thread.
+/// `SWIFTKERAS_CONVOLUTION=im2col` turns the primitives off (for comparisons); `onednn` uses
+/// them wherever oneDNN has one, 1×1 kernels included.
+enum ConvolutionPrimitive {
+  /// What a plan computes (`skconv_kind`).
+  enum Kind: Hashable {
+    case inference, training, backwardData, backwardWeights
+
+    var c: skconv_kind {
+      switch self {
+      case .inference: skconv_forward_inference
+      case .training: skconv_forward_training
+      case .backwardData: skconv_backward_data
+      case .backwardWeights: skconv_backward_weights
+      }
+    }
+  }
+
+  /// One plan's key: the shapes, the kind, and the fused bias and ReLU.
+  struct Key: Hashable {
+    let window: Window2D
+    let images: Int, channels: Int, filters: Int, groups: Int
+    let bias: Bool, relu: Bool
+    let kind: Kind
+  }
+
+  /// A oneDNN primitive and what running it needs; freed with the last reference.
+  final class Plan: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<skconv_plan>
+    init(_ pointer: UnsafeMutablePointer<skconv_plan>) { self.pointer = pointer }
+    deinit { skconv_destroy(pointer) }
+
+    /// oneDNN's name for the implementation (`brgconv:avx512_core`, `gemm:jit`, ...).
+    var implementation: String { String(cString: skconv_implementation(pointer)) }
+
+    /// Runs the plan (see `skconv_execute` for what `a`, `b`, `c`, `out` and `biasOut` are).
+    func run(
+      _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>,
+      _ biasOut: UnsafeMutablePointer<Float>? = nil
+    ) {
+      let status = skconv_execute(pointer, a, b, c, out, biasOut)
+      precondition(status == 0, "oneDNN convolution (\(implementation)) failed to run")
+    }
+  }
+
+  /// Which path convolutions take: the faster as measured (`automatic`), or one of the two.
+  enum Choice { case automatic, im2col, onednn }
+
+  /// The path `SWIFTKERAS_CONVOLUTION` (`im2col`, `onednn`) forces, else `automatic`.
+  static let choice: Choice = {
+    switch getenv("SWIFTKERAS_CONVOLUTION").map({ String(cString: $0) }) {
+    case "im2col": .im2col
+    case "onednn": .onednn
+    default: .automatic
+    }
+  }()
+
+  /// The plans made so far; nil where oneDNN has none for the key.
+  private static let plans = Mutex([Key: Plan?]())
+
+  /// The plan for `key`, made on first use; nil when oneDNN has none (im2col + GEMM then).
+  static func plan(_ key: Key) -> Plan? {
+    if let known = plans.withLock({ $0[key] }) { return known }
+    let w = key.window
+    // oneDNN's right and bottom pads make the output size come out; with valid padding the
+    // rows a stride skips at the end are left out as Keras does (a pad of 0 gives the same floor).
+    func trailing(_ output: Int, _ stride: Int, _ kernel: Int, _ dilation: Int, _ input: Int, _ before: Int) -> Int {
+      Swift.max((output - 1) * stride + (kernel - 1) * dilation + 1 - input - before, 0)
+    }
+    var shape = skconv_shape(
+      images: key.images, height: w.inputHeight, width: w.inputWidth, channels: key.channels, filters: key.filters,
+      kernel_height: w.kernelHeight, kernel_width: w.kernelWidth, stride_height: w.strideHeight,
+      stride_width: w.strideWidth, dilation_height: w.dilationHeight, dilation_width: w.dilationWidth,
+      pad_top: w.padTop, pad_left: w.padLeft,
+      pad_bottom: trailing(w.outputHeight, w.strideHeight, w.kernelHeight, w.dilationHeight, w.inputHeight, w.padTop),
+      pad_right: trailing(w.outputWidth, w.strideWidth, w.kernelWidth, w.dilationWidth, w.inputWidth, w.padLeft),
+      output_height: w.outputHeight, output_width: w.outputWidth, groups: key.groups, bias: key.bias ? 1 : 0,
+      relu: key.relu ? 1 : 0)
+    let plan = skconv_create(&shape, key.kind.c).map(Plan.init)
+    plans.withLock { plans in
+      if plans.count >= 256 { plans.removeAll() }  // models whose shapes keep changing: start over
+      plans[key] = plan
+    }
+    return plan
+  }
+
+  /// Whether a convolution of `layout` runs on oneDNN rather than im2col + GEMM.
+  ///
+  /// Measured 2026-12-07 on the 2-core AVX-512 machine with other work on it (best of 15, ms per
+  /// batch of 128): the convnet benchmark's second layer (13×13×32 → 64, 3×3) forward 5.5 on
+  /// oneDNN against 8.0 lowered, backward weights 6.0–6.9 against 7.4–7.5, backward data 5.6–5.8
+  /// against 7.5; its first layer (28×28×1 → 32) forward 0.9 against 1.3–1.4, backward weights
+  /// 1.2–1.9 against 1.4; a depthwise 3×3 over 32 channels 0.35 against 13.8 (one GEMM per
+  /// channel). A 1×1 kernel with stride 1 needs no lowering (the image is the matrix) and GEMM
+  /// alone was within 10% of oneDNN (0.88 against 0.80 forward), so it stays on GEMM.
+  static func isPreferred(for layout: Convolution2D.Layout, choice: Choice) -> Bool {
+    switch choice {
+    case .im2col: false
+    case .onednn: true
+    case .automatic: !layout.isIdentity
+    }
+  }
+}
