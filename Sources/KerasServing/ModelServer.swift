@@ -93,7 +93,9 @@ public struct ModelServer: Sendable {
   ) -> some ApplicationProtocol {
     Application(
       router: makeRouter(),
-      server: .http1(additionalChannelHandlers: [AdmissionHandler(admission: admission, onRefused: refused)]),
+      // A new handler per connection (the configuration's argument is an autoclosure).
+      server: .http1(
+        configuration: .init(additionalChannelHandlers: [AdmissionHandler(admission: admission, onRefused: refused)])),
       configuration: ApplicationConfiguration(
         address: .hostname(options.host, port: options.port), serverName: "swift-keras",
         backlog: options.listenBacklog),

@@ -66,7 +66,9 @@ public final class ServingMetrics: Sendable {
   /// Records the predict requests in flight (received, not yet answered).
   func inFlight(_ requests: Int) {
     registry.makeGauge(
-      name: "keras_serving_requests_in_flight", help: "Predict requests received and not yet answered."
+      descriptor: MetricNameDescriptor(
+        namespace: "keras_serving", metricName: "requests_in_flight", unitName: "",
+        helpText: "Predict requests received and not yet answered.")
     ).set(Double(requests))
   }
 

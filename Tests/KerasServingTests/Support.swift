@@ -6,6 +6,7 @@ import Keras
 import KerasServing
 import Logging
 import Synchronization
+import Testing
 
 /// A server on an ephemeral loopback port, called through AsyncHTTPClient (a pool of real connections).
 func withServer<Value: Sendable>(
@@ -66,21 +67,29 @@ func rows(_ value: Any) -> [[Float]]? {
 
 /// A model whose every call waits for ``release()``, and which records the rows of each call.
 ///
-/// Its output is the input's row sums, `[N, 1]`.
+/// Its output is the input's row sums, `[N, 1]`. A call blocks the thread running it (the batcher's
+/// worker, one of the few threads of Swift's concurrency pool), so tests using one carry the
+/// `.holdsAThread` trait, and a call never released within ``timeout`` fails (the
+/// request is answered 500) instead of holding its thread for ever.
 final class GatedModel: ServableModel, @unchecked Sendable {
   let inputs = [TensorSpec(name: "x", shape: [nil, 2])]
   let outputs = [TensorSpec(name: "sum", shape: [nil, 1])]
+  /// How long a call waits for its release.
+  let timeout: DispatchTimeInterval = .seconds(30)
   private let gate = DispatchSemaphore(value: 0)
   private let state = Mutex<(calls: [Int], waiting: Int)>(([], 0))
 
+  struct NeverReleased: Error {}
+
   func predict(_ inputs: [Tensor]) throws -> [Tensor] {
     state.withLock { $0.waiting += 1 }
-    gate.wait()
+    let released = gate.wait(timeout: .now() + timeout) == .success
     let x = inputs[0]
     state.withLock {
-      $0.calls.append(x.shape[0])
+      if released { $0.calls.append(x.shape[0]) }
       $0.waiting -= 1
     }
+    guard released else { throw NeverReleased() }
     let scalars = x.scalars
     return [
       try Tensor(shape: [x.shape[0], 1], scalars: (0..<x.shape[0]).map { scalars[2 * $0] + scalars[2 * $0 + 1] })
@@ -93,6 +102,51 @@ final class GatedModel: ServableModel, @unchecked Sendable {
   var calls: [Int] { state.withLock { $0.calls } }
   /// Calls inside `predict`, waiting at the gate.
   var waiting: Int { state.withLock { $0.waiting } }
+}
+
+/// Runs the tests that hold a thread of Swift's concurrency pool (a ``GatedModel`` waiting for its
+/// release) one at a time. The pool has as many threads as cores (two here): two such tests at
+/// once, each with a model call waiting, would leave no thread for the code that releases them.
+struct HoldsAThread: TestTrait, TestScoping {
+  private static let turn = Turn()
+
+  func provideScope(
+    for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+  ) async throws {
+    try await Self.turn.run(function)
+  }
+
+  /// One body at a time, the others waiting (suspended, no thread held) in arrival order.
+  final class Turn: Sendable {
+    private let state = Mutex<(busy: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func run(_ body: @Sendable () async throws -> Void) async throws {
+      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        let now = state.withLock { state in
+          if state.busy {
+            state.waiting.append(continuation)
+            return false
+          }
+          state.busy = true
+          return true
+        }
+        if now { continuation.resume() }
+      }
+      defer {
+        let next = state.withLock { state in
+          if state.waiting.isEmpty { state.busy = false }
+          return state.waiting.isEmpty ? nil : state.waiting.removeFirst()
+        }
+        next?.resume()  // the turn passes on, still busy
+      }
+      try await body()
+    }
+  }
+}
+
+extension Trait where Self == HoldsAThread {
+  /// The test holds a thread of the concurrency pool while it runs; such tests run one at a time.
+  static var holdsAThread: Self { Self() }
 }
 
 /// A model of two inputs and two outputs: `a` `[N, 2]` and `b` `[N, 1]` give `sum` = a0 + a1 + b and
