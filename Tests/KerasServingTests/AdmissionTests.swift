@@ -23,20 +23,31 @@ struct AdmissionTests {
     let model = GatedModel()
     let server = makeServer(
       ["gated": model], batching: BatchingOptions(maxBatchSize: 1, maxEnqueuedBatches: 1), maxInFlight: 2)
+    let batcher = try server.registry.lookup("gated", version: nil).batcher
     try await withServer(server) { client async throws in
-      // Each request is a task of its own, so each takes a connection of its own from the client's
-      // pool (HTTP/1.1 answers one connection's requests in order: a 503 queued behind a held
-      // request would wait for it).
+      // Each predict request goes over a connection of its own: HTTP/1.1 answers a connection's
+      // requests in order, so a 503 sent behind a held request would wait for it.
+      let port = try #require(client.port)
       try await withThrowingTaskGroup(of: Int.self) { held in
         var released = false
         defer { if !released { model.release(2) } }  // a failed wait still lets the held requests go
-        held.addTask { try await client.post("/v1/models/gated:predict", #"{"instances": [[1, 2]]}"#).status }
-        held.addTask { try await client.post("/v1/models/gated:predict", #"{"instances": [[3, 4]]}"#).status }
-        try await eventually { model.waiting == 1 && server.admission.current == 2 }
+        func hold(_ row: String) {
+          held.addTask {
+            try await postOnOwnConnection(port: port, "/v1/models/gated:predict", #"{"instances": ["# + row + "]}").status
+          }
+        }
+        // One after the other: sent at once, the second could find the first still in the queue (its
+        // batch not yet started) and the queue of one row full.
+        hold("[1, 2]")
+        try await eventually({ model.waiting == 1 }, state: "in the model \(model.waiting)")
+        hold("[3, 4]")
+        try await eventually(
+          { batcher.queuedRows == 1 && server.admission.current == 2 },
+          state: "queued \(batcher.queuedRows), in flight \(server.admission.current)")
 
         // The third is refused while the others are held: malformed JSON, so a 400 would show it
         // was decoded. The status routes stay open.
-        let refused = try await client.post("/v1/models/gated:predict", #"{"instances": [[5, "#)
+        let refused = try await postOnOwnConnection(port: port, "/v1/models/gated:predict", #"{"instances": [[5, "#)
         #expect(refused.status == 503)
         let message = (refused.body as? [String: Any])?["error"] as? String
         #expect(message?.contains("2 requests in flight") == true, "\(refused.body)")
@@ -55,7 +66,7 @@ struct AdmissionTests {
         }
       }
       // Once answered, the slots are free again.
-      try await eventually { server.admission.current == 0 }
+      try await eventually({ server.admission.current == 0 }, state: "in flight \(server.admission.current)")
       model.release(1)
       let again = try await client.post("/v1/models/gated:predict", #"{"instances": [[5, 6]]}"#)
       #expect(again.status == 200)

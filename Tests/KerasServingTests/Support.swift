@@ -60,6 +60,26 @@ extension TestClientProtocol {
   }
 }
 
+/// POSTs `json` to `uri` on the server at `port` over a connection of its own (a new
+/// HummingbirdTesting `TestClient`, closed after the answer), so that no other request's answer is
+/// waited for: HTTP/1.1 answers a connection's requests in order, and the AsyncHTTPClient pool
+/// behind ``withServer(_:_:)`` may send two requests made at once over one connection.
+func postOnOwnConnection(port: Int, _ uri: String, _ json: String) async throws -> (status: Int, body: Any) {
+  let client = TestClient(host: "127.0.0.1", port: port)
+  client.connect()
+  do {
+    let response = try await client.post(
+      uri, headers: [.contentType: "application/json"], body: ByteBuffer(string: json))
+    try? await client.shutdown()
+    let text = response.body.map { String(buffer: $0) } ?? ""
+    let parsed = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) ?? text
+    return (Int(response.status.code), parsed)
+  } catch {
+    try? await client.shutdown()
+    throw error
+  }
+}
+
 /// Nested JSON lists of numbers as `[[Float]]`.
 func rows(_ value: Any) -> [[Float]]? {
   (value as? [Any])?.map { row in ((row as? [Any]) ?? []).map { Float(($0 as? NSNumber)?.doubleValue ?? .nan) } }
@@ -104,9 +124,11 @@ final class GatedModel: ServableModel, @unchecked Sendable {
   var waiting: Int { state.withLock { $0.waiting } }
 }
 
-/// Runs the tests that hold a thread of Swift's concurrency pool (a ``GatedModel`` waiting for its
-/// release) one at a time. The pool has as many threads as cores (two here): two such tests at
-/// once, each with a model call waiting, would leave no thread for the code that releases them.
+/// Runs the tests that hold a thread of Swift's concurrency pool one at a time: a ``GatedModel``
+/// waiting for its release, or a ``SlowModel`` whose batches run back to back (the batcher runs
+/// the model's predict, which blocks, on the pool). The pool has as many threads as cores (two
+/// here): two such tests at once would leave no thread for the code that releases a gated call,
+/// or for the requests and checks of the test.
 struct HoldsAThread: TestTrait, TestScoping {
   private static let turn = Turn()
 
@@ -166,14 +188,17 @@ final class TwoInOutModel: ServableModel, @unchecked Sendable {
   }
 }
 
-/// Polls `condition` until it holds (bounded: about 10 s).
-func eventually(_ condition: () -> Bool) async throws {
+/// Polls `condition` until it holds (bounded: about 10 s); the error names `state` as it was then.
+func eventually(_ condition: () -> Bool, state: @autoclosure () -> String = "") async throws {
   for _ in 0..<1000 {
     if condition() { return }
     try await Task.sleep(for: .milliseconds(10))
   }
-  struct Timeout: Error {}
-  throw Timeout()
+  struct Timeout: Error, CustomStringConvertible {
+    let state: String
+    var description: String { "Timeout(\(state))" }
+  }
+  throw Timeout(state: state())
 }
 
 /// A count shared between tasks.
