@@ -46,12 +46,17 @@ struct AdmissionTests {
           state: "queued \(batcher.queuedRows), in flight \(server.admission.current)")
 
         // The third is refused while the others are held: malformed JSON, so a 400 would show it
-        // was decoded. The status routes stay open.
-        let refused = try await postOnOwnConnection(port: port, "/v1/models/gated:predict", #"{"instances": [[5, "#)
-        #expect(refused.status == 503)
-        let message = (refused.body as? [String: Any])?["error"] as? String
-        #expect(message?.contains("2 requests in flight") == true, "\(refused.body)")
-        #expect(try await client.get("/v1/models/gated").status == 200)
+        // was decoded. Its connection stays usable (the body was dropped, not left to be read as
+        // the next request), and the status routes stay open.
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { third in
+          let refused = try await third.post(
+            "/v1/models/gated:predict", headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"instances": [[5, "#))
+          #expect(refused.status == .serviceUnavailable)
+          let message = refused.body.map { String(buffer: $0) } ?? ""
+          #expect(message.contains(#"{"error":"the server has 2 requests in flight"#), "\(message)")
+          #expect(try await third.get("/v1/models/gated").status == .ok)
+        }
         #expect(model.waiting == 1 && model.calls.isEmpty, "the held requests were still in flight")
 
         let metrics = try await client.execute(uri: "/metrics", method: .get) { String(buffer: $0.body) }
