@@ -8,13 +8,14 @@
 # answers, socket errors) and the server's peak resident memory (VmHWM). Then the 2x overload of
 # swift-keras serve: its capacity (requests/s at saturation: the better of the run above and one with
 # 64 connections, whose larger batches need not be faster on a busy machine), then
-# post_rate.lua offering twice that rate over 512 connections, every answer counted (200, 503 with a
-# message, other, socket errors and timeouts). Needs a release build
+# post_rate.lua offering twice that rate over OVERLOAD_CONNECTIONS (2048) connections, every answer
+# counted (200, 503 with a message, other, socket errors and timeouts). Needs a release build
 # (swift build -c release --product swift-keras, or SWIFT_KERAS=path) and Keras in $PYTHON. Writes nothing to the repository.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-10}
 connections=${2:-8}
+overload_connections=${OVERLOAD_CONNECTIONS:-2048}
 python=${PYTHON:-python3}
 swift_keras=${SWIFT_KERAS:-.build/release/swift-keras}
 work=$(mktemp -d)
@@ -53,10 +54,10 @@ overload() {  # pid port
   capacity=$(BODY="$body" wrk -t2 -c64 -d"${seconds}s" -s Benchmarks/serving/post.lua "$url" |
     awk '/Requests\/sec/ {printf "%d", $2}')
   capacity=$((capacity > last_rps ? capacity : last_rps))
-  out=$(BODY="$body" RATE=$((2 * capacity)) THREADS=2 wrk -t2 -c512 -d"${seconds}s" --timeout 5s --latency \
+  out=$(BODY="$body" RATE=$((2 * capacity)) THREADS=2 wrk -t2 -c"$overload_connections" -d"${seconds}s" --timeout 5s --latency \
     -s Benchmarks/serving/post_rate.lua "$url")
-  printf '%-10s %-22s capacity %s req/s; offered %s req/s: %s req/s answered, p50 %s, p99 %s; %s\n' \
-    "$model" "2x overload" "$capacity" $((2 * capacity)) "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
+  printf '%-10s %-22s capacity %s req/s; offered %s req/s over %s connections: %s req/s answered, p50 %s, p99 %s; %s\n' \
+    "$model" "2x overload" "$capacity" $((2 * capacity)) "$overload_connections" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
     "$(grep '^answers' <<<"$out")"
 }

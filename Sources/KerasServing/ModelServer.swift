@@ -14,17 +14,31 @@ public struct ServerOptions: Sendable {
   public var batching: BatchingOptions
   /// The largest request body accepted; a larger one is answered 413.
   public var maxBodyBytes: Int
+  /// The most predict requests in flight (received, not yet answered) over all models; one more is
+  /// answered 503 at once, before its body is read. `nil` (the default) derives it from the
+  /// batching options: ``BatchingOptions/maxBatchSize`` × ``BatchingOptions/maxEnqueuedBatches``,
+  /// the rows one model's queue holds.
+  public var maxInFlight: Int?
+  /// The listen backlog: connections the kernel completes before the server accepts them (4096;
+  /// Linux caps it at `net.core.somaxconn`). Hummingbird's 256 overflowed when 2048 clients
+  /// connected at once, and the dropped handshakes waited seconds for the client's retries.
+  public var listenBacklog: Int
 
   /// Options for a server on `host:port`; see the properties.
   public init(
     host: String = "127.0.0.1", port: Int = 8501, batching: BatchingOptions = BatchingOptions(),
-    maxBodyBytes: Int = 16 << 20
+    maxBodyBytes: Int = 16 << 20, maxInFlight: Int? = nil, listenBacklog: Int = 4096
   ) {
     self.host = host
     self.port = port
     self.batching = batching
     self.maxBodyBytes = maxBodyBytes
+    self.maxInFlight = maxInFlight
+    self.listenBacklog = listenBacklog
   }
+
+  /// The in-flight bound in force: ``maxInFlight``, or the batching queue's rows.
+  public var inFlightLimit: Int { max(1, maxInFlight ?? batching.queueCapacity) }
 }
 
 /// A model server speaking TensorFlow Serving's REST API, on Hummingbird.
@@ -41,6 +55,8 @@ public struct ModelServer: Sendable {
   public let options: ServerOptions
   /// The server's log.
   public let logger: Logger
+  /// The bound on predict requests in flight (``ServerOptions/inFlightLimit``).
+  public let admission: AdmissionControl
 
   /// A server for the models of `registry`.
   public init(
@@ -51,6 +67,7 @@ public struct ModelServer: Sendable {
     self.options = options
     self.metrics = metrics
     self.logger = logger
+    self.admission = AdmissionControl(limit: options.inFlightLimit)
   }
 
   /// A batcher for version `version` of model `name`, reporting to this server's metrics.
@@ -76,11 +93,23 @@ public struct ModelServer: Sendable {
   ) -> some ApplicationProtocol {
     Application(
       router: makeRouter(),
+      // A new handler per connection (the configuration's argument is an autoclosure).
+      server: .http1(
+        configuration: .init(additionalChannelHandlers: [AdmissionHandler(admission: admission, onRefused: refused)])),
       configuration: ApplicationConfiguration(
-        address: .hostname(options.host, port: options.port), serverName: "swift-keras"),
+        address: .hostname(options.host, port: options.port), serverName: "swift-keras",
+        backlog: options.listenBacklog),
       services: services,
       onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
       logger: logger)
+  }
+
+  /// Counts a predict request for `model` refused by the in-flight bound.
+  @Sendable private func refused(_ model: String) {
+    metrics.refusedInFlight(model: model)
+    if !registry.versions(of: model).isEmpty {  // no label for names no model has
+      metrics.requestFinished(model: model, api: "predict", status: 503, duration: .zero)
+    }
   }
 
   /// The routes.
@@ -93,7 +122,8 @@ public struct ModelServer: Sendable {
         : Self.json(503, "{\"error\":\"no model version is loaded yet\"}")
     }
     router.get("/metrics") { _, _ in
-      Response(
+      metrics.inFlight(admission.current)
+      return Response(
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
         body: .init(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }

@@ -53,6 +53,25 @@ public final class ServingMetrics: Sendable {
     ).set(Double(rows))
   }
 
+  /// Counts a predict request refused (503) because the in-flight bound was reached.
+  func refusedInFlight(model: String) {
+    registry.makeCounter(
+      descriptor: MetricNameDescriptor(
+        namespace: "keras_serving", metricName: "refused_in_flight", unitName: "total",
+        helpText: "Predict requests answered 503 at arrival because --max-in-flight requests were in flight."),
+      labels: [("model", model)]
+    ).increment()
+  }
+
+  /// Records the predict requests in flight (received, not yet answered).
+  func inFlight(_ requests: Int) {
+    registry.makeGauge(
+      descriptor: MetricNameDescriptor(
+        namespace: "keras_serving", metricName: "requests_in_flight", unitName: "",
+        helpText: "Predict requests received and not yet answered.")
+    ).set(Double(requests))
+  }
+
   /// The metrics in Prometheus' text format.
   public func exposition() -> String { registry.emitToString() }
 }

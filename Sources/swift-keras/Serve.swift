@@ -42,6 +42,16 @@ struct Serve: AsyncParsableCommand {
   @Option(help: "Batches that may wait before requests are refused with 503.")
   var maxEnqueuedBatches = 10
 
+  @Option(
+    help: """
+      The most predict requests in flight (received, not yet answered); one more is answered 503 \
+      before its body is read (default: --max-batch-size × --max-enqueued-batches).
+      """)
+  var maxInFlight: Int?
+
+  @Option(help: "Connections the kernel may hold before the server accepts them (capped by net.core.somaxconn).")
+  var listenBacklog = 4096
+
   @Option(help: "The largest request body in bytes (larger ones get 413).")
   var maxBodyBytes = 16 << 20
 
@@ -59,6 +69,10 @@ struct Serve: AsyncParsableCommand {
       throw ValidationError(
         "--max-batch-size, --max-enqueued-batches, --max-body-bytes and the poll wait must be positive")
     }
+    guard listenBacklog > 0 else { throw ValidationError("--listen-backlog must be positive, got \(listenBacklog)") }
+    if let maxInFlight, maxInFlight <= 0 {
+      throw ValidationError("--max-in-flight must be positive, got \(maxInFlight)")
+    }
     guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
   }
 
@@ -69,7 +83,7 @@ struct Serve: AsyncParsableCommand {
       host: host, port: port,
       batching: BatchingOptions(
         maxBatchSize: maxBatchSize, batchTimeoutMicros: batchTimeoutMicros, maxEnqueuedBatches: maxEnqueuedBatches),
-      maxBodyBytes: maxBodyBytes)
+      maxBodyBytes: maxBodyBytes, maxInFlight: maxInFlight, listenBacklog: listenBacklog)
     var services: [any Service] = []
     let server: ModelServer
     if let modelFile {

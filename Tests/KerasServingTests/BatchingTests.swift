@@ -7,11 +7,13 @@ import Testing
 
 @Suite("Batching of concurrent requests")
 struct BatchingTests {
-  @Test("requests queued during a prediction run together as one batch, and each gets its own rows")
+  @Test("requests queued during a prediction run together as one batch, and each gets its own rows", .holdsAThread)
   func queuedRequestsShareABatch() async throws {
     let model = GatedModel()
     let batcher = Batcher(model: model, options: BatchingOptions(maxBatchSize: 8, maxEnqueuedBatches: 2))
     try await withThrowingTaskGroup(of: (Float, [Float]).self) { group in
+      var released = false
+      defer { if !released { model.release(2) } }  // a failed wait still lets the held calls go
       group.addTask { (0, try await batcher.predict([Tensor([[0, 1]])])[0].scalars) }
       try await eventually { model.waiting == 1 }  // the first request is in the model, alone
       for index in 1...3 {
@@ -20,6 +22,7 @@ struct BatchingTests {
       }
       try await eventually { batcher.queuedRows == 3 }
       model.release(2)
+      released = true
       for try await (value, sum) in group {
         let expected: Float = value == 0 ? 1 : 11 * value  // the row sums: 0 + 1, value + 10 value
         #expect(sum == [expected])
@@ -28,14 +31,19 @@ struct BatchingTests {
     #expect(model.calls == [1, 3])
   }
 
-  @Test("a full queue answers 503 at once; the queued requests are then answered")
+  @Test("a full queue answers 503 at once; the queued requests are then answered", .holdsAThread)
   func overloadAnswers503() async throws {
     let model = GatedModel()
-    let server = makeServer(["gated": model], batching: BatchingOptions(maxBatchSize: 1, maxEnqueuedBatches: 1))
+    // The in-flight bound (by default the queue's rows, 1 here) is set above the three requests, so
+    // that the queue's own refusal is what answers the third.
+    let server = makeServer(
+      ["gated": model], batching: BatchingOptions(maxBatchSize: 1, maxEnqueuedBatches: 1), maxInFlight: 10)
     let batcher = try server.registry.lookup("gated", version: nil).batcher
     let answered = Counter()
     try await withServer(server) { client async throws in
       try await withThrowingTaskGroup(of: (Int, Int, String?).self) { group in
+        var released = false
+        defer { if !released { model.release(3) } }
         func send(_ index: Int, _ body: String) {
           group.addTask {
             let answer = try await client.post("/v1/models/gated:predict", body)
@@ -52,6 +60,7 @@ struct BatchingTests {
         try await eventually { answered.value == 1 || batcher.queuedRows == 2 }
         #expect(batcher.queuedRows == 1, "the third request was queued instead of refused")
         model.release(3)
+        released = true
         var answers: [Int: (Int, String?)] = [:]
         for try await (index, status, message) in group { answers[index] = (status, message) }
         #expect(answers[0]?.0 == 200)

@@ -68,7 +68,7 @@ struct RepositoryTests {
 
 @Suite("Version reload during traffic")
 struct ReloadDuringTrafficTests {
-  @Test("a request held by the old version is answered by it after the new version took over")
+  @Test("a request held by the old version is answered by it after the new version took over", .holdsAThread)
   func oldVersionDrains() async throws {
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("serve-drain-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: base) }
@@ -86,6 +86,8 @@ struct ReloadDuringTrafficTests {
     try addVersion(1)
     repository.poll()
     try await withServer(server) { client async throws in
+      var released = false
+      defer { if !released { old.release() } }
       let held = Task {
         let answer = try await client.post("/v1/models/gated:predict", #"{"instances": [[1, 2]]}"#)
         return (answer.status, rows((answer.body as? [String: Any])?["predictions"] as Any))
@@ -96,6 +98,7 @@ struct ReloadDuringTrafficTests {
       let fresh = try await client.post("/v1/models/gated:predict", #"{"instances": [[1, 2]]}"#)
       #expect(rows((fresh.body as? [String: Any])?["predictions"] as Any) == [[-3]])  // version 2 answers
       old.release()
+      released = true
       let (status, predictions) = try await held.value
       #expect(status == 200)
       #expect(predictions == [[3]])  // version 1 finished it

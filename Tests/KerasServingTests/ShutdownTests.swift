@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Graceful shutdown")
 struct ShutdownTests {
-  @Test("a graceful shutdown (SIGTERM's path) answers the request in flight, then the server stops")
+  @Test("a graceful shutdown (SIGTERM's path) answers the request in flight, then the server stops", .holdsAThread)
   func inFlightRequestIsAnswered() async throws {
     let model = GatedModel()
     let server = makeServer(["gated": model])
@@ -15,6 +15,8 @@ struct ShutdownTests {
     let app = server.makeApplication(onServerRunning: { portSink.yield($0) })
     let group = ServiceGroup(services: [app], logger: server.logger)
     try await withThrowingTaskGroup(of: Void.self) { tasks in
+      var released = false
+      defer { if !released { model.release() } }
       tasks.addTask { try await group.run() }
       var iterator = ports.makeAsyncIterator()
       let port = try #require(await iterator.next())
@@ -28,6 +30,7 @@ struct ShutdownTests {
       try await eventually { model.waiting == 1 }
       await group.triggerGracefulShutdown()
       model.release()
+      released = true
       let response = try await inFlight.value
       #expect(response.status == .ok)
       #expect(response.body.map { String(buffer: $0) } == #"{"predictions":[[3.0]]}"#)
