@@ -16,8 +16,11 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
   var goBackwards = false
   var returnSequences = false
   var zeroOutputForMask = false
+  /// The precision of the fused op's products; the reference rounds its products' operands to
+  /// bfloat16 when it is `.bfloat16`.
+  var precision = MatMulPrecision.float32
 
-  var testDescription: String { "\(cell.kind) \(name)" }
+  var testDescription: String { "\(cell.kind) \(name)" + (precision == .bfloat16 ? " in bfloat16" : "") }
 
   static let (batch, steps, features, units) = (3, 5, 4, 3)
   /// The batch, steps and features of this scenario (the units are the cell's).
@@ -99,7 +102,7 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
       initialStates: o.initialStates.isEmpty ? nil : o.initialStates, mask: o.mask,
       inputDropoutMask: o.inputDropoutMask,
       recurrentDropoutMask: o.recurrentDropoutMask, goBackwards: goBackwards, returnSequences: returnSequences,
-      zeroOutputForMask: zeroOutputForMask)
+      zeroOutputForMask: zeroOutputForMask, precision: precision)
   }
 
   /// The fused kernel itself for `operands`, with the batch rows split into `batchParts` parallel parts.
@@ -115,6 +118,11 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
   /// (`implementation=1`, one matrix per gate) and the masking of Keras' TensorFlow `rnn()`.
   func reference(_ o: RecurrentOperands) throws -> (output: Tensor, states: [Tensor]) {
     let (b, t, f, u) = (size.batch, size.steps, size.features, cell.units)
+    // In bfloat16 both operands of every product rounded, the product itself float32.
+    func rounded(_ x: Tensor) throws -> Tensor { try Tensor(shape: x.shape, scalars: x.scalars.map(BFloat16.round)) }
+    func product(_ x: Tensor, _ w: Tensor) throws -> Tensor {
+      precision == .bfloat16 ? try rounded(x).matmul(rounded(w)) : try x.matmul(w)
+    }
     func column(_ w: Tensor, _ gate: Int) throws -> Tensor { try w.slice(axis: -1, (gate * u)..<((gate + 1) * u)) }
     func activate(_ x: Tensor, _ activation: RecurrentActivation) -> Tensor {
       switch activation {
@@ -140,14 +148,14 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
       let x = try o.input.slice(axis: 1, time..<(time + 1)).reshaped(to: [b, f])
       func inputPart(_ gate: Int) throws -> Tensor {
         let dropped = try gateMask(o.inputDropoutMask, gate).map { try x * $0 } ?? x
-        let product = try dropped.matmul(column(o.kernel, gate))
+        let product = try product(dropped, column(o.kernel, gate))
         return try inputBias.map { try product + column($0, gate) } ?? product
       }
       func recurrentInput(_ gate: Int) throws -> Tensor {
         try gateMask(o.recurrentDropoutMask, gate).map { try h * $0 } ?? h
       }
       func recurrentPart(_ gate: Int) throws -> Tensor {
-        let product = try recurrentInput(gate).matmul(column(o.recurrentKernel, gate))
+        let product = try product(recurrentInput(gate), column(o.recurrentKernel, gate))
         return try recurrentBias.map { try product + column($0, gate) } ?? product
       }
       let act = { activate($0, cell.activation) }
@@ -169,7 +177,7 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
         let candidate =
           resetAfter
           ? act(try inputPart(2) + r * recurrentPart(2))
-          : act(try inputPart(2) + (r * recurrentInput(2)).matmul(column(o.recurrentKernel, 2)))
+          : act(try inputPart(2) + product(r * recurrentInput(2), column(o.recurrentKernel, 2)))
         newH = try z * h + (1 - z) * candidate
       }
       var output = newH
