@@ -151,3 +151,27 @@ struct BFloat16GEMMTests {
     }
   }
 }
+
+/// Several threads multiplying at once share the cached primitives.
+@Suite("bfloat16 GEMM on several threads")
+struct BFloat16GEMMThreadTests {
+  @Test("concurrent calls give the single-threaded results")
+  func concurrent() async {
+    let (m, n, k) = (33, 70, 45)
+    let a = BFloat16GEMMTests.values(m * k, seed: 7)
+    let b = BFloat16GEMMTests.values(k * n, seed: 8)
+    func product(_ beta: Float) -> [Float] {
+      var c = BFloat16GEMMTests.values(m * n, seed: 9)
+      GEMM.gemm(
+        precision: .bfloat16, transposeA: false, transposeB: false, m: m, n: n, k: k, a: a, lda: k, b: b, ldb: n,
+        beta: beta, c: &c, ldc: n)
+      return c
+    }
+    let expected = [product(0), product(1)]
+    let results = await withTaskGroup(of: (Int, [Float]).self) { group in
+      for task in 0..<8 { group.addTask { (task % 2, product(Float(task % 2))) } }
+      return await group.reduce(into: []) { $0.append($1) }
+    }
+    for (kind, result) in results { #expect(result == expected[kind]) }
+  }
+}
