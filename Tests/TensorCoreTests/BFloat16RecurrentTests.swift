@@ -66,4 +66,18 @@ struct BFloat16RecurrentTests {
       #expect(difference == nil, "gradient \(k): \(difference ?? "")")
     }
   }
+
+  /// Parts of 1 and 2 rows (batch 3 in 2 parts) multiply with primitives of two shapes, which
+  /// may read `U` in different layouts: both must give the rows' own results.
+  @Test(
+    "splitting the batch rows across threads gives the same results",
+    arguments: scenarios.filter { $0.name == "masked sequences from initial states" || $0.name == "per-gate dropout masks" })
+  func batchParts(_ scenario: RecurrentScenario) throws {
+    let operands = scenario.operands()
+    let whole = scenario.forwardAndBackward(operands, parts: 1)
+    for parts in [2, 3] {
+      let split = scenario.forwardAndBackward(operands, parts: parts)
+      for (a, b) in zip(whole, split) { #expect(mismatch(a, b, absolute: 1e-5) == nil, "\(parts) parts") }
+    }
+  }
 }

@@ -111,7 +111,33 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
       cell: cell, batch: size.batch, steps: size.steps, features: size.features,
       inputMaskCount: RecurrentOperands.maskCount(o.inputDropoutMask),
       recurrentMaskCount: RecurrentOperands.maskCount(o.recurrentDropoutMask), goBackwards: goBackwards,
-      returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask, batchParts: batchParts)
+      returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask, batchParts: batchParts,
+      precision: precision)
+  }
+
+  /// The kernel's forward pass with history and its backward pass for seeded output gradients,
+  /// the batch rows split into `parts`: the packed outputs and states, then every gradient.
+  func forwardAndBackward(_ operands: RecurrentOperands, parts: Int) -> [Tensor] {
+    let (b, u) = (size.batch, cell.units)
+    let kernel = kernel(operands, batchParts: parts)
+    let packedSteps = kernel.outputSteps + cell.stateCount
+    func layout(_ base: UnsafeMutablePointer<Float>) -> RecurrentResultLayout {
+      RecurrentResultLayout(
+        output: base, outputRowStride: packedSteps * u,
+        states: (0..<cell.stateCount).map { base + (kernel.outputSteps + $0) * u }, stateRowStride: packedSteps * u)
+    }
+    var packed = Tensor.zeros([b, packedSteps, u])
+    let incoming = Tensor.randomUniform([b, packedSteps, u], min: -1, max: 1, seed: 5)
+    return packed.withUnsafeMutableBufferPointer { result in
+      let trace = kernel.forward(operands, keepsHistory: true, into: layout(result.baseAddress!))
+      let gradients = incoming.withUnsafeBufferPointer {
+        kernel.backward(
+          operands, trace: trace, gradients: layout(UnsafeMutablePointer(mutating: $0.baseAddress!)), needs: .init())
+      }
+      return [try! Tensor(shape: [result.count], scalars: Array(result))] + [
+        gradients.input!, gradients.kernel!, gradients.recurrentKernel!,
+      ] + (gradients.bias.map { [$0] } ?? []) + gradients.initialStates
+    }
   }
 
   /// The same computation step by step with ordinary tensor ops, following Keras' cells
@@ -319,31 +345,8 @@ struct RecurrentKernelTests {
     })
   func batchParts(_ scenario: RecurrentScenario) throws {
     let operands = scenario.operands()
-    let (b, u) = (RecurrentScenario.batch, RecurrentScenario.units)
-    func run(parts: Int) -> [Tensor] {
-      let kernel = scenario.kernel(operands, batchParts: parts)
-      let packedSteps = kernel.outputSteps + scenario.cell.stateCount
-      func layout(_ base: UnsafeMutablePointer<Float>) -> RecurrentResultLayout {
-        RecurrentResultLayout(
-          output: base, outputRowStride: packedSteps * u,
-          states: (0..<scenario.cell.stateCount).map { base + (kernel.outputSteps + $0) * u },
-          stateRowStride: packedSteps * u)
-      }
-      var packed = Tensor.zeros([b, packedSteps, u])
-      let incoming = Tensor.randomUniform([b, packedSteps, u], min: -1, max: 1, seed: 5)
-      return packed.withUnsafeMutableBufferPointer { result in
-        let trace = kernel.forward(operands, keepsHistory: true, into: layout(result.baseAddress!))
-        let gradients = incoming.withUnsafeBufferPointer {
-          kernel.backward(
-            operands, trace: trace, gradients: layout(UnsafeMutablePointer(mutating: $0.baseAddress!)), needs: .init())
-        }
-        return [try! Tensor(shape: [result.count], scalars: Array(result))] + [
-          gradients.input!, gradients.kernel!, gradients.recurrentKernel!,
-        ] + (gradients.bias.map { [$0] } ?? []) + gradients.initialStates
-      }
-    }
-    let whole = run(parts: 1)
-    let split = run(parts: 3)
+    let whole = scenario.forwardAndBackward(operands, parts: 1)
+    let split = scenario.forwardAndBackward(operands, parts: 3)
     for (a, b) in zip(whole, split) { #expect(mismatch(a, b, absolute: 1e-6) == nil) }
   }
 
