@@ -202,7 +202,8 @@ if CommandLine.arguments.contains("--bfloat16") {
     }
     var packedB = [UInt8](repeating: 0, count: packedPlan.pointee.weights_bytes)
     _ = b.withUnsafeBufferPointer { skmm_pack_weights(packedPlan, $0.baseAddress, c.n, &packedB) }
-    var scratch = [UInt8](repeating: 0, count: max(densePlan.pointee.scratchpad_bytes, packedPlan.pointee.scratchpad_bytes))
+    var scratch = [UInt8](
+      repeating: 0, count: max(densePlan.pointee.scratchpad_bytes, packedPlan.pointee.scratchpad_bytes))
     let rates = a.withUnsafeBufferPointer { pa in
       b.withUnsafeBufferPointer { pb in
         out.withUnsafeMutableBufferPointer { pc in
@@ -268,10 +269,14 @@ if CommandLine.arguments.contains("--recurrent") {
     times["predict float32", default: []].append(predict(.float32))
     times["predict bfloat16", default: []].append(predict(.bfloat16))
   }
-  print("\nLSTM(512) batch 128 × 100 steps × 128 features, \(GEMM.threadCount) threads, ms (best / median of \(trials), interleaved)")
+  print(
+    "\nLSTM(512) batch 128 × 100 steps × 128 features, \(GEMM.threadCount) threads, ms (best / median of \(trials), interleaved)"
+  )
   for name in ["train float32", "train bfloat16", "predict float32", "predict bfloat16"] {
     let sorted = times[name]!.sorted()
-    print(name.padding(toLength: 18, withPad: " ", startingAt: 0), String(format: "%8.1f   %8.1f", sorted[0], sorted[sorted.count / 2]))
+    print(
+      name.padding(toLength: 18, withPad: " ", startingAt: 0),
+      String(format: "%8.1f   %8.1f", sorted[0], sorted[sorted.count / 2]))
   }
   let ratio = times["train float32"]!.min()! / times["train bfloat16"]!.min()!
   let predictRatio = times["predict float32"]!.min()! / times["predict bfloat16"]!.min()!

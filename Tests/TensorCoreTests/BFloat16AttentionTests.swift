@@ -8,7 +8,9 @@ import Testing
 /// itself from the returned weights.
 @Suite("Attention in bfloat16")
 struct BFloat16AttentionTests {
-  static func rounded(_ x: Tensor) throws -> Tensor { try Tensor(shape: x.shape, scalars: x.scalars.map(BFloat16.round)) }
+  static func rounded(_ x: Tensor) throws -> Tensor {
+    try Tensor(shape: x.shape, scalars: x.scalars.map(BFloat16.round))
+  }
 
   @Test("weights and output equal their bfloat16-rounded references", arguments: [false, true])
   func matchesReference(_ causal: Bool) throws {
@@ -48,7 +50,8 @@ struct BFloat16AttentionTests {
     let weights = Tensor.randomUniform([2, 4, 2, 3], min: -1, max: 1, seed: 24)
     func gradients(_ precision: MatMulPrecision) throws -> [Tensor] {
       try valueWithGradient(at: [q, k, v]) { x in
-        try (Tensor.multiHeadAttention(query: x[0], key: x[1], value: x[2], scale: 0.6, precision: precision).output
+        try
+          (Tensor.multiHeadAttention(query: x[0], key: x[1], value: x[2], scale: 0.6, precision: precision).output
           * weights).sum()
       }.gradients
     }

@@ -68,7 +68,8 @@ struct BFloat16GEMMTests {
       for (m, n, k) in [(7, 13, 19), (37, 65, 129), (1, 33, 5)] {
         for (padding, beta) in [(0, Float(0)), (3, 0), (3, 1)] {
           cases.append(
-            Case(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, padding: padding, alpha: 1, beta: beta))
+            Case(
+              m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, padding: padding, alpha: 1, beta: beta))
         }
       }
     }
@@ -127,7 +128,9 @@ struct BFloat16GEMMTests {
   func nativeKernel() throws {
     let plan = try #require(
       BFloat16Matmul.plan(
-        .init(m: 64, n: 256, k: 128, ldc: 256, transposeA: false, transposeB: false, alpha: 1, beta: 0, packedWeights: false)
+        .init(
+          m: 64, n: 256, k: 128, ldc: 256, transposeA: false, transposeB: false, alpha: 1, beta: 0, packedWeights: false
+        )
       ))
     #expect(!plan.implementation.contains("ref"), "oneDNN chose \(plan.implementation)")
   }

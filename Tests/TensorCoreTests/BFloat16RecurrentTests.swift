@@ -33,7 +33,9 @@ struct BFloat16RecurrentTests {
     }
   }
 
-  @Test("the products are rounded: wide layers differ from float32", arguments: scenarios.filter { $0.name.hasPrefix("wide") })
+  @Test(
+    "the products are rounded: wide layers differ from float32",
+    arguments: scenarios.filter { $0.name.hasPrefix("wide") })
   func differsFromFloat32(_ scenario: RecurrentScenario) throws {
     var float32 = scenario
     float32.precision = .float32
@@ -49,7 +51,9 @@ struct BFloat16RecurrentTests {
 
   @Test(
     "gradients agree with float32's within bfloat16 precision",
-    arguments: scenarios.filter { $0.name == "masked sequences from initial states" || $0.name == "per-gate dropout masks" })
+    arguments: scenarios.filter {
+      $0.name == "masked sequences from initial states" || $0.name == "per-gate dropout masks"
+    })
   func gradients(_ scenario: RecurrentScenario) throws {
     var float32 = scenario
     float32.precision = .float32
@@ -71,7 +75,9 @@ struct BFloat16RecurrentTests {
   /// may read `U` in different layouts: both must give the rows' own results.
   @Test(
     "splitting the batch rows across threads gives the same results",
-    arguments: scenarios.filter { $0.name == "masked sequences from initial states" || $0.name == "per-gate dropout masks" })
+    arguments: scenarios.filter {
+      $0.name == "masked sequences from initial states" || $0.name == "per-gate dropout masks"
+    })
   func batchParts(_ scenario: RecurrentScenario) throws {
     let operands = scenario.operands()
     let whole = scenario.forwardAndBackward(operands, parts: 1)

@@ -48,8 +48,8 @@ enum AttentionKernel {
       let block = (b * h + head) * layout.block
       let p = buffers.weights + block
       GEMM.gemm(
-        precision: precision, transposeA: false, transposeB: true, m: t, n: s, k: dk, alpha: layout.scale, a: q, lda: h * dk, b: k,
-        ldb: h * dk, c: p, ldc: s)
+        precision: precision, transposeA: false, transposeB: true, m: t, n: s, k: dk, alpha: layout.scale, a: q,
+        lda: h * dk, b: k, ldb: h * dk, c: p, ldc: s)
       let flags = flags(rule, buffers, b, head)
       for i in 0..<t {
         let row = p + i * s
@@ -88,8 +88,8 @@ enum AttentionKernel {
         dropped = scratch
       }
       GEMM.gemm(
-        precision: precision, transposeA: false, transposeB: false, m: t, n: dv, k: s, a: weights, lda: s, b: v, ldb: h * dv,
-        c: buffers.output + b * t * h * dv + head * dv, ldc: h * dv)
+        precision: precision, transposeA: false, transposeB: false, m: t, n: dv, k: s, a: weights, lda: s, b: v,
+        ldb: h * dv, c: buffers.output + b * t * h * dv + head * dv, ldc: h * dv)
       dropped?.deallocate()
     }
   }
@@ -119,8 +119,8 @@ enum AttentionKernel {
         weights = UnsafePointer(used)
       }
       GEMM.gemm(
-        precision: precision, transposeA: true, transposeB: false, m: s, n: dv, k: t, a: weights, lda: s, b: g, ldb: h * dv,
-        c: gradients.value + b * s * h * dv + head * dv, ldc: h * dv)
+        precision: precision, transposeA: true, transposeB: false, m: s, n: dv, k: t, a: weights, lda: s, b: g,
+        ldb: h * dv, c: gradients.value + b * s * h * dv + head * dv, ldc: h * dv)
       // dP = g Vᵀ (times the dropout mask); dS = P (dP - Σ dP·P) where kept, 0 where masked.
       GEMM.gemm(
         precision: precision, transposeA: false, transposeB: true, m: t, n: s, k: dv, a: g, lda: h * dv, b: v,
@@ -138,11 +138,11 @@ enum AttentionKernel {
       }
       // dQ = scale · dS K, dK = scale · dSᵀ Q
       GEMM.gemm(
-        precision: precision, transposeA: false, transposeB: false, m: t, n: dk, k: s, alpha: layout.scale, a: ds, lda: s, b: k,
-        ldb: h * dk, c: gradients.query + b * t * h * dk + head * dk, ldc: h * dk)
+        precision: precision, transposeA: false, transposeB: false, m: t, n: dk, k: s, alpha: layout.scale, a: ds,
+        lda: s, b: k, ldb: h * dk, c: gradients.query + b * t * h * dk + head * dk, ldc: h * dk)
       GEMM.gemm(
-        precision: precision, transposeA: true, transposeB: false, m: s, n: dk, k: t, alpha: layout.scale, a: ds, lda: s, b: q,
-        ldb: h * dk, c: gradients.key + b * s * h * dk + head * dk, ldc: h * dk)
+        precision: precision, transposeA: true, transposeB: false, m: s, n: dk, k: t, alpha: layout.scale, a: ds,
+        lda: s, b: q, ldb: h * dk, c: gradients.key + b * s * h * dk + head * dk, ldc: h * dk)
     }
   }
 }

@@ -35,8 +35,9 @@ enum BFloat16Matmul {
 
     /// `C = alpha · op(A) · op(B) + beta · C` with `a` and `b` bfloat16 as the key describes them.
     /// `scratchpad` holds ``scratchpadBytes`` (nil: allocated per call).
-    func run(a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>, scratchpad: UnsafeMutableRawPointer?)
-    {
+    func run(
+      a: UnsafeRawPointer, b: UnsafeRawPointer, c: UnsafeMutablePointer<Float>, scratchpad: UnsafeMutableRawPointer?
+    ) {
       let status = skmm_execute(pointer, a, b, c, scratchpad)
       precondition(status == 0, "oneDNN bfloat16 matmul (\(implementation)) failed to run")
     }

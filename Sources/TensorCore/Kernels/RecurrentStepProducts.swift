@@ -145,7 +145,8 @@ struct BFloat16StepMatrix: @unchecked Sendable {
   init(_ matrix: UnsafePointer<Float>, ldb: Int, k: Int, n: Int, rows: Int, ldc: Int, accumulate: Bool) {
     (self.k, self.n, self.ldc) = (k, n, ldc)
     dense = BFloat16Matmul.convert(matrix, ld: ldb, rows: k, columns: n)
-    layout = BFloat16Matmul.plan(Self.key(m: Swift.max(rows, 1), k: k, n: n, ldc: ldc, accumulate: accumulate, packed: true))
+    layout = BFloat16Matmul.plan(
+      Self.key(m: Swift.max(rows, 1), k: k, n: n, ldc: ldc, accumulate: accumulate, packed: true))
     packed = layout?.pack(matrix, ldb: ldb)
   }
 
@@ -180,6 +181,7 @@ struct BFloat16StepMatrix: @unchecked Sendable {
         beta: accumulate ? 1 : 0, c: c, ldc: ldc)
     }
     let scratchpad = plan.scratchpadBytes > 0 ? ScratchBuffer(count: (plan.scratchpadBytes + 3) / 4) : nil
-    plan.run(a: convertedA.raw, b: weights.raw, c: c, scratchpad: scratchpad.map { UnsafeMutableRawPointer($0.pointer) })
+    plan.run(
+      a: convertedA.raw, b: weights.raw, c: c, scratchpad: scratchpad.map { UnsafeMutableRawPointer($0.pointer) })
   }
 }

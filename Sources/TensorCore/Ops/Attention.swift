@@ -39,7 +39,8 @@ extension Tensor {
     zeroMaskedRows: Bool = false, dropout: Tensor? = nil, precision: MatMulPrecision = .float32
   ) throws -> (output: Tensor, weights: Tensor) {
     guard query.rank == 4, key.rank == 4, value.rank == 4, key.shape[0] == query.shape[0],
-      key.shape[2] == query.shape[2], key.shape[3] == query.shape[3], Array(value.shape[0...2]) == Array(key.shape[0...2])
+      key.shape[2] == query.shape[2], key.shape[3] == query.shape[3],
+      Array(value.shape[0...2]) == Array(key.shape[0...2])
     else {
       throw TensorError.incompatibleShapes(operation: "multiHeadAttention", query.shape, key.shape + value.shape)
     }
