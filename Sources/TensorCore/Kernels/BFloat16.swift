@@ -50,7 +50,8 @@ extension GEMM {
   /// converts both operands to bfloat16 (AVX512-BF16's `vcvtneps2bf16`: nearest, ties to even,
   /// subnormals read as zero) and runs oneDNN's bfloat16 matmul primitive, accumulating in
   /// float32; elsewhere it multiplies bfloat16-rounded float32 copies with `sgemm`. Both compute
-  /// the same products; only the order of the float32 sums differs.
+  /// the same products; only the order of the float32 sums differs. The environment variable
+  /// `SWIFTKERAS_BFLOAT16=reference` selects the second path on any CPU (for comparisons).
   public static func gemm(
     precision: MatMulPrecision, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -62,7 +63,7 @@ extension GEMM {
         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     case .bfloat16:
-      guard m > 0 && n > 0 && k > 0, BFloat16.hardwareSupported,
+      guard m > 0 && n > 0 && k > 0, BFloat16Matmul.multipliesNatively,
         let plan = BFloat16Matmul.plan(
           .init(
             m: m, n: n, k: k, ldc: ldc, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,

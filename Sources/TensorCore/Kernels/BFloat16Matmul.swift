@@ -1,6 +1,10 @@
 import CDNNL
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 /// bfloat16 matrix products on oneDNN's matmul primitive (`Sources/CDNNL/matmul.h`): operands
 /// converted from float32 to bfloat16 (nearest, ties to even), products accumulated in float32,
 /// the result float32.
@@ -68,6 +72,15 @@ enum BFloat16Matmul {
     }
     return plan
   }
+
+  /// Whether `.bfloat16` products run on oneDNN's bfloat16 primitive: where the CPU multiplies
+  /// bfloat16 natively (``BFloat16/hardwareSupported``), unless `SWIFTKERAS_BFLOAT16=reference`
+  /// asks for the path of CPUs without it (bfloat16-rounded float32 copies, float32 products),
+  /// so that it can be tested here.
+  static let multipliesNatively: Bool = {
+    let forced = getenv("SWIFTKERAS_BFLOAT16").map { String(cString: $0) } == "reference"
+    return BFloat16.hardwareSupported && !forced
+  }()
 
   /// Whether conversions use AVX512-BF16's `vcvtneps2bf16` (the CPUs where oneDNN multiplies
   /// bfloat16 natively have it).

@@ -69,7 +69,7 @@ extension RecurrentKernel {
       var (matrix, ldb) = (matrix, ldb)
       var (bfloat16, roundsOperand, rounded): (BFloat16StepMatrix?, Bool, ScratchBuffer?) = (nil, false, nil)
       if precision == .bfloat16 {
-        if BFloat16.hardwareSupported {
+        if BFloat16Matmul.multipliesNatively {
           bfloat16 = BFloat16StepMatrix(
             matrix, ldb: ldb, k: k, n: n, rows: rows, ldc: Swift.max(ldc, n), accumulate: accumulate)
         } else {
