@@ -1,10 +1,11 @@
-// Shim over oneDNN (Debian: libdnnl-dev) for row-major single-precision GEMM and 2-D convolution.
+// Shim over oneDNN (Debian: libdnnl-dev) for row-major single-precision GEMM, bfloat16 matmul and 2-D convolution.
 #ifndef SWIFTKERAS_CDNNL_SHIM_H
 #define SWIFTKERAS_CDNNL_SHIM_H
 #include <oneapi/dnnl/dnnl.h>
 #include "gate_kernels.h"
 #include "small_gemm.h"
 #include "convolution.h"
+#include "matmul.h"
 
 // GNU OpenMP (oneDNN's threading runtime on Debian); declared here because
 // <omp.h> lives in GCC's private include directory.

@@ -16,8 +16,11 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
   var goBackwards = false
   var returnSequences = false
   var zeroOutputForMask = false
+  /// The precision of the fused op's products; the reference rounds its products' operands to
+  /// bfloat16 when it is `.bfloat16`.
+  var precision = MatMulPrecision.float32
 
-  var testDescription: String { "\(cell.kind) \(name)" }
+  var testDescription: String { "\(cell.kind) \(name)" + (precision == .bfloat16 ? " in bfloat16" : "") }
 
   static let (batch, steps, features, units) = (3, 5, 4, 3)
   /// The batch, steps and features of this scenario (the units are the cell's).
@@ -99,7 +102,7 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
       initialStates: o.initialStates.isEmpty ? nil : o.initialStates, mask: o.mask,
       inputDropoutMask: o.inputDropoutMask,
       recurrentDropoutMask: o.recurrentDropoutMask, goBackwards: goBackwards, returnSequences: returnSequences,
-      zeroOutputForMask: zeroOutputForMask)
+      zeroOutputForMask: zeroOutputForMask, precision: precision)
   }
 
   /// The fused kernel itself for `operands`, with the batch rows split into `batchParts` parallel parts.
@@ -108,13 +111,44 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
       cell: cell, batch: size.batch, steps: size.steps, features: size.features,
       inputMaskCount: RecurrentOperands.maskCount(o.inputDropoutMask),
       recurrentMaskCount: RecurrentOperands.maskCount(o.recurrentDropoutMask), goBackwards: goBackwards,
-      returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask, batchParts: batchParts)
+      returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask, batchParts: batchParts,
+      precision: precision)
+  }
+
+  /// The kernel's forward pass with history and its backward pass for seeded output gradients,
+  /// the batch rows split into `parts`: the packed outputs and states, then every gradient.
+  func forwardAndBackward(_ operands: RecurrentOperands, parts: Int) -> [Tensor] {
+    let (b, u) = (size.batch, cell.units)
+    let kernel = kernel(operands, batchParts: parts)
+    let packedSteps = kernel.outputSteps + cell.stateCount
+    func layout(_ base: UnsafeMutablePointer<Float>) -> RecurrentResultLayout {
+      RecurrentResultLayout(
+        output: base, outputRowStride: packedSteps * u,
+        states: (0..<cell.stateCount).map { base + (kernel.outputSteps + $0) * u }, stateRowStride: packedSteps * u)
+    }
+    var packed = Tensor.zeros([b, packedSteps, u])
+    let incoming = Tensor.randomUniform([b, packedSteps, u], min: -1, max: 1, seed: 5)
+    return packed.withUnsafeMutableBufferPointer { result in
+      let trace = kernel.forward(operands, keepsHistory: true, into: layout(result.baseAddress!))
+      let gradients = incoming.withUnsafeBufferPointer {
+        kernel.backward(
+          operands, trace: trace, gradients: layout(UnsafeMutablePointer(mutating: $0.baseAddress!)), needs: .init())
+      }
+      return [try! Tensor(shape: [result.count], scalars: Array(result))] + [
+        gradients.input!, gradients.kernel!, gradients.recurrentKernel!,
+      ] + (gradients.bias.map { [$0] } ?? []) + gradients.initialStates
+    }
   }
 
   /// The same computation step by step with ordinary tensor ops, following Keras' cells
   /// (`implementation=1`, one matrix per gate) and the masking of Keras' TensorFlow `rnn()`.
   func reference(_ o: RecurrentOperands) throws -> (output: Tensor, states: [Tensor]) {
     let (b, t, f, u) = (size.batch, size.steps, size.features, cell.units)
+    // In bfloat16 both operands of every product rounded, the product itself float32.
+    func rounded(_ x: Tensor) throws -> Tensor { try Tensor(shape: x.shape, scalars: x.scalars.map(BFloat16.round)) }
+    func product(_ x: Tensor, _ w: Tensor) throws -> Tensor {
+      precision == .bfloat16 ? try rounded(x).matmul(rounded(w)) : try x.matmul(w)
+    }
     func column(_ w: Tensor, _ gate: Int) throws -> Tensor { try w.slice(axis: -1, (gate * u)..<((gate + 1) * u)) }
     func activate(_ x: Tensor, _ activation: RecurrentActivation) -> Tensor {
       switch activation {
@@ -140,14 +174,14 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
       let x = try o.input.slice(axis: 1, time..<(time + 1)).reshaped(to: [b, f])
       func inputPart(_ gate: Int) throws -> Tensor {
         let dropped = try gateMask(o.inputDropoutMask, gate).map { try x * $0 } ?? x
-        let product = try dropped.matmul(column(o.kernel, gate))
+        let product = try product(dropped, column(o.kernel, gate))
         return try inputBias.map { try product + column($0, gate) } ?? product
       }
       func recurrentInput(_ gate: Int) throws -> Tensor {
         try gateMask(o.recurrentDropoutMask, gate).map { try h * $0 } ?? h
       }
       func recurrentPart(_ gate: Int) throws -> Tensor {
-        let product = try recurrentInput(gate).matmul(column(o.recurrentKernel, gate))
+        let product = try product(recurrentInput(gate), column(o.recurrentKernel, gate))
         return try recurrentBias.map { try product + column($0, gate) } ?? product
       }
       let act = { activate($0, cell.activation) }
@@ -169,7 +203,7 @@ struct RecurrentScenario: CustomTestStringConvertible, Sendable {
         let candidate =
           resetAfter
           ? act(try inputPart(2) + r * recurrentPart(2))
-          : act(try inputPart(2) + (r * recurrentInput(2)).matmul(column(o.recurrentKernel, 2)))
+          : act(try inputPart(2) + product(r * recurrentInput(2), column(o.recurrentKernel, 2)))
         newH = try z * h + (1 - z) * candidate
       }
       var output = newH
@@ -311,31 +345,8 @@ struct RecurrentKernelTests {
     })
   func batchParts(_ scenario: RecurrentScenario) throws {
     let operands = scenario.operands()
-    let (b, u) = (RecurrentScenario.batch, RecurrentScenario.units)
-    func run(parts: Int) -> [Tensor] {
-      let kernel = scenario.kernel(operands, batchParts: parts)
-      let packedSteps = kernel.outputSteps + scenario.cell.stateCount
-      func layout(_ base: UnsafeMutablePointer<Float>) -> RecurrentResultLayout {
-        RecurrentResultLayout(
-          output: base, outputRowStride: packedSteps * u,
-          states: (0..<scenario.cell.stateCount).map { base + (kernel.outputSteps + $0) * u },
-          stateRowStride: packedSteps * u)
-      }
-      var packed = Tensor.zeros([b, packedSteps, u])
-      let incoming = Tensor.randomUniform([b, packedSteps, u], min: -1, max: 1, seed: 5)
-      return packed.withUnsafeMutableBufferPointer { result in
-        let trace = kernel.forward(operands, keepsHistory: true, into: layout(result.baseAddress!))
-        let gradients = incoming.withUnsafeBufferPointer {
-          kernel.backward(
-            operands, trace: trace, gradients: layout(UnsafeMutablePointer(mutating: $0.baseAddress!)), needs: .init())
-        }
-        return [try! Tensor(shape: [result.count], scalars: Array(result))] + [
-          gradients.input!, gradients.kernel!, gradients.recurrentKernel!,
-        ] + (gradients.bias.map { [$0] } ?? []) + gradients.initialStates
-      }
-    }
-    let whole = run(parts: 1)
-    let split = run(parts: 3)
+    let whole = scenario.forwardAndBackward(operands, parts: 1)
+    let split = scenario.forwardAndBackward(operands, parts: 3)
     for (a, b) in zip(whole, split) { #expect(mismatch(a, b, absolute: 1e-6) == nil) }
   }
 

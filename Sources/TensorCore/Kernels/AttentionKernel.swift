@@ -2,7 +2,7 @@
   import Glibc
 #endif
 
-/// The loops of ``Tensor/multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:)``:
+/// The loops of ``Tensor/multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:precision:)``:
 /// per batch row and head, two GEMMs that read the heads in place (leading dimension `H·d`) and a
 /// masked softmax over each row of scores, done where the scores were written.
 enum AttentionKernel {
@@ -34,7 +34,11 @@ enum AttentionKernel {
     return true
   }
 
-  static func forward(_ layout: AttentionLayout, _ rule: AttentionKeepRule, _ buffers: AttentionBuffers, zeroMaskedRows: Bool) {
+  /// The forward pass; every GEMM in `precision` (the softmax in float32).
+  static func forward(
+    _ layout: AttentionLayout, _ rule: AttentionKeepRule, _ buffers: AttentionBuffers, zeroMaskedRows: Bool,
+    precision: MatMulPrecision = .float32
+  ) {
     let (t, s, h, dk, dv) = (layout.queries, layout.keys, layout.heads, layout.keyDim, layout.valueDim)
     let hasDropout = buffers.dropout != nil
     forEachPair(layout) { b, head in
@@ -43,9 +47,9 @@ enum AttentionKernel {
       let v = buffers.value + b * s * h * dv + head * dv
       let block = (b * h + head) * layout.block
       let p = buffers.weights + block
-      GEMM.sgemm(
-        transposeA: false, transposeB: true, m: t, n: s, k: dk, alpha: layout.scale, a: q, lda: h * dk, b: k,
-        ldb: h * dk, c: p, ldc: s)
+      GEMM.gemm(
+        precision: precision, transposeA: false, transposeB: true, m: t, n: s, k: dk, alpha: layout.scale, a: q,
+        lda: h * dk, b: k, ldb: h * dk, c: p, ldc: s)
       let flags = flags(rule, buffers, b, head)
       for i in 0..<t {
         let row = p + i * s
@@ -83,15 +87,17 @@ enum AttentionKernel {
         weights = UnsafePointer(scratch)
         dropped = scratch
       }
-      GEMM.sgemm(
-        transposeA: false, transposeB: false, m: t, n: dv, k: s, a: weights, lda: s, b: v, ldb: h * dv,
-        c: buffers.output + b * t * h * dv + head * dv, ldc: h * dv)
+      GEMM.gemm(
+        precision: precision, transposeA: false, transposeB: false, m: t, n: dv, k: s, a: weights, lda: s, b: v,
+        ldb: h * dv, c: buffers.output + b * t * h * dv + head * dv, ldc: h * dv)
       dropped?.deallocate()
     }
   }
 
+  /// The backward pass; every GEMM in `precision`.
   static func backward(
-    _ layout: AttentionLayout, _ rule: AttentionKeepRule, _ buffers: AttentionBuffers, gradients: AttentionGradients
+    _ layout: AttentionLayout, _ rule: AttentionKeepRule, _ buffers: AttentionBuffers, gradients: AttentionGradients,
+    precision: MatMulPrecision = .float32
   ) {
     let (t, s, h, dk, dv) = (layout.queries, layout.keys, layout.heads, layout.keyDim, layout.valueDim)
     forEachPair(layout) { b, head in
@@ -112,11 +118,13 @@ enum AttentionKernel {
         for x in 0..<layout.block { used[x] = p[x] * d[x] }
         weights = UnsafePointer(used)
       }
-      GEMM.sgemm(
-        transposeA: true, transposeB: false, m: s, n: dv, k: t, a: weights, lda: s, b: g, ldb: h * dv,
-        c: gradients.value + b * s * h * dv + head * dv, ldc: h * dv)
+      GEMM.gemm(
+        precision: precision, transposeA: true, transposeB: false, m: s, n: dv, k: t, a: weights, lda: s, b: g,
+        ldb: h * dv, c: gradients.value + b * s * h * dv + head * dv, ldc: h * dv)
       // dP = g Vᵀ (times the dropout mask); dS = P (dP - Σ dP·P) where kept, 0 where masked.
-      GEMM.sgemm(transposeA: false, transposeB: true, m: t, n: s, k: dv, a: g, lda: h * dv, b: v, ldb: h * dv, c: ds, ldc: s)
+      GEMM.gemm(
+        precision: precision, transposeA: false, transposeB: true, m: t, n: s, k: dv, a: g, lda: h * dv, b: v,
+        ldb: h * dv, c: ds, ldc: s)
       let flags = flags(rule, buffers, b, head)
       for i in 0..<t {
         let row = ds + i * s
@@ -129,12 +137,12 @@ enum AttentionKernel {
         }
       }
       // dQ = scale · dS K, dK = scale · dSᵀ Q
-      GEMM.sgemm(
-        transposeA: false, transposeB: false, m: t, n: dk, k: s, alpha: layout.scale, a: ds, lda: s, b: k,
-        ldb: h * dk, c: gradients.query + b * t * h * dk + head * dk, ldc: h * dk)
-      GEMM.sgemm(
-        transposeA: true, transposeB: false, m: s, n: dk, k: t, alpha: layout.scale, a: ds, lda: s, b: q,
-        ldb: h * dk, c: gradients.key + b * s * h * dk + head * dk, ldc: h * dk)
+      GEMM.gemm(
+        precision: precision, transposeA: false, transposeB: false, m: t, n: dk, k: s, alpha: layout.scale, a: ds,
+        lda: s, b: k, ldb: h * dk, c: gradients.query + b * t * h * dk + head * dk, ldc: h * dk)
+      GEMM.gemm(
+        precision: precision, transposeA: true, transposeB: false, m: s, n: dk, k: t, alpha: layout.scale, a: ds,
+        lda: s, b: q, ldb: h * dk, c: gradients.key + b * s * h * dk + head * dk, ldc: h * dk)
     }
   }
 }

@@ -45,6 +45,13 @@ public enum BFloat16 {
 extension GEMM {
   /// `C = alpha · op(A) · op(B) + beta · C` in `precision`, with ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``'s
   /// contract; `.bfloat16` rounds `A` and `B` to bfloat16 and accumulates in float32.
+  ///
+  /// Where oneDNN multiplies bfloat16 natively (``BFloat16/hardwareSupported``), `.bfloat16`
+  /// converts both operands to bfloat16 (AVX512-BF16's `vcvtneps2bf16`: nearest, ties to even,
+  /// subnormals read as zero) and runs oneDNN's bfloat16 matmul primitive, accumulating in
+  /// float32; elsewhere it multiplies bfloat16-rounded float32 copies with `sgemm`. Both compute
+  /// the same products; only the order of the float32 sums differs. The environment variable
+  /// `SWIFTKERAS_BFLOAT16=reference` selects the second path on any CPU (for comparisons).
   public static func gemm(
     precision: MatMulPrecision, transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
     alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -56,27 +63,50 @@ extension GEMM {
         transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
         b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     case .bfloat16:
-      guard m > 0 && n > 0 && k > 0 else {
-        return sgemm(
-          transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
-          b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      guard m > 0 && n > 0 && k > 0, BFloat16Matmul.multipliesNatively,
+        let plan = BFloat16Matmul.plan(
+          .init(
+            m: m, n: n, k: k, ldc: ldc, transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta,
+            packedWeights: false))
+      else {
+        return referenceBFloat16(
+          transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b,
+          ldb: ldb, beta: beta, c: c, ldc: ldc)
       }
-      // Reference path: bfloat16-rounded copies multiplied in float32 (exact products, float32
-      // sums: the same numbers a bfloat16 kernel computes, up to the order of its sums).
-      // Row-major: the last row is read only up to its last column (`lda` may be a wider array's).
-      let aCount = ((transposeA ? k : m) - 1) * lda + (transposeA ? m : k)
-      let bCount = ((transposeB ? n : k) - 1) * ldb + (transposeB ? k : n)
-      let ra = UnsafeMutableBufferPointer<Float>.allocate(capacity: aCount)
-      let rb = UnsafeMutableBufferPointer<Float>.allocate(capacity: bCount)
-      defer {
-        ra.deallocate()
-        rb.deallocate()
-      }
-      for i in 0..<aCount { ra[i] = BFloat16.round(a[i]) }
-      for i in 0..<bCount { rb[i] = BFloat16.round(b[i]) }
-      sgemm(
-        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
-        a: ra.baseAddress!, lda: lda, b: rb.baseAddress!, ldb: ldb, beta: beta, c: c, ldc: ldc)
+      // Dense bfloat16 copies in the operands' own orientation (the plan reads them by strides).
+      let convertedA = BFloat16Matmul.convert(
+        a, ld: lda, rows: transposeA ? k : m, columns: transposeA ? m : k)
+      let convertedB = BFloat16Matmul.convert(
+        b, ld: ldb, rows: transposeB ? n : k, columns: transposeB ? k : n)
+      plan.run(a: convertedA.raw, b: convertedB.raw, c: c, scratchpad: nil)
     }
+  }
+
+  /// The `.bfloat16` product as bfloat16-rounded float32 copies multiplied by ``sgemm(transposeA:transposeB:m:n:k:alpha:a:lda:b:ldb:beta:c:ldc:)``:
+  /// exact products, float32 sums, the same numbers a bfloat16 kernel computes up to the order of
+  /// its sums. The path where the CPU has no bfloat16 arithmetic, and the tests' reference.
+  static func referenceBFloat16(
+    transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    guard m > 0 && n > 0 && k > 0 else {
+      return sgemm(
+        transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+        b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+    // Row-major: the last row is read only up to its last column (`lda` may be a wider array's).
+    let aCount = ((transposeA ? k : m) - 1) * lda + (transposeA ? m : k)
+    let bCount = ((transposeB ? n : k) - 1) * ldb + (transposeB ? k : n)
+    let ra = UnsafeMutableBufferPointer<Float>.allocate(capacity: aCount)
+    let rb = UnsafeMutableBufferPointer<Float>.allocate(capacity: bCount)
+    defer {
+      ra.deallocate()
+      rb.deallocate()
+    }
+    for i in 0..<aCount { ra[i] = BFloat16.round(a[i]) }
+    for i in 0..<bCount { rb[i] = BFloat16.round(b[i]) }
+    sgemm(
+      transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: alpha,
+      a: ra.baseAddress!, lda: lda, b: rb.baseAddress!, ldb: ldb, beta: beta, c: c, ldc: ldc)
   }
 }

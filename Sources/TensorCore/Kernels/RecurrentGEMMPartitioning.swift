@@ -20,7 +20,8 @@ extension RecurrentKernel {
     inParallel { part in body(part, (part * rows / parts)..<((part + 1) * rows / parts)) }
   }
 
-  /// `C = A·B`, row-major, with the columns of C (or its rows) divided among the parts.
+  /// `C = A·B`, row-major, in the kernel's ``RecurrentKernel/precision``, with the columns of C
+  /// (or its rows) divided among the parts.
   ///
   /// By default the rows are divided when a column slice would be narrower than 128 and each
   /// part still gets 8 rows: oneDNN runs narrow strided column slices at about half speed
@@ -32,26 +33,27 @@ extension RecurrentKernel {
   ) {
     let parts = batchParts
     let splittingRows = splittingRows ?? (n / parts < 128 && m / parts >= 8)
-    let matrices = PartShared((a, b, c))
+    let (matrices, precision) = (PartShared((a, b, c)), precision)
     inParallel { part in
       let (a, b, c) = matrices.value
       let range = (part * (splittingRows ? m : n) / parts)..<((part + 1) * (splittingRows ? m : n) / parts)
       if splittingRows {
-        GEMM.sgemm(
-          transposeA: false, transposeB: false, m: range.count, n: n, k: k, a: a + range.lowerBound * lda, lda: lda,
-          b: b, ldb: ldb, c: c + range.lowerBound * ldc, ldc: ldc)
+        GEMM.gemm(
+          precision: precision, transposeA: false, transposeB: false, m: range.count, n: n, k: k,
+          a: a + range.lowerBound * lda, lda: lda, b: b, ldb: ldb, c: c + range.lowerBound * ldc, ldc: ldc)
       } else {
-        GEMM.sgemm(
-          transposeA: false, transposeB: false, m: m, n: range.count, k: k, a: a, lda: lda,
+        GEMM.gemm(
+          precision: precision, transposeA: false, transposeB: false, m: m, n: range.count, k: k, a: a, lda: lda,
           b: b + range.lowerBound, ldb: ldb, c: c + range.lowerBound, ldc: ldc)
       }
     }
   }
 
-  /// `C = Aᵀ·B` for the `[k, m]` matrix A and the `[k, n]` matrix B (a weight gradient summed
-  /// over all `T·B` rows), with the `k` rows divided among the parts: each part multiplies its
-  /// own rows into its own `m×n` buffer (part 0 straight into C), and the buffers are added to C
-  /// in part order at the end, so the result does not depend on which thread finishes first.
+  /// `C = Aᵀ·B` in the kernel's ``RecurrentKernel/precision`` for the `[k, m]` matrix A and the
+  /// `[k, n]` matrix B (a weight gradient summed over all `T·B` rows), with the `k` rows divided
+  /// among the parts: each part multiplies its own rows into its own `m×n` buffer (part 0 straight
+  /// into C), and the buffers are added to C in part order at the end, so the result does not
+  /// depend on which thread finishes first.
   ///
   /// Each thread then reads only its half of A and B and produces full-width rows. Slicing C's
   /// columns instead gives each thread narrow column slices, which oneDNN runs slowly, and
@@ -63,14 +65,14 @@ extension RecurrentKernel {
   ) {
     let parts = batchParts
     let partials = ScratchBuffer(count: (parts - 1) * m * n)
-    let matrices = PartShared((a, b, c, partials.pointer))
+    let (matrices, precision) = (PartShared((a, b, c, partials.pointer)), precision)
     inParallel { part in
       let (a, b, c, partials) = matrices.value
       let range = (part * k / parts)..<((part + 1) * k / parts)
       let (target, stride) = part == 0 ? (c, ldc) : (partials + (part - 1) * m * n, n)
-      GEMM.sgemm(
-        transposeA: true, transposeB: false, m: m, n: n, k: range.count, a: a + range.lowerBound * lda, lda: lda,
-        b: b + range.lowerBound * ldb, ldb: ldb, c: target, ldc: stride)
+      GEMM.gemm(
+        precision: precision, transposeA: true, transposeB: false, m: m, n: n, k: range.count,
+        a: a + range.lowerBound * lda, lda: lda, b: b + range.lowerBound * ldb, ldb: ldb, c: target, ldc: stride)
     }
     for part in 1..<parts {
       let partial = partials.pointer + (part - 1) * m * n

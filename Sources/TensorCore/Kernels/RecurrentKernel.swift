@@ -28,6 +28,15 @@ struct RecurrentKernel {
   let zeroOutputForMask: Bool
   /// How many slices of the batch rows run the steps in parallel, each on its own thread.
   let batchParts: Int
+  /// The precision of every matrix product: the input products `x·W`, the step products `h·U`,
+  /// and backward `dG·Uᵀ`, `dG·Wᵀ` and the weight gradients. In `.bfloat16` both operands of each
+  /// are rounded to bfloat16 (each step's `h` too, after any recurrent dropout mask; the states
+  /// themselves stay float32) and the products accumulated in float32; biases, gate math, state
+  /// updates and the sums over steps stay float32.
+  var precision: MatMulPrecision = .float32
+
+  /// The rows of one batch part (the first; the others have as many or one more).
+  var partRows: Int { batch / batchParts }
 
   var units: Int { cell.units }
   var gateWidth: Int { cell.gateCount * cell.units }
@@ -125,10 +134,16 @@ struct RecurrentKernel {
     let pass = ForwardPass(
       trace: trace, projection: projection, inputInPlace: readsInputInPlace ? x : nil,
       inputMatrices: stepwise
-        ? inputGroups.map { StepMatrix(w + $0.firstGate * u, ldb: width, k: f, n: $0.gateCount * u) } : [],
+        ? inputGroups.map {
+          StepMatrix(
+            w + $0.firstGate * u, ldb: width, k: f, n: $0.gateCount * u, precision: precision, rows: partRows,
+            ldc: width)
+        } : [],
       products: ScratchBuffer(count: b * width), biases: biasRows(operands.bias),
       recurrentMatrices: recurrentGroups.map {
-        StepMatrix(recurrentKernel + $0.firstGate * u, ldb: width, k: u, n: $0.gateCount * u)
+        StepMatrix(
+          recurrentKernel + $0.firstGate * u, ldb: width, k: u, n: $0.gateCount * u, precision: precision,
+          rows: partRows, ldc: width, accumulate: addsProductToProjection)
       },
       recurrentKernel: recurrentKernel, startsFromZero: operands.initialStates.isEmpty,
       recurrentDropoutMask: operands.recurrentDropoutMask, result: result)
@@ -222,7 +237,7 @@ struct RecurrentKernel {
       for row in rows { gruResetBeforeGates(step, row: row, operand: operand) }
       Self.stepProduct(
         m: rows.count, n: u, k: u, a: step.auxiliary! + first * u, lda: u, b: pass.recurrentKernel + 2 * u,
-        ldb: width, accumulate: false, c: products + first * width + 2 * u, ldc: width)
+        ldb: width, accumulate: false, c: products + first * width + 2 * u, ldc: width, precision: precision)
       for row in rows { gruResetBeforeCandidate(step, row: row) }
     }
     finishStep(s, rows: rows, step: step, trace: trace, result: pass.result)
@@ -305,7 +320,9 @@ struct RecurrentKernel {
       trace: trace, incoming: incoming, gateGradients: gateGradients, recurrentGateGradients: recurrentGateGradients,
       transposedRecurrentKernel: transposedRecurrentKernel,
       transposedMatrices: recurrentGroups.map {
-        StepMatrix(transposedRecurrentKernel.pointer + $0.firstGate * u * u, ldb: u, k: $0.gateCount * u, n: u)
+        StepMatrix(
+          transposedRecurrentKernel.pointer + $0.firstGate * u * u, ldb: u, k: $0.gateCount * u, n: u,
+          precision: precision, rows: partRows, ldc: u, accumulate: operands.recurrentDropoutMask == nil)
       },
       stateProduct: ScratchBuffer(count: b * u), hiddenGradient: hiddenGradient.pointer,
       carryGradient: carryGradient.pointer, needsInitialStateGradients: needs.initialStates,
@@ -414,7 +431,8 @@ struct RecurrentKernel {
       // d(r·h) = d(candidate pre-activation) · U_hᵀ, then the reset gate's gradient.
       Self.stepProduct(
         m: rows.count, n: u, k: u, a: step.gateGradients + first * width + 2 * u, lda: width,
-        b: transposedRecurrentKernel + 2 * u * u, ldb: u, accumulate: false, c: stateProduct + first * u, ldc: u)
+        b: transposedRecurrentKernel + 2 * u * u, ldb: u, accumulate: false, c: stateProduct + first * u, ldc: u,
+        precision: precision)
       let operand = trace.recurrentOperand(candidateOperand, step: s)
       let dropout = maskRows(pass.recurrentDropoutMask, operand: candidateOperand, rowWidth: u)
       for row in rows where trace.updates(row: s * b + row) {

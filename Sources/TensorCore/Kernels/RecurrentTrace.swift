@@ -1,4 +1,4 @@
-/// The tensors one recurrent call reads, with shapes already checked by ``recurrentSequence(_:cell:kernel:recurrentKernel:bias:initialStates:mask:inputDropoutMask:recurrentDropoutMask:goBackwards:returnSequences:zeroOutputForMask:)``.
+/// The tensors one recurrent call reads, with shapes already checked by ``recurrentSequence(_:cell:kernel:recurrentKernel:bias:initialStates:mask:inputDropoutMask:recurrentDropoutMask:goBackwards:returnSequences:zeroOutputForMask:precision:)``.
 ///
 /// Shapes: input `[B, T, F]`, kernel `[F, G·u]`, recurrent kernel `[u, G·u]`, bias
 /// `[G·u]` or `[2, G·u]`, initial states none or one `[B, u]` per state, mask `[B, T]`,

@@ -1,4 +1,4 @@
-/// Which query steps may attend to which key steps in ``Tensor/multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:)``.
+/// Which query steps may attend to which key steps in ``Tensor/multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:precision:)``.
 public struct AttentionMask: @unchecked Sendable {
   /// Keep flags `[B or 1, H or 1, T, S]` (nonzero: the query step sees the key step), if any.
   public var keep: Tensor?
@@ -28,13 +28,19 @@ extension Tensor {
   /// The weights are the only `[B, H, T, S]` buffer kept for the backward pass (with the dropout
   /// mask when given); batch rows and heads are split between the threads.
   ///
+  /// `precision` `.bfloat16` (Keras' `mixed_bfloat16`) rounds both operands of every product to
+  /// bfloat16, forward (`q`, `k`; the weights after dropout, `v`) and backward (`g`, `v`, the
+  /// weights and the score gradients, `q`, `k`), accumulating in float32; the softmax and its
+  /// gradient stay float32.
+  ///
   /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` naming the shapes that disagree.
   public static func multiHeadAttention(
     query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = AttentionMask(), scale: Float,
-    zeroMaskedRows: Bool = false, dropout: Tensor? = nil
+    zeroMaskedRows: Bool = false, dropout: Tensor? = nil, precision: MatMulPrecision = .float32
   ) throws -> (output: Tensor, weights: Tensor) {
     guard query.rank == 4, key.rank == 4, value.rank == 4, key.shape[0] == query.shape[0],
-      key.shape[2] == query.shape[2], key.shape[3] == query.shape[3], Array(value.shape[0...2]) == Array(key.shape[0...2])
+      key.shape[2] == query.shape[2], key.shape[3] == query.shape[3],
+      Array(value.shape[0...2]) == Array(key.shape[0...2])
     else {
       throw TensorError.incompatibleShapes(operation: "multiHeadAttention", query.shape, key.shape + value.shape)
     }
@@ -63,7 +69,8 @@ extension Tensor {
                   let buffers = AttentionBuffers(
                     query: q.baseAddress!, key: k.baseAddress!, value: v.baseAddress!, weights: p.baseAddress!,
                     output: o.baseAddress!, dropout: d, flags: flags)
-                  AttentionKernel.forward(layout, rule, buffers, zeroMaskedRows: zeroMaskedRows)
+                  AttentionKernel.forward(
+                    layout, rule, buffers, zeroMaskedRows: zeroMaskedRows, precision: precision)
                 }
               }
             }
@@ -91,7 +98,8 @@ extension Tensor {
                           AttentionKernel.backward(
                             layout, rule, buffers,
                             gradients: AttentionGradients(
-                              query: dqp.baseAddress!, key: dkp.baseAddress!, value: dvp.baseAddress!))
+                              query: dqp.baseAddress!, key: dkp.baseAddress!, value: dvp.baseAddress!),
+                            precision: precision)
                         }
                       }
                     }

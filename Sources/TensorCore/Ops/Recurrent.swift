@@ -30,6 +30,14 @@
 ///     order (Keras does not reverse them back).
 ///   - returnSequences: return the output of every step rather than only the last.
 ///   - zeroOutputForMask: output zeros at masked steps (Keras' `zero_output_for_mask`).
+///   - precision: the precision of the matrix products, forward and backward (Keras'
+///     `mixed_bfloat16` compute dtype: `.bfloat16`). In `.bfloat16` every product rounds both
+///     operands to bfloat16 and accumulates in float32: the inputs (after any input dropout mask)
+///     and `kernel` for `x·W`; each step's previous `h` (after any recurrent dropout mask) and
+///     `recurrentKernel` for `h·U`; and backward, the gate gradients with `recurrentKernel`,
+///     `kernel`, the inputs and the `h`s for `dh`, `dx` and the weight gradients. Biases, gate
+///     activations, the states and the outputs stay float32. The weights are converted once per
+///     call, not per step.
 /// - Returns: `output` `[B, T, u]` with `returnSequences`, else `[B, u]`; `states` the final
 ///   `[h]` or `[h, c]`, each `[B, u]`.
 /// - Throws: ``TensorError/invalidArgument(operation:_:)`` naming the cell and the shapes when
@@ -38,7 +46,7 @@ public func recurrentSequence(
   _ input: Tensor, cell: RecurrentCell, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor?,
   initialStates: [Tensor]? = nil, mask: Tensor? = nil, inputDropoutMask: Tensor? = nil,
   recurrentDropoutMask: Tensor? = nil, goBackwards: Bool = false, returnSequences: Bool = false,
-  zeroOutputForMask: Bool = false
+  zeroOutputForMask: Bool = false, precision: MatMulPrecision = .float32
 ) throws -> (output: Tensor, states: [Tensor]) {
   let operands = RecurrentOperands(
     input: input, kernel: kernel, recurrentKernel: recurrentKernel, bias: bias, initialStates: initialStates ?? [],
@@ -50,7 +58,7 @@ public func recurrentSequence(
     inputMaskCount: RecurrentOperands.maskCount(inputDropoutMask),
     recurrentMaskCount: RecurrentOperands.maskCount(recurrentDropoutMask),
     goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask,
-    batchParts: RecurrentKernel.batchParts(batch: b))
+    batchParts: RecurrentKernel.batchParts(batch: b), precision: precision)
   let outputSteps = kernelDriver.outputSteps
   let stateCount = cell.stateCount
   let differentiable = [input, kernel, recurrentKernel] + (bias.map { [$0] } ?? []) + operands.initialStates
