@@ -25,6 +25,10 @@ struct Measurement: Codable, Sendable {
   var epochs: Int?
   /// Each epoch's wall time in seconds (Swift runs only).
   var epochSeconds: [Double]?
+  /// Each epoch's mean training loss (Keras' `history["loss"]`), for comparing trajectories.
+  var epochLosses: [Double]?
+  /// The model's weight count (Keras' `count_params()`): the same in every framework.
+  var parameters: Int?
   /// CPU seconds other processes used while this run's process lived (machine-wide busy time
   /// minus the child's own): above zero, a neighbour shared the cores and the figures are low.
   var othersCPUSeconds: Double?
@@ -32,6 +36,8 @@ struct Measurement: Codable, Sendable {
   enum CodingKeys: String, CodingKey {
     case workload, framework, epochs
     case epochSeconds = "epoch_s"
+    case epochLosses = "epoch_losses"
+    case parameters = "params"
     case othersCPUSeconds = "others_cpu_s"
     case trainSamplesPerSecond = "train_samples_per_s"
     case firstEpochSeconds = "first_epoch_s"
@@ -62,7 +68,7 @@ struct Measurement: Codable, Sendable {
     let known = Set(
       [
         CodingKeys.workload, .framework, .epochs, .trainSamplesPerSecond, .firstEpochSeconds, .evaluateSamplesPerSecond,
-        .predictSamplesPerSecond, .finalLoss, .peakRSSMB, .epochSeconds, .othersCPUSeconds,
+        .predictSamplesPerSecond, .finalLoss, .peakRSSMB, .epochSeconds, .othersCPUSeconds, .epochLosses, .parameters,
       ].map(\.rawValue))
     let data = try JSONSerialization.data(withJSONObject: fields.filter { known.contains($0.key) })
     return try JSONDecoder().decode(Measurement.self, from: data)
@@ -145,6 +151,7 @@ extension Workload {
       workload: rawValue, framework: "SwiftKeras", trainSamplesPerSecond: count / median,
       firstEpochSeconds: epochSeconds.first, evaluateSamplesPerSecond: count / evaluateSeconds,
       predictSamplesPerSecond: count / predictSeconds, finalLoss: history.history["loss"]?.last.map(Double.init),
-      peakRSSMB: peakResidentMegabytes(), epochs: epochs, epochSeconds: epochSeconds)
+      peakRSSMB: peakResidentMegabytes(), epochs: epochs, epochSeconds: epochSeconds,
+      epochLosses: history.history["loss"]?.map(Double.init), parameters: model.countParams())
   }
 }

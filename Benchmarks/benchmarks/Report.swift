@@ -50,6 +50,7 @@ private struct Figure {
       Figure(title: "first epoch s", value: \.firstEpochSeconds, format: "%.2f"),
       Figure(title: "final loss", value: \.finalLoss, format: "%.5f"),
       Figure(title: "peak RSS MB", value: \.peakRSSMB, format: "%.1f"),
+      Figure(title: "parameters", value: { $0.parameters.map(Double.init) }, format: "%.0f", hasRatio: false),
       Figure(title: "others' CPU s", value: \.othersCPUSeconds, format: "%.1f", hasRatio: false),
     ]
   }

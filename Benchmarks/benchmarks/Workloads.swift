@@ -1,7 +1,7 @@
 import Foundation
 import Keras
 
-/// One of the five training workloads of Benchmarks/README.md, mirroring
+/// One of the six training workloads of Benchmarks/README.md, mirroring
 /// `Benchmarks/reference/keras_workloads.py`: the same shapes, models, batch sizes, epochs,
 /// losses and optimizers.
 ///
@@ -19,6 +19,13 @@ enum Workload: String, CaseIterable, Codable, Sendable {
   /// MNIST convnet": Conv2D(32, 3, relu) → MaxPooling2D → Conv2D(64, 3, relu) → MaxPooling2D →
   /// Flatten → Dropout(0.5) → Dense(10, softmax), categorical cross-entropy / Adam, accuracy.
   case convnet
+  /// `[2048, 128]` token ids of a 5,000-word vocabulary with a marker token placed more often in
+  /// one half; the label says which. Keras' "Text classification with Transformer" with two
+  /// post-norm blocks: token and position Embedding(64) → 2 × [MultiHeadAttention(4 heads,
+  /// keyDim 16), Dropout(0.1), Add, LayerNormalization; Dense(128, relu) → Dense(64),
+  /// Dropout(0.1), Add, LayerNormalization] → GlobalAveragePooling1D → Dropout(0.1) →
+  /// Dense(2, softmax), sparse categorical cross-entropy / Adam, accuracy.
+  case transformer
 
   /// The batch size of `fit`, `evaluate` and `predict`.
   var batchSize: Int { self == .large || self == .convnet ? 128 : 32 }
@@ -27,12 +34,13 @@ enum Workload: String, CaseIterable, Codable, Sendable {
   var defaultEpochs: Int {
     switch self {
     case .classify: 4
-    case .forecast, .rnn, .convnet: 3
+    case .forecast, .rnn, .convnet, .transformer: 3
     case .large: 2
     }
   }
 
-  /// The inputs `[N, T, F]` (convnet: `[N, H, W, C]`) and targets `[N, 1]` (convnet: one-hot `[N, 10]`), drawn from a generator seeded with 0.
+  /// The inputs `[N, T, F]` (convnet: `[N, H, W, C]`; transformer: token ids `[N, T]`) and targets
+  /// `[N, 1]` (convnet: one-hot `[N, 10]`; transformer: class ids), drawn from a generator seeded with 0.
   ///
   /// The recipe is the reference's; the numbers differ because NumPy's generator is not ours.
   func makeData() throws -> (x: Tensor, y: Tensor) {
@@ -44,12 +52,14 @@ enum Workload: String, CaseIterable, Codable, Sendable {
       let x = Tensor.randomNormal([1024, 100, 128], using: &generator)
       return (x, Tensor.randomNormal([1024, 1], using: &generator))
     case .convnet: return try Self.convnetData(using: &generator)
+    case .transformer: return try Self.transformerData(using: &generator)
     }
   }
 
   /// The compiled model, its weights drawn after `setRandomSeed(seed)` (as `keras.utils.set_random_seed(0)`).
-  func makeModel(seed: UInt64 = 0) throws -> Sequential {
+  func makeModel(seed: UInt64 = 0) throws -> Model {
     setRandomSeed(seed)
+    if self == .transformer { return try Self.transformerModel() }
     let model = Sequential()
     switch self {
     case .classify:
@@ -85,7 +95,27 @@ enum Workload: String, CaseIterable, Codable, Sendable {
       try model.add(Dropout(0.5))
       try model.add(Dense(10, activation: .softmax))
       try model.compile(optimizer: "adam", loss: "categorical_crossentropy", metrics: ["accuracy"])
+    case .transformer: break
     }
+    return model
+  }
+
+  /// `model_transformer` of the Keras reference, in the Functional API: token ids `[N, 128]` →
+  /// ``TokenAndPositionEmbedding`` (5,000 ids, 128 positions, 64) → two post-norm Transformer
+  /// blocks (the example's `TransformerBlock`, LayerNormalization epsilon 1e-6) →
+  /// GlobalAveragePooling1D → Dropout(0.1) → Dense(2, softmax). 395,266 weights, as Keras'.
+  private static func transformerModel() throws -> Model {
+    let tokens = Input(shape: [128])
+    var x = TokenAndPositionEmbedding(maxLength: 128, vocabularySize: 5000, embedDim: 64)(tokens)
+    for _ in 0..<2 {
+      let attended = Dropout(0.1)(MultiHeadAttention(numHeads: 4, keyDim: 16)(x, x))
+      x = LayerNormalization(epsilon: 1e-6)(Add()([x, attended]))
+      let fed = Dropout(0.1)(Dense(64)(Dense(128, activation: .relu)(x)))
+      x = LayerNormalization(epsilon: 1e-6)(Add()([x, fed]))
+    }
+    let pooled = Dropout(0.1)(GlobalAveragePooling1D()(x))
+    let model = try Model(inputs: tokens, outputs: Dense(2, activation: .softmax)(pooled))
+    try model.compile(optimizer: "adam", loss: "sparse_categorical_crossentropy", metrics: ["accuracy"])
     return model
   }
 
@@ -132,5 +162,25 @@ enum Workload: String, CaseIterable, Codable, Sendable {
       try Tensor(shape: [count, size, size, 1], scalars: pixels),
       try Tensor(shape: [count, classes], scalars: oneHot)
     )
+  }
+
+  /// Token ids `x` `[2048, 128]` uniform in 2..<5000 with the marker id 1 written at 3 to 6
+  /// distinct steps of one half and at 0 to 2 of the other; `y` `[2048, 1]` is 1 when the first
+  /// half (steps 0..<64) holds more markers, else 0.
+  private static func transformerData(using generator: inout RandomGenerator) throws -> (x: Tensor, y: Tensor) {
+    let (count, steps, vocabulary) = (2048, 128, 5000)
+    let half = steps / 2
+    var ids = (0..<(count * steps)).map { _ in Float(2 + generator.next() % UInt64(vocabulary - 2)) }
+    var labels = [Float](repeating: 0, count: count)
+    for n in 0..<count {
+      let label = Int(generator.next() % 2)
+      let many = 3 + Int(generator.next() % 4)
+      let few = Int(generator.next() % 3)
+      let (first, second) = label == 1 ? (many, few) : (few, many)
+      for step in generator.permutation(half).prefix(first) { ids[n * steps + step] = 1 }
+      for step in generator.permutation(half).prefix(second) { ids[n * steps + half + step] = 1 }
+      labels[n] = Float(label)
+    }
+    return (try Tensor(shape: [count, steps], scalars: ids), try Tensor(shape: [count, 1], scalars: labels))
   }
 }

@@ -1,7 +1,7 @@
-// benchmarks: the five training workloads of Benchmarks/README.md in SwiftKeras, side by side with
+// benchmarks: the six training workloads of Benchmarks/README.md in SwiftKeras, side by side with
 // the Keras and PyTorch references when their Pythons are given. Run in release:
 //
-//   swift run -c release benchmarks [classify forecast rnn large convnet] [--epochs N]
+//   swift run -c release benchmarks [classify forecast rnn large convnet transformer] [--epochs N]
 //     [--rounds R] [--keras PYTHON] [--torch PYTHON] [--bench-dir DIR] [--json FILE] [--own-data]
 //   swift run -c release benchmarks forecast --streaming [--epochs N] [--rounds R]   (Streaming.swift)
 //   swift run -c release benchmarks --large-npy 4 [--npy-dir /tmp]                   (Scripts/large-npy-training.sh)
@@ -31,7 +31,7 @@ struct Benchmarks: ParsableCommand {
   @Argument(help: "Workloads to run (\(Workload.allCases.map(\.rawValue).joined(separator: ", "))); all by default.")
   var workloads: [Workload] = []
 
-  @Option(help: "Epochs to train every workload (default: the references' 4, 3, 3, 2, 3).")
+  @Option(help: "Epochs to train every workload (default: the references' 4, 3, 3, 2, 3, 3).")
   var epochs: Int?
 
   @Option(help: "Runs of each workload per framework, interleaved; the table shows per-figure medians.")

@@ -1,13 +1,15 @@
 """The benchmark workloads in Keras 3 (TensorFlow backend, CPU): the reference SwiftKeras is
 measured against (see Benchmarks/README.md for the workloads and how to run them).
 
-Four workloads shaped like the example programs and Keras' "Simple MNIST convnet", on synthetic data drawn from NumPy with seed 0,
+Four workloads shaped like the example programs, Keras' "Simple MNIST convnet" and a two-block
+Transformer classifier after Keras' "Text classification with Transformer", on synthetic data drawn from NumPy with seed 0,
 so that the Swift harness can train on exactly these arrays (it saves them to .npy through this
 module's WORKLOADS table). For each workload named on the command line (all by default) it prints
 one JSON line: training samples/s (the median epoch after the first), the first epoch's seconds,
-evaluate and predict samples/s over the training data, and the last epoch's loss.
+evaluate and predict samples/s over the training data, the last epoch's loss, every epoch's loss and
+the weight count.
 
-    TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python keras_workloads.py [classify forecast rnn large convnet]
+    TF_ENABLE_ONEDNN_OPTS=0 /tmp/kerasref/bin/python keras_workloads.py [classify forecast rnn large convnet transformer]
 
 The harness (Benchmarks/benchmarks) imports this file and uses WORKLOADS and run(name); keep both.
 """
@@ -47,6 +49,21 @@ def data_convnet(n=4096, size=28, classes=10, seed=0):
         x[i, 4 + 2 * c:7 + 2 * c, :, 0] += 0.5
     return x, np.eye(classes, dtype=np.float32)[labels]
 
+def data_transformer(n=2048, t=128, vocab=5000, seed=0):
+    """Token ids [n, 128] (int32) uniform in 2..4999, with the marker token 1 written at 3 to 6
+    distinct steps of one half and 0 to 2 of the other; the label [n, 1] (float32) is 1 when the
+    first half (steps 0-63) holds more markers. Learnable only with the positions."""
+    rng = np.random.default_rng(seed)
+    half = t // 2
+    x = rng.integers(2, vocab, (n, t)).astype(np.int32)
+    labels = rng.integers(0, 2, n)
+    for i, c in enumerate(labels):
+        many, few = rng.integers(3, 7), rng.integers(0, 3)
+        first, second = (many, few) if c == 1 else (few, many)
+        x[i, rng.permutation(half)[:first]] = 1
+        x[i, half + rng.permutation(half)[:second]] = 1
+    return x, labels.astype(np.float32).reshape(-1, 1)
+
 def model_classify():
     m = keras.Sequential([keras.Input((32, 8)), layers.LSTM(50), layers.Dense(1, activation="sigmoid")])
     m.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
@@ -78,12 +95,42 @@ def model_convnet():
     m.compile(loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
     return m
 
+class TokenAndPositionEmbedding(layers.Layer):
+    """Keras' example layer: token embedding plus a learned embedding of positions 0..T-1."""
+    def __init__(self, maxlen, vocab_size, embed_dim, **kwargs):
+        super().__init__(**kwargs)
+        self.token_emb = layers.Embedding(input_dim=vocab_size, output_dim=embed_dim)
+        self.pos_emb = layers.Embedding(input_dim=maxlen, output_dim=embed_dim)
+
+    def call(self, x):
+        positions = keras.ops.arange(start=0, stop=keras.ops.shape(x)[-1], step=1)
+        return self.token_emb(x) + self.pos_emb(positions)
+
+def transformer_block(x, embed_dim=64, num_heads=4, key_dim=16, ff_dim=128, rate=0.1):
+    """Post-norm block of Keras' example: attention, dropout, residual Add, LayerNormalization,
+    then Dense(ff_dim, relu) -> Dense(embed_dim), dropout, residual Add, LayerNormalization."""
+    attended = layers.Dropout(rate)(layers.MultiHeadAttention(num_heads=num_heads, key_dim=key_dim)(x, x))
+    x = layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, attended]))
+    fed = layers.Dropout(rate)(layers.Dense(embed_dim)(layers.Dense(ff_dim, activation="relu")(x)))
+    return layers.LayerNormalization(epsilon=1e-6)(layers.Add()([x, fed]))
+
+def model_transformer():
+    inputs = keras.Input((128,))
+    x = TokenAndPositionEmbedding(128, 5000, 64)(inputs)
+    for _ in range(2):
+        x = transformer_block(x)
+    x = layers.Dropout(0.1)(layers.GlobalAveragePooling1D()(x))
+    m = keras.Model(inputs, layers.Dense(2, activation="softmax")(x))
+    m.compile(loss="sparse_categorical_crossentropy", optimizer="adam", metrics=["accuracy"])
+    return m
+
 WORKLOADS = {
     "classify": (data_classify, model_classify, 32, 4),
     "forecast": (data_forecast, model_forecast, 32, 3),
     "rnn": (data_forecast, model_rnn, 32, 3),
     "large": (data_large, model_large, 128, 2),
     "convnet": (data_convnet, model_convnet, 128, 3),
+    "transformer": (data_transformer, model_transformer, 32, 3),
 }
 
 def run(name):
@@ -102,7 +149,8 @@ def run(name):
     print(json.dumps({"workload": name, "framework": f"keras {keras.__version__} / {keras.backend.backend()}",
         "train_samples_per_s": round(len(x) / steady, 1), "first_epoch_s": round(times[0], 2),
         "evaluate_samples_per_s": round(len(x) / te, 1), "predict_samples_per_s": round(len(x) / tp, 1),
-        "final_loss": round(float(h.history["loss"][-1]), 5)}), flush=True)
+        "final_loss": round(float(h.history["loss"][-1]), 5),
+        "epoch_losses": [round(float(v), 5) for v in h.history["loss"]], "params": m.count_params()}), flush=True)
 
 if __name__ == "__main__":
     for name in (sys.argv[1:] or WORKLOADS):

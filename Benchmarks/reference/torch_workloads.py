@@ -8,6 +8,11 @@ optimizers and losses are the Keras reference's:
     logits for the softmax convnet (softmax applied in predict), MSE otherwise;
   - convnet: nn.Conv2d on channels-first images (the NHWC data permuted once), Flatten in
     Keras' channels-last order so the Dense layer sees the same layout, nn.Dropout(0.5);
+  - transformer: token ids as int64, nn.Embedding tables drawn as Keras' (uniform ±0.05),
+    nn.MultiheadAttention(64, 4 heads, batch_first) whose head size 64/4 = 16 is Keras'
+    key_dim, its four projections drawn as Keras draws MultiHeadAttention's (Glorot uniform
+    with fans 64 and 64), nn.LayerNorm(eps=1e-6), post-norm blocks with Keras' dropouts,
+    logits with cross-entropy on the class ids (softmax applied in predict);
   - nn.LSTM / nn.RNN(tanh), batch_first=True, last time step for non-return_sequences
     layers, Dropout(0.2) after each stacked LSTM as in the Keras model;
   - Keras initialisers (glorot_uniform kernels, orthogonal recurrent kernels, zero
@@ -21,12 +26,12 @@ driver: peak_rss_mb_wait4 (whole process incl. interpreter teardown and, for tor
 vfork'd helper that `import torch` spawns: ~+110 MB, not workload memory), process_wall_s, others_cpu_s (CPU used by other processes
 meanwhile; nonzero = contaminated by a neighbour on a shared 2-core machine).
 Each workload runs in its own subprocess:
-  python torch_workloads.py [classify forecast rnn large]
+  python torch_workloads.py [classify forecast rnn large convnet transformer]
   python torch_workloads.py --keras /path/to/keras-venv/bin/python [names]   # Keras reference, same bookkeeping
 """
 import json, os, resource, subprocess, sys, time
 
-NAMES = ["classify", "forecast", "rnn", "large", "convnet"]
+NAMES = ["classify", "forecast", "rnn", "large", "convnet", "transformer"]
 KERAS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_workloads.py")
 
 def _busy_s():
@@ -113,6 +118,18 @@ def data_convnet(n=4096, size=28, classes=10, seed=0):
         x[i, 4 + 2 * c:7 + 2 * c, :, 0] += 0.5
     return x, np.eye(classes, dtype=np.float32)[labels]
 
+def data_transformer(n=2048, t=128, vocab=5000, seed=0):
+    rng = np.random.default_rng(seed)
+    half = t // 2
+    x = rng.integers(2, vocab, (n, t)).astype(np.int32)
+    labels = rng.integers(0, 2, n)
+    for i, c in enumerate(labels):
+        many, few = rng.integers(3, 7), rng.integers(0, 3)
+        first, second = (many, few) if c == 1 else (few, many)
+        x[i, rng.permutation(half)[:first]] = 1
+        x[i, half + rng.permutation(half)[:second]] = 1
+    return x, labels.astype(np.float32).reshape(-1, 1)
+
 
 def keras_init(module):
     """Keras defaults: glorot_uniform kernel, orthogonal recurrent kernel, zero bias,
@@ -130,6 +147,17 @@ def keras_init(module):
                         h = m.hidden_size
                         with torch.no_grad():
                             p[h:2 * h].fill_(1.0)
+        elif isinstance(m, nn.MultiheadAttention):
+            # Keras' EinsumDense draws query/key/value [64, heads, 16] Glorot uniform with fans
+            # over its input and output axes, 64 and 64: each 64x64 third of in_proj_weight as
+            # one Dense kernel. out_proj, an nn.Linear(64, 64), is met next (modules() goes
+            # parent first) and gets the Linear branch's Glorot, Keras' too.
+            d = m.embed_dim
+            limit = (6.0 / (d + d)) ** 0.5
+            nn.init.uniform_(m.in_proj_weight, -limit, limit)
+            nn.init.zeros_(m.in_proj_bias)
+        elif isinstance(m, nn.Embedding):
+            nn.init.uniform_(m.weight, -0.05, 0.05)  # Keras' Embedding default
         elif isinstance(m, (nn.Linear, nn.Conv2d)):
             nn.init.xavier_uniform_(m.weight)       # conv: fan_in = in·kh·kw, fan_out = out·kh·kw, as Keras
             nn.init.zeros_(m.bias)
@@ -183,12 +211,53 @@ def model_convnet():
         FlattenChannelsLast(), nn.Dropout(0.5), nn.Linear(5 * 5 * 64, 10))   # logits; softmax in predict
     return keras_init(m), nn.CrossEntropyLoss(), lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-7), "softmax"
 
+class TokenAndPositionEmbedding(nn.Module):
+    """Keras' example layer: token embedding plus a learned embedding of positions 0..T-1."""
+    def __init__(self, maxlen, vocab_size, embed_dim):
+        super().__init__()
+        self.token_emb = nn.Embedding(vocab_size, embed_dim)
+        self.pos_emb = nn.Embedding(maxlen, embed_dim)
+    def forward(self, x):
+        positions = torch.arange(x.shape[-1], device=x.device)
+        return self.token_emb(x) + self.pos_emb(positions)
+
+class TransformerBlock(nn.Module):
+    """Keras' example block, post-norm: x + Dropout(MHA(x, x)) -> LayerNorm, then
+    x + Dropout(Dense(64)(Dense(128, relu)(x))) -> LayerNorm."""
+    def __init__(self, embed_dim=64, num_heads=4, ff_dim=128, rate=0.1):
+        super().__init__()
+        self.att = nn.MultiheadAttention(embed_dim, num_heads, batch_first=True)
+        self.ffn = nn.Sequential(nn.Linear(embed_dim, ff_dim), nn.ReLU(), nn.Linear(ff_dim, embed_dim))
+        self.norm1 = nn.LayerNorm(embed_dim, eps=1e-6)
+        self.norm2 = nn.LayerNorm(embed_dim, eps=1e-6)
+        self.drop1, self.drop2 = nn.Dropout(rate), nn.Dropout(rate)
+    def forward(self, x):
+        attended, _ = self.att(x, x, x, need_weights=False)
+        x = self.norm1(x + self.drop1(attended))
+        return self.norm2(x + self.drop2(self.ffn(x)))
+
+class MeanOverSteps(nn.Module):
+    """GlobalAveragePooling1D: [N, T, C] -> [N, C]."""
+    def forward(self, x):
+        return x.mean(1)
+
+def sparse_cross_entropy(logits, labels):
+    """Keras' sparse_categorical_crossentropy on the class ids [N, 1] (stored as float)."""
+    return nn.functional.cross_entropy(logits, labels.view(-1).long())
+
+def model_transformer():
+    m = nn.Sequential(
+        TokenAndPositionEmbedding(128, 5000, 64), TransformerBlock(), TransformerBlock(),
+        MeanOverSteps(), nn.Dropout(0.1), nn.Linear(64, 2))   # logits; softmax in predict
+    return keras_init(m), sparse_cross_entropy, lambda p: torch.optim.Adam(p, lr=1e-3, eps=1e-7), "sparse_softmax"
+
 WORKLOADS = {
     "classify": (data_classify, model_classify, 32, 4),
     "forecast": (data_forecast, model_forecast, 32, 3),
     "rnn": (data_forecast, model_rnn, 32, 3),
     "large": (data_large, model_large, 128, 2),
     "convnet": (data_convnet, model_convnet, 128, 3),
+    "transformer": (data_transformer, model_transformer, 32, 3),
 }
 
 
@@ -196,6 +265,8 @@ def run(name):
     data, build, batch, epochs = WORKLOADS[name]
     xn, yn = data()
     x, y = torch.from_numpy(xn), torch.from_numpy(yn)
+    if not x.is_floating_point():
+        x = x.long()                                   # token ids
     n = len(x)
     torch.manual_seed(0)
     m, loss_fn, make_opt, sigmoid_out = build()
@@ -230,6 +301,8 @@ def run(name):
             tot += float(loss_fn(out, yb)) * len(xb)
             if sigmoid_out == "softmax":
                 correct += int((out.argmax(1) == yb.argmax(1)).sum())
+            elif sigmoid_out == "sparse_softmax":
+                correct += int((out.argmax(1) == yb.view(-1).long()).sum())
             elif sigmoid_out:
                 correct += int(((out > 0).float() == yb).sum())
         eval_loss = tot / n
@@ -239,15 +312,17 @@ def run(name):
         outs = []
         for i in range(0, n, batch):
             out = m(x[i:i + batch])
-            outs.append(torch.softmax(out, 1) if sigmoid_out == "softmax" else torch.sigmoid(out) if sigmoid_out else out)
+            softmax = sigmoid_out in ("softmax", "sparse_softmax")
+            outs.append(torch.softmax(out, 1) if softmax else torch.sigmoid(out) if sigmoid_out else out)
         pred = torch.cat(outs).numpy()
     tp = time.perf_counter() - t
-    assert pred.shape == yn.shape
+    assert pred.shape == ((n, 2) if sigmoid_out == "sparse_softmax" else yn.shape)
     steady = sorted(times[1:])[len(times[1:]) // 2] if len(times) > 1 else times[0]
     rec = {"workload": name, "framework": f"torch {torch.__version__} / cpu, {torch.get_num_threads()} threads",
         "train_samples_per_s": round(n / steady, 1), "first_epoch_s": round(times[0], 2),
         "evaluate_samples_per_s": round(n / te, 1), "predict_samples_per_s": round(n / tp, 1),
-        "final_loss": round(losses[-1], 5), "eval_loss": round(eval_loss, 5)}
+        "final_loss": round(losses[-1], 5), "eval_loss": round(eval_loss, 5),
+        "epoch_losses": [round(v, 5) for v in losses], "params": sum(p.numel() for p in m.parameters())}
     if sigmoid_out:
         rec["eval_accuracy"] = round(correct / n, 4)
     rec["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

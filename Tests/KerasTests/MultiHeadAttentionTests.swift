@@ -159,4 +159,20 @@ struct MultiHeadAttentionTests {
     let trained = try layer(x, x, training: true)
     #expect(maxDifference(trained, inference) > 1e-3)
   }
+
+  @Test("kernels are drawn with Keras' EinsumDense fans: Glorot uniform within sqrt(6 / (64 + 64)) for D = 64, 4 heads of 16")
+  func kernelFans() throws {
+    let layer = MultiHeadAttention(numHeads: 4, keyDim: 16)
+    let x = Tensor.zeros([1, 2, 64])
+    _ = try layer(x, x)
+    // Keras 3 counts fans over the input axes (64) and output axes (4 · 16 = 64) of every kernel,
+    // [64, 4, 16] and [4, 16, 64] alike: limit sqrt(6 / 128) = 0.2165. As a convolution's fans
+    // (receptive field 64) the query kernel's limit would be sqrt(6 / 1280) = 0.068.
+    let limit = Float(6.0 / 128.0).squareRoot()
+    for kernel in [layer.queryKernel, layer.keyKernel, layer.valueKernel, layer.outputKernel] {
+      let largest = try #require(kernel).value.abs().max().scalar
+      #expect(largest <= limit)
+      #expect(largest > 0.9 * limit)  // 4096 draws uniform in ±limit: the largest is above 0.9 · limit
+    }
+  }
 }

@@ -207,6 +207,16 @@ public struct Initializer: Sendable, Equatable {
     }
   }
 
+  /// A kernel of `shape` drawn as Keras' `EinsumDense` draws it: a variance-scaling initializer
+  /// counts its fans over the kernel's input axes (the first `inputAxes`) and output axes (the
+  /// rest), as a `Dense` kernel `[fanIn, fanOut]` (`compute_fans` with `input_axes` and
+  /// `output_axes`), not as a convolution's receptive field; other initializers draw `shape` as is.
+  func einsumKernel(_ shape: [Int], inputAxes: Int) throws -> Tensor {
+    guard case .varianceScaling = kind, shape.count > 2 else { return try self(shape) }
+    let (fanIn, fanOut) = (shape.prefix(inputAxes).reduce(1, *), shape.dropFirst(inputAxes).reduce(1, *))
+    return try self([fanIn, fanOut]).reshaped(to: shape)
+  }
+
   /// Q of the QR decomposition of a tall matrix `a` `[m, n]` (m >= n), with column signs
   /// fixed so that R's diagonal is positive (as Keras' `q *= sign(diag(r))`); computed in
   /// Double by modified Gram–Schmidt.

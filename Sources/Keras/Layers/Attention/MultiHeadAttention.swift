@@ -140,9 +140,15 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     }
     let (valueFeatures, keyFeatures) = pendingFeatures ?? (queryFeatures, queryFeatures)
     let output = outputSizes ?? [queryFeatures]
+    // Keras' EinsumDense sublayers count a kernel's fans over its input and output axes
+    // (64 and 64 for a [64, 4, 16] query kernel), not as a convolution's: drawn here likewise.
+    func kernel(_ shape: [Int], inputAxes: Int) throws -> Variable {
+      let kernel = try addWeight("kernel", shape: shape, initializer: .zeros, regularizer: kernelRegularizer)
+      kernel.value = try kernelInitializer.einsumKernel(shape, inputAxes: inputAxes)
+      return kernel
+    }
     func projection(_ inputs: Int, _ size: Int) throws -> (Variable, Variable?) {
-      let kernel = try addWeight(
-        "kernel", shape: [inputs, numHeads, size], initializer: kernelInitializer, regularizer: kernelRegularizer)
+      let kernel = try kernel([inputs, numHeads, size], inputAxes: 1)
       let bias = useBias
         ? try addWeight("bias", shape: [numHeads, size], initializer: biasInitializer, regularizer: biasRegularizer) : nil
       return (kernel, bias)
@@ -150,8 +156,7 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     (queryKernel, queryBias) = try projection(queryFeatures, keyDim)
     (keyKernel, keyBias) = try projection(keyFeatures, keyDim)
     (valueKernel, valueBias) = try projection(valueFeatures, valueDim)
-    outputKernel = try addWeight(
-      "kernel", shape: [numHeads, valueDim] + output, initializer: kernelInitializer, regularizer: kernelRegularizer)
+    outputKernel = try kernel([numHeads, valueDim] + output, inputAxes: 2)
     if useBias {
       outputBias = try addWeight("bias", shape: output, initializer: biasInitializer, regularizer: biasRegularizer)
     }
