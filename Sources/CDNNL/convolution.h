@@ -256,4 +256,38 @@ static inline __attribute__((unused)) int skconv_execute(
   free(scratchpad_buffer);
   return failed ? -1 : 0;
 }
+/// The gradient of a convolution's output `[rows, filters]` after its ReLU (given the ReLU's output
+/// `output`, or none when NULL) into `masked` (unused when `output` is NULL), and the sum of that
+/// gradient's rows into `sums` (when not NULL): `masked[r][f] = output[r][f] > 0 ? gradient[r][f] : 0`
+/// (NaN outputs pass nothing), `sums[f] = Σ_r masked[r][f]`. One pass in C because clang vectorizes
+/// these loops, which Swift's SIMD comparisons do not reliably do; a bias gradient summed here spares
+/// oneDNN's backward-weights primitive its own pass (a plain loop in Debian's build).
+static inline __attribute__((unused)) void skconv_relu_bias_gradient(
+  const float *__restrict gradient, const float *__restrict output, float *__restrict masked, float *__restrict sums,
+  long rows, long filters
+) {
+  if (sums) for (long f = 0; f < filters; f++) sums[f] = 0;
+  for (long r = 0; r < rows; r++) {
+    const float *g = gradient + r * filters;
+    if (output) {
+      const float *y = output + r * filters;
+      float *m = masked + r * filters;
+      if (sums) {
+        for (long f = 0; f < filters; f++) {
+          float v = g[f];  // loaded whatever the output, so that the loop becomes selects
+          v = y[f] > 0 ? v : 0;
+          m[f] = v;
+          sums[f] += v;
+        }
+      } else {
+        for (long f = 0; f < filters; f++) {
+          float v = g[f];
+          m[f] = y[f] > 0 ? v : 0;
+        }
+      }
+    } else if (sums) {
+      for (long f = 0; f < filters; f++) sums[f] += g[f];
+    }
+  }
+}
 #endif

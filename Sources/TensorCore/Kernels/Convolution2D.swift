@@ -1,3 +1,5 @@
+import CDNNL
+
 /// Where the windows of a 2-D convolution or pooling fall on channels-last images `[N, H, W, C]`.
 ///
 /// With window span `w = (k - 1)·d + 1` (kernel size `k`, dilation `d`) and stride `s` over `L`
@@ -61,6 +63,14 @@ public struct Window2D: Sendable, Hashable {
   }
 }
 
+/// The pointers of ``Convolution2D/reluAndBiasGradient(_:reluOutput:masked:sums:rows:filters:)``'s parts.
+struct ReLUGradientBuffers: @unchecked Sendable {
+  let gradient: UnsafePointer<Float>
+  let output: UnsafePointer<Float>?
+  let masked: UnsafeMutablePointer<Float>?
+  let sums: UnsafeMutablePointer<Float>?
+}
+
 /// Pointers shared by the parts of a kernel, each part touching only its own images.
 struct SharedBuffers: @unchecked Sendable {
   let input: UnsafeMutablePointer<Float>
@@ -97,6 +107,33 @@ enum Convolution2D {
     let parts = ParallelParts.count(rows: layout.images, minimumRows: 1)
     ParallelParts.run(parts: parts) { part in
       body((layout.images * part / parts)..<(layout.images * (part + 1) / parts))
+    }
+  }
+
+  /// The gradient `gradient` `[rows, filters]` of a convolution's output through its ReLU (given the
+  /// ReLU's output `reluOutput`; none when nil) into `masked`, and the sum of its rows (the bias's
+  /// gradient) into `sums` when given, in one pass split between the threads
+  /// (`skconv_relu_bias_gradient`).
+  static func reluAndBiasGradient(
+    _ gradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?, masked: UnsafeMutablePointer<Float>?,
+    sums: UnsafeMutablePointer<Float>?, rows: Int, filters: Int
+  ) {
+    let parts = ParallelParts.count(rows: rows, minimumRows: Swift.max(1, (1 << 15) / Swift.max(filters, 1)))
+    let partial = UnsafeMutablePointer<Float>.allocate(capacity: parts * filters)
+    defer { partial.deallocate() }
+    let pointers = ReLUGradientBuffers(
+      gradient: gradient, output: reluOutput, masked: masked, sums: sums == nil ? nil : partial)
+    ParallelParts.run(parts: parts) { part in
+      let (start, end) = (rows * part / parts, rows * (part + 1) / parts)
+      let offset = start * filters
+      skconv_relu_bias_gradient(
+        pointers.gradient + offset, pointers.output.map { $0 + offset }, pointers.masked.map { $0 + offset },
+        pointers.sums.map { $0 + part * filters }, end - start, filters)
+    }
+    guard let sums else { return }
+    sums.update(from: partial, count: filters)
+    for part in 1..<parts {
+      for f in 0..<filters { sums[f] += partial[part * filters + f] }
     }
   }
 

@@ -94,39 +94,36 @@ extension Tensor {
     let inputIsRecorded = input.isRecorded
     let inputs = bias.map { [input, kernel, $0] } ?? [input, kernel]
     return output.recorded(from: inputs) { outputGradient in
-      let g =
-        !relu
-        ? outputGradient
-        : Tensor(shape: output.shape) { masked in
-          outputGradient.withUnsafeBufferPointer { pg in
-            output.withUnsafeBufferPointer { py in
-              var i = 0
-              while i + 8 <= masked.count {
-                let y = UnsafeRawPointer(py.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
-                let g = UnsafeRawPointer(pg.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(masked.baseAddress! + i).storeBytes(
-                  of: g.replacing(with: 0, where: y .<= 0), as: SIMD8<Float>.self)
-                i += 8
+      // On oneDNN the bias's gradient is summed here, in the pass that applies ReLU's gradient.
+      let onednnBackward =
+        rows > 0 && plan(.backwardWeights, bias: false) != nil
+        && (!inputIsRecorded || plan(.backwardData, bias: false) != nil)
+      var biasSums: [Float]? = onednnBackward && bias != nil ? [Float](repeating: 0, count: filters) : nil
+      func reluAndBias(_ masked: UnsafeMutablePointer<Float>?) {
+        outputGradient.withUnsafeBufferPointer { pg in
+          output.withUnsafeBufferPointer { py in
+            if biasSums != nil {
+              biasSums!.withUnsafeMutableBufferPointer {
+                Convolution2D.reluAndBiasGradient(
+                  pg.baseAddress!, reluOutput: relu ? py.baseAddress! : nil, masked: masked, sums: $0.baseAddress!,
+                  rows: rows, filters: filters)
               }
-              for j in i..<masked.count { masked[j] = py[j] > 0 ? pg[j] : 0 }
+            } else {
+              Convolution2D.reluAndBiasGradient(
+                pg.baseAddress!, reluOutput: py.baseAddress!, masked: masked, sums: nil, rows: rows, filters: filters)
             }
           }
         }
-      if rows > 0, let weightsPlan = plan(.backwardWeights, bias: bias != nil),
-        !inputIsRecorded || plan(.backwardData, bias: false) != nil
-      {
+      }
+      let g = relu ? Tensor(shape: output.shape) { reluAndBias($0.baseAddress!) } : outputGradient
+      if !relu && biasSums != nil { reluAndBias(nil) }
+      if onednnBackward, let weightsPlan = plan(.backwardWeights, bias: false) {
         var kernelGradient = Tensor.zeros(kernel.shape)
-        var biasGradient = bias.map { _ in Tensor.zeros([filters]) }
+        let biasGradient = biasSums.map { sums in Tensor(shape: [filters]) { $0.baseAddress!.initialize(from: sums, count: filters) } }
         input.withUnsafeBufferPointer { px in
           g.withUnsafeBufferPointer { pg in
             kernelGradient.withUnsafeMutableBufferPointer { pk in
-              if biasGradient != nil {
-                biasGradient!.withUnsafeMutableBufferPointer {
-                  weightsPlan.run(px.baseAddress!, pg.baseAddress!, nil, pk.baseAddress!, $0.baseAddress!)
-                }
-              } else {
-                weightsPlan.run(px.baseAddress!, pg.baseAddress!, nil, pk.baseAddress!)
-              }
+              weightsPlan.run(px.baseAddress!, pg.baseAddress!, nil, pk.baseAddress!)
             }
           }
         }
