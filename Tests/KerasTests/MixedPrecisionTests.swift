@@ -26,23 +26,25 @@ struct MixedPrecisionFixture: Decodable {
   }
 }
 
-/// The largest `|a - b| / (atol + |b|)`-free error: the largest `|a - b|` where `|b|` ≤ 1, and
-/// the largest relative error `|a - b| / |b|` where `|b|` > 1, as one number.
+/// The largest error of `a` against `b`: `|a - b|` where `|b|` ≤ 1, relative (`|a - b| / |b|`) above.
 private func scaledError(_ a: Tensor, _ b: Tensor) -> Float {
   zip(a.scalars, b.scalars).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? 0
 }
 
-/// Tolerances, in units of bfloat16's rounding step: a bfloat16 value has 8 significant bits, so
-/// one rounding moves a value in [0.5, 1) by up to 2⁻⁹ ≈ 2e-3 (half its spacing 2⁻⁸).
-/// Keras rounds after every op (the product, the bias add, the activation; every gate op of an
-/// LSTM step) where SwiftKeras rounds inputs, weights, products and outputs, so the two roundings
-/// of a value can fall on neighbouring bfloat16 values: one spacing, 2⁻⁸ ≈ 3.9e-3, per layer that
-/// passes it on. A forward pass through L layers gets L spacings; the measured errors are below
-/// half of that, and each is well below the distance between Keras' own bfloat16 and float32
-/// outputs only where that distance is larger than a few spacings, so the tests also check that
-/// the output is not simply float32's where that is distinguishable.
+/// Tolerances, in units of one bfloat16 rounding: bfloat16 keeps 8 significant bits (7 stored),
+/// so its spacing in [1, 2) is 2⁻⁷ and one rounding moves a value by at most 2⁻⁸ ≈ 3.9e-3 of its
+/// size (`unit` below; ``scaledError(_:_:)`` measures in that size, or absolutely below 1).
+/// Keras rounds after every op (product, bias add, activation, softmax's sums; every gate op of
+/// an LSTM step) where SwiftKeras rounds a layer's inputs, weights, products and outputs, so the
+/// two results of one value may land on neighbouring bfloat16 numbers: one spacing, 2 units for
+/// a value just above a power of two. The forward tests allow 2 units, 3 for the LSTM (5 steps
+/// of bfloat16 gate math in Keras) and the attention block (softmax in bfloat16 in Keras);
+/// measured: dense 1.0, conv 0.25, LSTM 1.0, attention 1.5. The weights after 3 steps allow
+/// 2 units (measured at most 0.95, the LSTM's recurrent kernel; Keras' float32 training of the
+/// same model ends 3.8 units away in the Dense stack's kernel), the losses 2 units (measured at
+/// most 1.15, the attention block).
 private enum Tolerance {
-  static let spacing: Float = 1.0 / 256
+  static let unit: Float = 1.0 / 256
 }
 
 @Suite("Mixed precision (mixed_bfloat16)")
@@ -128,54 +130,82 @@ struct MixedPrecisionTests {
   func denseRounds() throws {
     let dense = Dense(2, useBias: false)
     dense.dtypePolicy = .mixedBFloat16
-    let x = try Tensor(shape: [1, 2], scalars: [1 + 1.0 / 512 + 1.0 / 4096, 1])
+    let input: [Float] = [1 + 1.0 / 256 + 1.0 / 4096, 1]
+    let x = try Tensor(shape: [1, 2], scalars: input)
     _ = try dense(x)
-    try dense.setWeights([Tensor(shape: [2, 2], scalars: [1 + 1.0 / 1024, 0, 0, 3 + 1.0 / 64])])
+    let kernel: [Float] = [1 + 1.0 / 1024, 0, 0, 3 + 1.0 / 256]
+    try dense.setWeights([Tensor(shape: [2, 2], scalars: kernel)])
     let y = try dense(x)
-    // x₀ rounds to 1 + 2⁻⁸ (above the tie), the kernel's 1 + 2⁻¹⁰ to 1 and 3 + 2⁻⁶ to 3;
-    // the products 1 + 2⁻⁸ and 3 are bfloat16 values already.
-    #expect(y.scalars == [1 + 1.0 / 256, 3])
+    // x₀ is past the tie 1 + 2⁻⁸ and rounds up to 1 + 2⁻⁷; the kernel's 1 + 2⁻¹⁰ rounds to 1
+    // and 3 + 2⁻⁸ to 3 (spacing 2⁻⁶); the products are bfloat16 numbers already.
+    let expected: [Float] = [1 + 1.0 / 128, 3]
+    #expect(y.scalars == expected)
     #expect(dense.kernel!.value.scalars[0] == 1 + 1.0 / 1024)
+  }
+
+  @Test("A mixed Embedding does not round its ids (Keras' autocast = False) but rounds its vectors")
+  func embeddingKeepsIds() throws {
+    let embedding = withGlobalPolicy(.mixedBFloat16) { Embedding(300, 2) }
+    _ = try embedding(Tensor(shape: [1, 1], scalars: [0]))
+    // Row r is [r mod 7 + 1, r mod 5 + 1] + 2⁻¹⁰, which rounds to its integers in bfloat16.
+    var rows: [Float] = []
+    for r in 0..<300 {
+      rows.append(Float(r % 7 + 1) + 1.0 / 1024)
+      rows.append(Float(r % 5 + 1) + 1.0 / 1024)
+    }
+    try embedding.setWeights([Tensor(shape: [300, 2], scalars: rows)])
+    // 257 is no bfloat16 number (spacing 2 there): rounded, it would read row 256, [5, 2].
+    let y = try embedding(Tensor(shape: [1, 1], scalars: [257]))
+    let expected: [Float] = [6, 3]
+    #expect(y.scalars == expected)
   }
 
   @Test("roundedToBFloat16 rounds ties to even and its gradient is rounded too")
   func roundingGradient() throws {
-    let x = try Tensor(shape: [3], scalars: [1 + 1.0 / 256 + 1.0 / 512, 1 + 1.0 / 512, -2 - 1.0 / 64])
-    #expect(x.roundedToBFloat16().scalars == [1 + 2.0 / 256, 1, -2 - 1.0 / 64])
+    // bfloat16's spacing is 2⁻⁷ in [1, 2) and 2⁻⁶ in [2, 4): 1 + ¾·2⁻⁷ rounds up, 1 + 2⁻⁹ down,
+    // -2 - 2⁻⁶ is a bfloat16 number.
+    let values: [Float] = [1 + 0.75 / 128, 1 + 1.0 / 512, -2 - 1.0 / 64]
+    let rounded: [Float] = [1 + 1.0 / 128, 1, -2 - 1.0 / 64]
+    let x = try Tensor(shape: [3], scalars: values)
+    #expect(x.roundedToBFloat16().scalars == rounded)
     let weight = try Tensor(shape: [3], scalars: [1 + 1.0 / 1024, 1, 1])
     let g = try gradient(at: x) { x in try (x.roundedToBFloat16() * weight).sum() }
-    #expect(g.scalars == [1, 1, 1])
+    #expect(g.scalars == [Float](repeating: 1, count: 3))
   }
 
   // MARK: Models Keras built under mixed_bfloat16
 
   @Test(
     "Models Keras built under mixed_bfloat16 load with their policy and predict as Keras",
-    arguments: [("dense_stack", 3), ("conv", 4), ("lstm", 8), ("attention", 6)])
-  func forwardMatchesKeras(name: String, spacings: Int) throws {
+    arguments: [("dense_stack", 2), ("conv", 2), ("lstm", 3), ("attention", 3)])
+  func forwardMatchesKeras(name: String, units: Int) throws {
     let fixture = try MixedPrecisionFixture.load(name)
     let model = try loadModel(MixedPrecisionFixture.path("\(name).keras"))
-    #expect(model.layers.map(\.dtypePolicy.name) == fixture.policies)
+    // Keras lists a functional model's InputLayer too; its dtype is the input's (float32).
+    let layers = model.layers.filter { !($0 is InputLayer) }
+    #expect(layers.map(\.dtypePolicy.name) == fixture.policies.suffix(layers.count))
     let output = try model.predict(fixture.x.tensor, verbose: 0)
     let error = scaledError(output, fixture.output.tensor)
-    #expect(error <= Float(spacings) * Tolerance.spacing, "\(name): \(error)")
+    #expect(error <= Float(units) * Tolerance.unit, "\(name): \(error)")
+    // The output is bfloat16 (Keras' float32 run of the same weights has no such values).
+    #expect(output.scalars.allSatisfy { $0.bitPattern & 0xFFFF == 0 })
   }
 
   @Test(
     "Three training steps under mixed_bfloat16 leave the float32 master weights Keras has",
-    arguments: [("dense_stack", 3), ("conv", 4), ("lstm", 8), ("attention", 6)])
-  func trainingMatchesKeras(name: String, spacings: Int) throws {
+    arguments: ["dense_stack", "conv", "lstm", "attention"])
+  func trainingMatchesKeras(name: String) throws {
     let fixture = try MixedPrecisionFixture.load(name)
     let model = try loadModel(MixedPrecisionFixture.path("\(name).keras"))
     var losses: [Float] = []
     for _ in 0..<3 { losses.append(try #require(model.trainOnBatch(fixture.x.tensor, fixture.y.tensor)["loss"])) }
     for (loss, expected) in zip(losses, fixture.losses) {
-      #expect(abs(loss - Float(expected)) <= Float(spacings) * Tolerance.spacing * max(1, Float(expected)), "\(name)")
+      #expect(abs(loss - Float(expected)) <= 2 * Tolerance.unit * max(1, Float(expected)), "\(name): \(loss)")
     }
     for (i, (weight, expected)) in zip(model.getWeights(), fixture.weights).enumerated() {
       #expect(weight.shape == expected.shape)
       let error = scaledError(weight, expected.tensor)
-      #expect(error <= Float(spacings) * Tolerance.spacing, "\(name) weight \(i): \(error)")
+      #expect(error <= 2 * Tolerance.unit, "\(name) weight \(i): \(error)")
     }
   }
 
@@ -189,7 +219,7 @@ struct MixedPrecisionTests {
       let model = try loadModel(MixedPrecisionFixture.path(file))
       #expect(model.layers.allSatisfy { $0.dtypePolicy == .mixedBFloat16 }, "\(file)")
       let error = scaledError(try model.predict(fixture.x.tensor, verbose: 0), expected.tensor)
-      #expect(error <= 3 * Tolerance.spacing, "\(file): \(error)")
+      #expect(error <= 3 * Tolerance.unit, "\(file): \(error)")
     }
     let model = try loadModel(MixedPrecisionFixture.path("dense_stack.keras"))
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString)")

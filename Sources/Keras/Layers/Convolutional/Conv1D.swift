@@ -119,8 +119,8 @@ public final class Conv1D: Layer, @unchecked Sendable {
           return try rows.matmul(weights, precision: matMulPrecision)
         }, axis: 2)
     }
-    if let bias { y = try y + computeValue(bias) }
-    return try activation(y)
+    if let bias { y = try castOutput(y) + computeValue(bias) }
+    return try activation(castOutput(y))
   }
 
   public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
