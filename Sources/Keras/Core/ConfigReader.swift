@@ -261,7 +261,11 @@ final class ConfigReader {
   /// - Throws: ``KerasError/invalidArgument(_:)`` naming the owner for a policy SwiftKeras does not have.
   func dtypePolicy(_ key: String = "dtype") throws -> DTypePolicy? {
     guard let value = present(key) else { return nil }
-    return try DTypePolicy(config: value, owner: owner)
+    do {
+      return try DTypePolicy(config: value)
+    } catch {
+      throw unsupported(key, value, "\(error)")
+    }
   }
 
   /// Throws unless the `dtype` (a name such as `"float32"`, or a `DTypePolicy` config) is float32.

@@ -85,20 +85,20 @@ public struct DTypePolicy: Sendable, Hashable, CustomStringConvertible {
   /// `{"class_name": "Policy", "config": {"name": ...}}` or a bare name (`"mixed_bfloat16"`).
   /// `"mixed_float16"` loads (computing in float32, with a note printed once).
   ///
-  /// - Throws: ``KerasError/invalidArgument(_:)`` naming the owner for a policy SwiftKeras cannot honour.
-  init(config value: ConfigValue, owner: String) throws {
+  /// - Throws: ``KerasError/invalidArgument(_:)`` saying why a policy cannot be honoured (the
+  ///   config reader names the layer and the value).
+  init(config value: ConfigValue) throws {
     var name = value.stringValue
     if case .object = value {
       let className = value["class_name"]?.stringValue
       if let className, !["DTypePolicy", "Policy", "FloatDTypePolicy"].contains(className) {
         throw KerasError.invalidArgument(
-          "\(owner): dtype policy '\(className)' is not supported (quantized layers are not); "
-            + "SwiftKeras reads 'float32', 'mixed_bfloat16' and 'mixed_float16'")
+          "SwiftKeras reads the policies 'float32', 'mixed_bfloat16' and 'mixed_float16', not a '\(className)'")
       }
       name = value["config"]?["name"]?.stringValue
     }
     guard let name else {
-      throw KerasError.invalidArgument("\(owner): 'dtype' must be a policy name or a DTypePolicy config, got \(value)")
+      throw KerasError.invalidArgument("a dtype must be a policy name or a DTypePolicy config")
     }
     if name == "mixed_float16" {
       MixedPrecisionNotes.once(
@@ -108,11 +108,7 @@ public struct DTypePolicy: Sendable, Hashable, CustomStringConvertible {
       self.init(uncheckedName: name)
       return
     }
-    do {
-      try self.init(name)
-    } catch {
-      throw KerasError.invalidArgument("\(owner): \(error)")
-    }
+    try self.init(name)
   }
 }
 
