@@ -111,8 +111,8 @@ struct MixedPrecisionTests {
         .object([("class_name", "Dense"), ("config", .object([("name", "d"), ("units", 2), ("dtype", form)]))]))
       #expect(layer.dtypePolicy == .mixedBFloat16)
     }
-    let float16 = try deserializeLayer(
-      .object([("class_name", "Dense"), ("config", .object([("name", "h"), ("units", 2), ("dtype", "mixed_float16")]))]))
+    let float16Config: ConfigValue = .object([("name", "h"), ("units", 2), ("dtype", "mixed_float16")])
+    let float16 = try deserializeLayer(.object([("class_name", "Dense"), ("config", float16Config)]))
     #expect(float16.dtypePolicy.name == "mixed_float16")
     #expect(float16.dtypePolicy.matMulPrecision == .float32)
     #expect(float16.config["dtype"]?["config"]?["name"] == .string("mixed_float16"))

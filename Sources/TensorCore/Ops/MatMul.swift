@@ -57,7 +57,8 @@ extension Tensor {
       } else {
         // A shared rank-2 B cannot multiply a batch from the left: transpose g·op(B)ᵀ instead.
         let r = g.rank
-        da = try g.matmul(b, transposeB: !transposeB, precision: precision).permuted(Array(0..<(r - 2)) + [r - 1, r - 2])
+        da = try g.matmul(b, transposeB: !transposeB, precision: precision)
+          .permuted(Array(0..<(r - 2)) + [r - 1, r - 2])
       }
       var db: Tensor?
       if sharedRight {
