@@ -255,6 +255,19 @@ final class ConfigReader {
     try require(key, in: [.null], reason)
   }
 
+  /// The dtype policy under `key` (a name such as `"mixed_bfloat16"`, Keras 3's `DTypePolicy`
+  /// config or Keras 2's `Policy`), nil when absent or null.
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` naming the owner for a policy SwiftKeras does not have.
+  func dtypePolicy(_ key: String = "dtype") throws -> DTypePolicy? {
+    guard let value = present(key) else { return nil }
+    do {
+      return try DTypePolicy(config: value)
+    } catch {
+      throw unsupported(key, value, "\(error)")
+    }
+  }
+
   /// Throws unless the `dtype` (a name such as `"float32"`, or a `DTypePolicy` config) is float32.
   func requireFloat32(_ key: String = "dtype") throws {
     guard let value = present(key) else { return }

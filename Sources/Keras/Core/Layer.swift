@@ -60,6 +60,20 @@ open class Layer: @unchecked Sendable {
   public private(set) var builtInputShape: [Int?]?
   /// The accepted input, set by `build`; checked on every call.
   public var inputSpec: InputSpec?
+  /// The layer's dtype policy (Keras' `dtype_policy`, the `dtype=` argument): the
+  /// ``globalPolicy`` when the layer is constructed, or the one its file records when loaded.
+  /// Under `"mixed_bfloat16"` the layer's floating-point inputs (unless ``autocast`` is off),
+  /// weights (read with ``computeValue(_:)``) and outputs are rounded to bfloat16, and its
+  /// matrix products multiply in bfloat16; its weights stay float32. Set it before the first
+  /// call, as Keras' `dtype=` argument.
+  public var dtypePolicy: DTypePolicy = globalPolicy
+  /// The dtype the layer computes in, `"float32"` or `"bfloat16"` (Keras' `compute_dtype`).
+  public var computeDType: String { dtypePolicy.computeDType }
+  /// The dtype of the layer's weights, always `"float32"` (Keras' `variable_dtype`).
+  public var variableDType: String { dtypePolicy.variableDType }
+  /// Whether the layer's inputs are cast to its compute dtype before ``call(_:training:)``
+  /// (Keras' `autocast`); `Embedding` (integer indices) and `LayerNormalization` say no, as in Keras.
+  open var autocast: Bool { true }
   /// The weights this layer created, trainable before non-trainable.
   public private(set) var ownWeights: [Variable] = []
   /// The weights in Keras order: this layer's, then those of wrapped layers.
@@ -114,7 +128,8 @@ open class Layer: @unchecked Sendable {
   open func callNode(_ inputs: [Tensor], masks: [Tensor?], initialState: [Tensor], training: Bool) throws -> (
     outputs: [Tensor], masks: [Tensor?]
   ) {
-    let output = try self(inputs[0], mask: masks.first ?? nil, training: training)
+    // The graph applies the dtype policy's casts around the call (Model.runGraph).
+    let output = try callChecked(inputs[0], mask: masks.first ?? nil, training: training)
     return ([output], [try computeMask(inputs[0], mask: masks.first ?? nil)])
   }
 
@@ -166,13 +181,7 @@ open class Layer: @unchecked Sendable {
     .object(
       [
         ("name", .string(name)), ("trainable", .bool(trainable)),
-        (
-          "dtype",
-          .object([
-            ("module", "keras"), ("class_name", "DTypePolicy"), ("config", .object([("name", "float32")])),
-            ("registered_name", .null),
-          ])
-        ),
+        ("dtype", dtypePolicy.config),
       ] + layerConfig)
   }
 
@@ -196,13 +205,46 @@ open class Layer: @unchecked Sendable {
     try callAsFunction(input, mask: nil, training: training)
   }
 
-  /// Runs the layer with the mask of the previous layer.
+  /// Runs the layer with the mask of the previous layer, in its ``dtypePolicy``.
   open func callAsFunction(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
+    castOutput(try callChecked(castInput(input), mask: mask, training: training))
+  }
+
+  /// Checks the input, builds the layer if needed and calls it, without the policy's casts.
+  func callChecked(_ input: Tensor, mask: Tensor?, training: Bool) throws -> Tensor {
     try checkInput(input.shape.map { $0 })
     try buildIfNeeded([nil] + input.shape.dropFirst().map { $0 })
     try checkInput(input.shape.map { $0 })
     return try call(input, mask: mask, training: training)
   }
+
+  // MARK: - The dtype policy's casts
+
+  /// Whether the policy's bfloat16 casts apply to this layer's calls: a `"mixed_bfloat16"`
+  /// layer that is not a model (a model's layers apply their own).
+  var castsToBFloat16: Bool { dtypePolicy.computesInBFloat16 && !(self is Model) }
+
+  /// An input of a call in the compute dtype (Keras' autocast of inputs).
+  func castInput(_ input: Tensor) -> Tensor { castsToBFloat16 && autocast ? input.roundedToBFloat16() : input }
+
+  /// An output of a call in the compute dtype.
+  func castOutput(_ output: Tensor) -> Tensor { castsToBFloat16 ? output.roundedToBFloat16() : output }
+
+  /// Logits handed to the loss, in the compute dtype as the output they came with.
+  func castOutput(_ logits: OutputLogits?) -> OutputLogits? {
+    guard castsToBFloat16, let logits else { return logits }
+    return OutputLogits(activation: logits.activation, values: logits.values.roundedToBFloat16())
+  }
+
+  /// The value of `weight` in the layer's compute dtype, for ``call(_:training:)``: rounded to
+  /// bfloat16 under `"mixed_bfloat16"` (its gradient too, as Keras' autocast variables), else
+  /// the float32 value itself.
+  public func computeValue(_ weight: Variable) -> Tensor {
+    dtypePolicy.computesInBFloat16 ? weight.value.roundedToBFloat16() : weight.value
+  }
+
+  /// The precision of the layer's matrix products under its policy.
+  public var matMulPrecision: MatMulPrecision { dtypePolicy.matMulPrecision }
 
   /// Throws when `shape` (unknown dimensions `nil`) does not satisfy ``inputSpec``.
   public func checkInput(_ shape: [Int?]) throws {

@@ -265,29 +265,43 @@ open class Model: Layer, @unchecked Sendable {
       // A call's own `training` (`base(x, training: false)`) is recorded and saved, but the
       // model's mode wins, as in Keras 3's Functional call, which passes its `training` to
       // every layer whenever it is given (and SwiftKeras always gives it).
-      let args = try node.inputs.map { try value(of: $0, in: values) }
-      let states = try node.initialState.map { try value(of: $0, in: values).0 }
+      // The layer's dtype policy: float inputs cast to its compute dtype, its outputs in it (Keras' autocast).
+      let layer = node.layer
+      let args = try node.inputs.map { input in
+        let (tensor, mask) = try value(of: input, in: values)
+        return (layer.castInput(tensor), mask)
+      }
+      let states = try node.initialState.map { layer.castInput(try value(of: $0, in: values).0) }
       // Only a call with one output can hand its logits to the loss.
       let producesOutput = node.outputShapes.count == 1 && node.outputs.contains { outputKeys.contains(TensorKey($0)) }
       if let keywordLayer = node.layer as? KeywordCallLayer {
         var keywordValues: [String: (Tensor, Tensor?)] = [:]
-        for (name, tensor) in node.keywords.tensors { keywordValues[name] = try value(of: tensor, in: values) }
+        for (name, tensor) in node.keywords.tensors {
+          let (keywordValue, mask) = try value(of: tensor, in: values)
+          keywordValues[name] = (layer.castInput(keywordValue), mask)
+        }
         let result = try keywordLayer.callNode(
           args.map(\.0), masks: args.map(\.1), keywords: node.keywords, keywordValues: keywordValues, training: training)
         for (i, output) in result.outputs.enumerated() {
-          values[TensorKey(KerasTensor(node: node, index: i))] = (output, result.masks.indices.contains(i) ? result.masks[i] : nil)
+          values[TensorKey(KerasTensor(node: node, index: i))] = (
+            layer.castOutput(output), result.masks.indices.contains(i) ? result.masks[i] : nil
+          )
         }
       } else if producesOutput {
         let result = try node.layer.callNodeReturningLogits(
           args.map(\.0), masks: args.map(\.1), initialState: states, training: training)
         for (i, output) in result.outputs.enumerated() {
-          values[TensorKey(KerasTensor(node: node, index: i))] = (output, result.masks.indices.contains(i) ? result.masks[i] : nil)
+          values[TensorKey(KerasTensor(node: node, index: i))] = (
+            layer.castOutput(output), result.masks.indices.contains(i) ? result.masks[i] : nil
+          )
         }
-        if let l = result.logits { logits[TensorKey(KerasTensor(node: node, index: 0))] = l }
+        if let l = layer.castOutput(result.logits) { logits[TensorKey(KerasTensor(node: node, index: 0))] = l }
       } else {
         let result = try node.layer.callNode(args.map(\.0), masks: args.map(\.1), initialState: states, training: training)
         for (i, output) in result.outputs.enumerated() {
-          values[TensorKey(KerasTensor(node: node, index: i))] = (output, result.masks.indices.contains(i) ? result.masks[i] : nil)
+          values[TensorKey(KerasTensor(node: node, index: i))] = (
+            layer.castOutput(output), result.masks.indices.contains(i) ? result.masks[i] : nil
+          )
         }
       }
     }

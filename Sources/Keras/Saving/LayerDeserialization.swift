@@ -75,20 +75,21 @@ struct SerializedLayer {
   }
 
   /// Makes a layer of the built-in class `type`: reads the settings every layer has (the name,
-  /// `trainable`, a float32 `dtype`), then the class's own arguments, and refuses keys left unread.
+  /// `trainable`, the `dtype` policy), then the class's own arguments, and refuses keys left unread.
   func makeBuiltIn(_ type: any KerasDeserializable.Type, name: String?) throws -> Layer {
-    let (reader, trainable) = try commonSettings(name: name, readsDType: type.readsDType)
+    let (reader, trainable, policy) = try commonSettings(name: name, readsDType: type.readsDType)
     let arguments = LayerConfig(
       className: className, reader: reader, name: name, inputShape: try LayerConfig.declaredInputShape(reader))
     let layer = try type.make(from: arguments)
     layer.trainable = trainable
+    if let policy { layer.dtypePolicy = policy }
     try reader.rejectUnreadKeys()
     return layer
   }
 
   /// The batch shape an InputLayer config declares, unknown sizes included; the whole config is checked.
   func inputBatchShape() throws -> [Int?] {
-    let (reader, _) = try commonSettings(name: name, readsDType: true)
+    let (reader, _, _) = try commonSettings(name: name, readsDType: true)
     let shape = try InputLayer.batchShape(reader)
     try reader.rejectUnreadKeys()
     return shape
@@ -101,13 +102,15 @@ struct SerializedLayer {
   }
 
   /// A reader of the config with the settings every layer has read: the name, `trainable` and,
-  /// unless the class reads its own, a float32 `dtype`.
-  private func commonSettings(name: String?, readsDType: Bool) throws -> (ConfigReader, trainable: Bool) {
+  /// unless the class reads its own, the `dtype` policy (nil when absent: the global policy stays).
+  private func commonSettings(name: String?, readsDType: Bool) throws -> (
+    ConfigReader, trainable: Bool, policy: DTypePolicy?
+  ) {
     let reader = try ConfigReader(config, owner: "Layer '\(name ?? LayerNames.snakeCase(className))'")
     _ = try reader.string("name", default: "")
     let trainable = try reader.bool("trainable", default: true)
-    if !readsDType { try reader.requireFloat32() }
-    return (reader, trainable)
+    let policy = readsDType ? nil : try reader.dtypePolicy()
+    return (reader, trainable, policy)
   }
 }
 
@@ -127,7 +130,7 @@ protocol KerasDeserializable: Layer {
   static var kerasClassName: String { get }
   /// Older class names read as this class (`CuDNNLSTM` for ``LSTM``), left out of error messages.
   static var legacyClassNames: [String] { get }
-  /// Whether the class reads `dtype` itself (``InputLayer``); the others require float32.
+  /// Whether the class reads `dtype` itself (``InputLayer``); the others get the policy it names.
   static var readsDType: Bool { get }
   /// Whether a layer's inference output for a row depends on that row alone (default: true),
   /// which lets `predict` split a batch between threads.

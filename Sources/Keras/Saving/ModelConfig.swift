@@ -74,13 +74,7 @@ extension Sequential {
     }
     return .object([
       ("name", .string(name)), ("trainable", true),
-      (
-        "dtype",
-        .object([
-          ("module", "keras"), ("class_name", "DTypePolicy"), ("config", .object([("name", "float32")])),
-          ("registered_name", nil),
-        ])
-      ),
+      ("dtype", dtypePolicy.config),
       ("layers", .array(serializedLayers)), ("build_input_shape", inputShape.map { .shape($0) } ?? .null),
     ])
   }

@@ -4,7 +4,7 @@
 /// archive's assets (see ``TextModelArchive``).
 enum PreprocessingLayerDeserialization {
   static func normalization(_ reader: ConfigReader, name: String?) throws -> Layer {
-    try reader.requireFloat32()
+    let policy = try reader.dtypePolicy()
     let axes: [Int]
     switch reader.value("axis") {
     case nil: axes = [-1]
@@ -17,8 +17,10 @@ enum PreprocessingLayerDeserialization {
       throw reader.invalid(
         "variance", expected: "given with 'mean' or not at all", got: reader.value("variance") ?? .null)
     }
-    return Normalization(
+    let layer = Normalization(
       axes: axes, mean: mean, variance: variance, invert: try reader.bool("invert", default: false), name: name)
+    if let policy { layer.dtypePolicy = policy }
+    return layer
   }
 
   /// A number or nested lists of numbers (NumPy's `tolist()`) as a tensor; nil when absent or null.

@@ -27,6 +27,7 @@ public func deserializeSequential(_ config: ConfigValue) throws -> Sequential {
 private func sequential(from config: ConfigValue) throws -> Sequential {
   let (layout, buildConfigShape) = try SequentialLayout.read(config)
   let model = Sequential(name: layout.name)
+  if let policy = layout.dtypePolicy { model.dtypePolicy = policy }
   var pendingShape: [Int?]? = nil
   for (index, value) in layout.layers.enumerated() {
     let serialized = try SerializedLayer(value)
@@ -62,6 +63,8 @@ struct SequentialLayout {
   var name: String?
   /// False when the whole model was frozen.
   var trainable = true
+  /// The model's own dtype policy, if the config gives one (its layers have theirs).
+  var dtypePolicy: DTypePolicy?
   /// The serialized layers, an `InputLayer` possibly first.
   var layers: [ConfigValue]
   /// `build_input_shape`, if any.
@@ -96,7 +99,7 @@ struct SequentialLayout {
     let reader = try ConfigReader(config, owner: owner)
     name = try reader.optionalString("name")
     trainable = try reader.bool("trainable", default: true)
-    try reader.requireFloat32()
+    dtypePolicy = try reader.dtypePolicy()
     let layersValue = reader.value("layers") ?? .null
     guard case .array(let layers) = layersValue else {
       throw reader.invalid("layers", expected: "a list of layer configs", got: layersValue)

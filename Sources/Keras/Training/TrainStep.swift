@@ -82,7 +82,8 @@ extension Sequential {
         // callReturningLogits bypasses Layer.callAsFunction, so check and build here.
         try layer.checkInput(h.shape.map { $0 })
         try layer.buildIfNeeded([nil] + h.shape.dropFirst().map { $0 })
-        (h, logits) = try layer.callReturningLogits(h, mask: mask, training: training)
+        let (output, outputLogits) = try layer.callReturningLogits(layer.castInput(h), mask: mask, training: training)
+        (h, logits) = (layer.castOutput(output), layer.castOutput(outputLogits))
       } else {
         let output = try layer(h, mask: mask, training: training)
         mask = try layer.computeMask(h, mask: mask)

@@ -113,7 +113,8 @@ public class Attention: Layer, @unchecked Sendable {
     query: Tensor, value: Tensor, key: Tensor? = nil, queryMask: Tensor? = nil, valueMask: Tensor? = nil,
     useCausalMask: Bool = false, training: Bool = false
   ) throws -> (output: Tensor, scores: Tensor) {
-    let key = key ?? value
+    // The dtype policy's casts, for direct calls too (a graph call's inputs arrive cast already).
+    let (query, value, key) = (castInput(query), castInput(value), castInput(key ?? value))
     try checkShapes(query: query, value: value, key: key, queryMask: queryMask, valueMask: valueMask)
     try buildIfNeeded(query.shape.map { $0 })
     let (batch, queries, steps) = (query.shape[0], query.shape[1], key.shape[1])
@@ -121,9 +122,9 @@ public class Attention: Layer, @unchecked Sendable {
     if let keep = try scoreMask(valueMask: valueMask, causal: useCausalMask, queries: queries, steps: steps) {
       scores = try Tensor.where(keep, scores, scores - 1e9)
     }
-    var weights = try scores.softmax(axis: -1)
+    var weights = castOutput(try castOutput(scores).softmax(axis: -1))
     if training && dropout > 0 { weights = try weights * masks.mask([batch, queries, steps], rate: dropout) }
-    var output = try weights.matmul(value)
+    var output = castOutput(try weights.matmul(value, precision: matMulPrecision))
     if let queryMask { output = try Tensor.where(queryMask.notEqual(Tensor(0)).expandingDims(at: 2), output, Tensor(0)) }
     return (output, weights)
   }
@@ -132,8 +133,8 @@ public class Attention: Layer, @unchecked Sendable {
   func scores(query: Tensor, key: Tensor) throws -> Tensor {
     switch scoreMode {
     case .dot:
-      let scores = try query.matmul(key, transposeB: true)
-      return try scale.map { try scores * $0.value } ?? scores
+      let scores = try query.matmul(key, transposeB: true, precision: matMulPrecision)
+      return try scale.map { try scores * computeValue($0) } ?? scores
     case .concat:
       var sums = try query.expandingDims(at: 2) + key.expandingDims(at: 1)
       if let scale { sums = try sums * scale.value }

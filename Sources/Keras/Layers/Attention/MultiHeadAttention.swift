@@ -215,7 +215,8 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     _ query: Tensor, _ value: Tensor, key: Tensor?, attentionMask: Tensor?, queryMask: Tensor?, valueMask: Tensor?,
     keyMask: Tensor?, useCausalMask: Bool, returnScores: Bool, training: Bool
   ) throws -> (output: Tensor, scores: Tensor) {
-    let key = key ?? value
+    // The dtype policy's casts, for direct calls too (a graph call's inputs arrive cast already).
+    let (query, value, key) = (castInput(query), castInput(value), castInput(key ?? value))
     try build(queryShape: [nil] + query.shape.dropFirst().map { $0 }, valueShape: [nil] + value.shape.dropFirst().map { $0 },
       keyShape: [nil] + key.shape.dropFirst().map { $0 })
     let (batch, queries, steps) = (query.shape[0], query.shape[1], value.shape[1])
@@ -232,23 +233,25 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     let dropped = training && dropout > 0 ? masks.mask([batch, numHeads, queries, steps], rate: dropout) : nil
     // Keras' fused path (no dropout, no scores returned) leaves a query step that sees no key
     // step uniform; its explicit path zeroes it.
-    let (heads, weights) = try Tensor.multiHeadAttention(
+    let (attended, weights) = try Tensor.multiHeadAttention(
       query: q, key: k, value: v, mask: AttentionMask(keep: keep, causal: useCausalMask),
       scale: 1 / Float(keyDim).squareRoot(), zeroMaskedRows: dropout > 0 || returnScores, dropout: dropped)
     let output = outputSizes ?? [query.shape[2]]
     let width = output.reduce(1, *)
+    let heads = castOutput(attended)
     var y = try heads.reshaped(to: [batch * queries, numHeads * valueDim])
-      .matmul(outputKernel!.value.reshaped(to: [numHeads * valueDim, width]))
-    if let outputBias { y = try y + outputBias.value.reshaped(to: [width]) }
-    return (try y.reshaped(to: [batch, queries] + output), weights)
+      .matmul(computeValue(outputKernel!).reshaped(to: [numHeads * valueDim, width]), precision: matMulPrecision)
+    if let outputBias { y = try y + computeValue(outputBias).reshaped(to: [width]) }
+    return (castOutput(try y.reshaped(to: [batch, queries] + output)), weights)
   }
 
   /// `input [N, L, F] · kernel [F, heads, size] + bias`, as `[N, L, heads, size]`.
   private func project(_ input: Tensor, _ kernel: Variable, _ bias: Variable?, size: Int) throws -> Tensor {
     let (rows, steps, features) = (input.shape[0], input.shape[1], input.shape[2])
-    var y = try input.reshaped(to: [rows * steps, features]).matmul(kernel.value.reshaped(to: [features, numHeads * size]))
-    if let bias { y = try y + bias.value.reshaped(to: [numHeads * size]) }
-    return try y.reshaped(to: [rows, steps, numHeads, size])
+    var y = try input.reshaped(to: [rows * steps, features])
+      .matmul(computeValue(kernel).reshaped(to: [features, numHeads * size]), precision: matMulPrecision)
+    if let bias { y = try y + computeValue(bias).reshaped(to: [numHeads * size]) }
+    return castOutput(try y.reshaped(to: [rows, steps, numHeads, size]))
   }
 
   /// The combined keep flags `[N or 1, 1, T, S]` of the masks given, or nil for none.

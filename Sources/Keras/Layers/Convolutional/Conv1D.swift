@@ -100,13 +100,13 @@ public final class Conv1D: Layer, @unchecked Sendable {
   ///
   /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` when the sequence is shorter than one window.
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-    let kernel = kernel!.value
+    let kernel = computeValue(kernel!)
     let taps = try windows.gather(input, fill: 0, layer: name)
     let (batch, steps, channels) = (taps.shape[0], taps.shape[1], input.shape[2] / groups)
     var y: Tensor
     if groups == 1 {
       let rows = try taps.reshaped(to: [batch, steps, kernelSize * channels])
-      y = try rows.matmul(kernel.reshaped(to: [kernelSize * channels, filters]))
+      y = try rows.matmul(kernel.reshaped(to: [kernelSize * channels, filters]), precision: matMulPrecision)
     } else {
       // One product per group: its channels of every tap against its filters.
       let perGroup = filters / groups
@@ -116,11 +116,11 @@ public final class Conv1D: Layer, @unchecked Sendable {
             .reshaped(to: [batch, steps, kernelSize * channels])
           let weights = try kernel.slice(axis: 2, (g * perGroup)..<((g + 1) * perGroup))
             .reshaped(to: [kernelSize * channels, perGroup])
-          return try rows.matmul(weights)
+          return try rows.matmul(weights, precision: matMulPrecision)
         }, axis: 2)
     }
-    if let bias { y = try y + bias.value }
-    return try activation(y)
+    if let bias { y = try castOutput(y) + computeValue(bias) }
+    return try activation(castOutput(y))
   }
 
   public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {

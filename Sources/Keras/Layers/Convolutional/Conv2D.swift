@@ -98,7 +98,10 @@ public final class Conv2D: Layer, @unchecked Sendable {
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     let window = try windows.window(for: input, layer: name)
     let relu = activation == .relu
-    let y = try input.convolved2D(kernel: kernel!.value, bias: bias?.value, window: window, groups: groups, relu: relu)
+    // Under mixed_bfloat16 the input (rounded by the call) and the kernel are bfloat16: oneDNN's
+    // float32 convolution multiplies them exactly and sums in float32, as a bfloat16 one does.
+    let y = try input.convolved2D(
+      kernel: computeValue(kernel!), bias: bias.map(computeValue), window: window, groups: groups, relu: relu)
     return relu ? y : try activation(y)
   }
 

@@ -57,10 +57,12 @@ public final class Dense: Layer, @unchecked Sendable {
   /// supports masking, so `Embedding(maskZero: true) -> Dense -> LSTM` skips the padded steps).
   public override func computeMask(_ input: Tensor, mask: Tensor?) throws -> Tensor? { mask }
 
-  /// `input · kernel + bias`.
+  /// `input · kernel + bias`; under `"mixed_bfloat16"` the product and the sum are rounded to
+  /// bfloat16, as Keras' bfloat16 ops round each result (the logits a loss reads too).
   func preActivation(_ input: Tensor) throws -> Tensor {
-    let y = try input.matmul(kernel!.value)
-    return try bias.map { try y + $0.value } ?? y
+    let y = castOutput(try input.matmul(computeValue(kernel!), precision: matMulPrecision))
+    let z = try bias.map { try y + computeValue($0) } ?? y
+    return castOutput(z)
   }
 
   public override func callReturningLogits(_ input: Tensor, mask: Tensor?, training: Bool) throws -> (Tensor, OutputLogits?) {

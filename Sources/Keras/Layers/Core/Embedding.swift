@@ -31,6 +31,10 @@ public final class Embedding: Layer, @unchecked Sendable {
     super.init(name: name, inputShape: inputShape)
   }
 
+  /// False: the ids are not cast to a mixed policy's bfloat16 (Keras' Embedding has
+  /// `autocast = False`); the vectors it outputs are.
+  public override var autocast: Bool { false }
+
   public override func build(inputShape: [Int?]) throws {
     embeddings = try addWeight(
       "embeddings", shape: [inputDim, outputDim], initializer: embeddingsInitializer, regularizer: embeddingsRegularizer)

@@ -92,6 +92,10 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
   }
 
   /// Normalizes every sample of `input` over the normalized axes.
+  /// False: the input is normalized as it comes (Keras' LayerNormalization has `autocast =
+  /// False`); under a mixed policy the output is rounded to bfloat16.
+  public override var autocast: Bool { false }
+
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     let axes = normalizedAxes(rank: input.rank)!
     let broadcastShape = input.shape.indices.map { axes.contains($0) ? input.shape[$0] : 1 }

@@ -144,6 +144,8 @@ public final class TextVectorization: Layer, @unchecked Sendable {
     self.givenVocabulary = vocabulary
     self.givenIdfWeights = idfWeights
     super.init(name: name)
+    // It computes on strings and outputs ids or counts: never rounded to a mixed policy's bfloat16.
+    dtypePolicy = .float32
     if outputSequenceLength != nil, outputMode != .int {
       throw fail("`outputSequenceLength` must not be set if `outputMode` is not 'int'")
     }

@@ -152,7 +152,10 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
     let stateMask = training && recurrentDropout > 0 ? masks.mask(perGate + [n, units], rate: recurrentDropout) : nil
     do {
       return try recurrentSequence(
-        input, cell: cell, kernel: kernel!.value, recurrentKernel: recurrentKernel!.value, bias: bias?.value,
+        // Under mixed_bfloat16 the weights are bfloat16 and the call rounds input and output, so
+        // the input products equal bfloat16 ones; the state and gate math stay float32.
+        input, cell: cell, kernel: computeValue(kernel!), recurrentKernel: computeValue(recurrentKernel!),
+        bias: bias.map(computeValue),
         initialStates: initialStates, mask: mask, inputDropoutMask: inputMask, recurrentDropoutMask: stateMask,
         goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask)
     } catch let error as TensorError {
