@@ -235,7 +235,8 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     // step uniform; its explicit path zeroes it.
     let (attended, weights) = try Tensor.multiHeadAttention(
       query: q, key: k, value: v, mask: AttentionMask(keep: keep, causal: useCausalMask),
-      scale: 1 / Float(keyDim).squareRoot(), zeroMaskedRows: dropout > 0 || returnScores, dropout: dropped)
+      scale: 1 / Float(keyDim).squareRoot(), zeroMaskedRows: dropout > 0 || returnScores, dropout: dropped,
+      precision: matMulPrecision)
     let output = outputSizes ?? [query.shape[2]]
     let width = output.reduce(1, *)
     let heads = castOutput(attended)

@@ -152,12 +152,13 @@ public class RecurrentLayer: Layer, @unchecked Sendable {
     let stateMask = training && recurrentDropout > 0 ? masks.mask(perGate + [n, units], rate: recurrentDropout) : nil
     do {
       return try recurrentSequence(
-        // Under mixed_bfloat16 the weights are bfloat16 and the call rounds input and output, so
-        // the input products equal bfloat16 ones; the state and gate math stay float32.
+        // Under mixed_bfloat16 the input and step products multiply bfloat16 operands (the state
+        // rounded at each step, as Keras' bfloat16 cell has it); gate math and states stay float32.
         input, cell: cell, kernel: computeValue(kernel!), recurrentKernel: computeValue(recurrentKernel!),
         bias: bias.map(computeValue),
         initialStates: initialStates, mask: mask, inputDropoutMask: inputMask, recurrentDropoutMask: stateMask,
-        goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask)
+        goBackwards: goBackwards, returnSequences: returnSequences, zeroOutputForMask: zeroOutputForMask,
+        precision: matMulPrecision)
     } catch let error as TensorError {
       throw KerasError.invalidArgument("Layer '\(name)': \(error)")
     }
