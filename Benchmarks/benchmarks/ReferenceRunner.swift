@@ -51,6 +51,10 @@ struct ReferenceRunner {
   /// Where the reference's data of each workload was saved (see ``saveReferenceData(_:to:)``),
   /// for the Swift run to train on; nil: Swift draws its own.
   var dataDirectories: [Workload: URL] = [:]
+  /// Keras' dtype policy every framework trains under (`mixed_bfloat16`), or nil for float32:
+  /// Swift's `setGlobalPolicy`, Keras' `set_global_policy`, PyTorch's `torch.autocast("cpu",
+  /// dtype=torch.bfloat16)`; the scripts read it from `BENCH_POLICY`.
+  var policy: String?
 
   /// Saves the reference script's data of `workload` (its NumPy generator, seed 0) as `x.npy`
   /// and `y.npy` in `directory`, with the first Python given, so that Swift trains on exactly
@@ -93,6 +97,7 @@ struct ReferenceRunner {
       executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
       arguments = ["--single", workload.rawValue, "--epochs", String(epochs ?? workload.defaultEpochs)]
       if let data = dataDirectories[workload] { arguments += ["--data", data.path] }
+      if let policy { arguments += ["--policy", policy] }
     case .keras, .torch:
       let script = benchDirectory.appendingPathComponent(runner.scriptName).path
       guard FileManager.default.fileExists(atPath: script) else { throw BenchmarkError.missingScript(script) }
@@ -100,7 +105,7 @@ struct ReferenceRunner {
       arguments = ["-c", Self.pythonWrapper, script, workload.rawValue, epochs.map(String.init) ?? "default"]
     }
     let (busyBefore, childrenBefore) = (Self.machineBusySeconds(), Self.childrenCPUSeconds())
-    let output = try Self.capture(executable, arguments)
+    let output = try Self.capture(executable, arguments, policy: policy)
     let busy = Self.machineBusySeconds().flatMap { after in busyBefore.map { after - $0 } }
     let childCPU = Self.childrenCPUSeconds() - childrenBefore
     var measurement = try Measurement.parse(output: output, source: "\(runner.title) \(workload.rawValue)")
@@ -128,10 +133,13 @@ struct ReferenceRunner {
   }
 
   /// The standard output of `executable arguments`; stderr goes to a scratch file shown on failure.
-  private static func capture(_ executable: String, _ arguments: [String]) throws -> String {
+  private static func capture(_ executable: String, _ arguments: [String], policy: String? = nil) throws -> String {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["BENCH_POLICY"] = policy
+    process.environment = environment
     let standardOutput = Pipe()
     process.standardOutput = standardOutput
     let errorURL = FileManager.default.temporaryDirectory.appendingPathComponent("benchmarks-\(UUID().uuidString).err")

@@ -3,6 +3,7 @@
 //
 //   swift run -c release benchmarks [classify forecast rnn large convnet transformer] [--epochs N]
 //     [--rounds R] [--keras PYTHON] [--torch PYTHON] [--bench-dir DIR] [--json FILE] [--own-data]
+//     [--policy mixed_bfloat16]
 //   swift run -c release benchmarks forecast --streaming [--epochs N] [--rounds R]   (Streaming.swift)
 //   swift run -c release benchmarks --large-npy 4 [--npy-dir /tmp]                   (Scripts/large-npy-training.sh)
 //
@@ -19,6 +20,7 @@
 // hits all of them alike and each peak RSS is that workload's alone.
 import ArgumentParser
 import Foundation
+import Keras
 
 extension Workload: ExpressibleByArgument {}
 
@@ -62,6 +64,9 @@ struct Benchmarks: ParsableCommand {
   @Option(help: .hidden)
   var data: String?
 
+  @Option(help: "Train every framework under this Keras dtype policy: mixed_bfloat16 (PyTorch: autocast bfloat16). Default float32.")
+  var policy: String?
+
   @Option(help: "The random seed of the Swift run's weights and shuffling (with --single; for noise studies).")
   var seed: UInt64 = 0
 
@@ -86,6 +91,7 @@ struct Benchmarks: ParsableCommand {
   }
 
   func run() throws {
+    if let policy { try setGlobalPolicy(policy) }
     if let profile {
       try (workloads.first ?? .classify).profile(profile, steps: steps)
       return
@@ -108,13 +114,13 @@ struct Benchmarks: ParsableCommand {
     pythons[.torch] = torch
     let runners = [Runner.swift] + [Runner.keras, .torch].filter { pythons[$0] != nil }
     var runner = ReferenceRunner(
-      benchDirectory: URL(fileURLWithPath: benchDir), pythons: pythons, epochs: epochs)
+      benchDirectory: URL(fileURLWithPath: benchDir), pythons: pythons, epochs: epochs, policy: policy)
     let dataRoot = FileManager.default.temporaryDirectory.appendingPathComponent("benchmarks-data-\(getpid())")
     defer { try? FileManager.default.removeItem(at: dataRoot) }
     var report = BenchmarkReport(
       date: ISO8601DateFormatter().string(from: Date()), machine: Self.machine(), epochs: epochs, rounds: rounds,
       results: [])
-    print("SwiftKeras benchmarks on \(report.machine), \(report.date)\n")
+    print("SwiftKeras benchmarks on \(report.machine), \(report.date)\(policy.map { ", policy \($0)" } ?? "")\n")
     fflush(nil)  // all output streams: the table shows as soon as a workload is done
     for workload in workloads.isEmpty ? Workload.allCases : workloads {
       var result = WorkloadResult(workload: workload.rawValue, measurements: [:], rounds: [:])

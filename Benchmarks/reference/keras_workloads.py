@@ -137,6 +137,9 @@ def run(name):
     data, build, batch, epochs = WORKLOADS[name]
     x, y = data()
     keras.utils.set_random_seed(0)
+    policy = os.environ.get("BENCH_POLICY")          # the harness' --policy: mixed_bfloat16
+    if policy:
+        keras.mixed_precision.set_global_policy(policy)
     m = build()
     times = []
     class T(keras.callbacks.Callback):
@@ -150,7 +153,8 @@ def run(name):
         "train_samples_per_s": round(len(x) / steady, 1), "first_epoch_s": round(times[0], 2),
         "evaluate_samples_per_s": round(len(x) / te, 1), "predict_samples_per_s": round(len(x) / tp, 1),
         "final_loss": round(float(h.history["loss"][-1]), 5),
-        "epoch_losses": [round(float(v), 5) for v in h.history["loss"]], "params": m.count_params()}), flush=True)
+        "epoch_losses": [round(float(v), 5) for v in h.history["loss"]], "params": m.count_params(),
+        "policy": keras.mixed_precision.global_policy().name}), flush=True)
 
 if __name__ == "__main__":
     for name in (sys.argv[1:] or WORKLOADS):

@@ -29,7 +29,7 @@ Each workload runs in its own subprocess:
   python torch_workloads.py [classify forecast rnn large convnet transformer]
   python torch_workloads.py --keras /path/to/keras-venv/bin/python [names]   # Keras reference, same bookkeeping
 """
-import json, os, resource, subprocess, sys, time
+import contextlib, json, os, resource, subprocess, sys, time
 
 NAMES = ["classify", "forecast", "rnn", "large", "convnet", "transformer"]
 KERAS_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_workloads.py")
@@ -261,6 +261,15 @@ WORKLOADS = {
 }
 
 
+def autocast():
+    """The harness' --policy (BENCH_POLICY): mixed_bfloat16 is torch.autocast("cpu", bfloat16) around
+    each forward pass and loss, as PyTorch's CPU mixed-precision recipe; float32 otherwise."""
+    policy = os.environ.get("BENCH_POLICY")
+    if policy and policy != "mixed_bfloat16":
+        raise SystemExit(f"torch_workloads.py: no PyTorch counterpart for policy {policy!r}")
+    return torch.autocast("cpu", dtype=torch.bfloat16) if policy else contextlib.nullcontext()
+
+
 def run(name):
     data, build, batch, epochs = WORKLOADS[name]
     xn, yn = data()
@@ -285,7 +294,8 @@ def run(name):
             idx = perm[i:i + batch]
             xb, yb = x[idx], y[idx]
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(m(xb), yb)
+            with autocast():
+                loss = loss_fn(m(xb), yb)
             loss.backward()
             opt.step()
             tot += loss.detach() * len(idx)
@@ -293,7 +303,7 @@ def run(name):
         times.append(time.perf_counter() - t)
     m.eval()
     t = time.perf_counter()
-    with torch.no_grad():                              # evaluate: loss (+ accuracy for classify)
+    with torch.no_grad(), autocast():                  # evaluate: loss (+ accuracy for classify)
         tot, correct = 0.0, 0
         for i in range(0, n, batch):
             xb, yb = x[i:i + batch], y[i:i + batch]
@@ -308,13 +318,13 @@ def run(name):
         eval_loss = tot / n
     te = time.perf_counter() - t
     t = time.perf_counter()
-    with torch.no_grad():                              # predict: outputs collected as numpy
+    with torch.no_grad(), autocast():                  # predict: outputs collected as numpy
         outs = []
         for i in range(0, n, batch):
             out = m(x[i:i + batch])
             softmax = sigmoid_out in ("softmax", "sparse_softmax")
             outs.append(torch.softmax(out, 1) if softmax else torch.sigmoid(out) if sigmoid_out else out)
-        pred = torch.cat(outs).numpy()
+        pred = torch.cat(outs).float().numpy()
     tp = time.perf_counter() - t
     assert pred.shape == ((n, 2) if sigmoid_out == "sparse_softmax" else yn.shape)
     steady = sorted(times[1:])[len(times[1:]) // 2] if len(times) > 1 else times[0]
@@ -322,7 +332,8 @@ def run(name):
         "train_samples_per_s": round(n / steady, 1), "first_epoch_s": round(times[0], 2),
         "evaluate_samples_per_s": round(n / te, 1), "predict_samples_per_s": round(n / tp, 1),
         "final_loss": round(losses[-1], 5), "eval_loss": round(eval_loss, 5),
-        "epoch_losses": [round(v, 5) for v in losses], "params": sum(p.numel() for p in m.parameters())}
+        "epoch_losses": [round(v, 5) for v in losses], "params": sum(p.numel() for p in m.parameters()),
+        "policy": os.environ.get("BENCH_POLICY") or "float32"}
     if sigmoid_out:
         rec["eval_accuracy"] = round(correct / n, 4)
     rec["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
