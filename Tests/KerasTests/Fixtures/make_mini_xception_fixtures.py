@@ -35,8 +35,9 @@ Files (in legacy_keras2/):
     fer2013_mini_XCEPTION.102-0.66.hdf5), so a reader must follow `weight_names`, not layer names.
   The rewrite is checked: tf_keras' `load_model` reads the Keras 2.0.5 file (compiled, with the
   `lr` it gives), and predicts exactly as the model that wrote the tf_keras file.
-- mini_xception.json: the inputs (3 seeded 48x48x1 images in [0, 1]), tf_keras' predictions,
-  the optimizer settings tf_keras reads from the Keras 2.0.5 file, and the versions.
+- mini_xception.json: the shape of the test images (a formula, see `images`), tf_keras'
+  predictions for both files, the optimizer settings tf_keras reads from the Keras 2.0.5 file,
+  and the learning rate tf_keras' legacy Adam gives a Keras 2 config with `decay` at a few steps.
 
 Run by hand with the venv made by Scripts/make-keras-venv.sh:
 
@@ -50,6 +51,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import h5py  # noqa: E402
 import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
 import tf_keras  # noqa: E402
 
 from make_legacy_keras2_fixtures import OUT, enc  # noqa: E402
@@ -271,6 +273,16 @@ def main():
         "file": "mini_xception_keras205.h5", "output": enc(expected), "optimizer": optimizer_settings(old),
         "layers": len(model.layers), "parameters": int(model.count_params()),
     }
+
+    # Keras 2's `decay`: tf_keras' legacy Adam (which a Keras 2 config deserializes to) at a few steps.
+    decayed = tf_keras.optimizers.deserialize(
+        {"class_name": "Adam", "config": {**KERAS205_TRAINING_CONFIG["optimizer_config"]["config"], "decay": 0.01}})
+    rates = {}
+    for step in (0, 10, 1000):
+        decayed.iterations.assign(step)
+        rates[str(step)] = float(decayed._decayed_lr(tf.float32).numpy())
+    case["keras2_decay"] = {"class_name": decayed.__class__.__module__ + "." + decayed.__class__.__name__,
+                            "decay": 0.01, "learning_rate_at_step": rates}
 
     # A narrower mini-Xception of two modules saved by tf_keras itself (same layers, smaller file).
     small = mini_xception(stem_filters=4, module_filters=(8, 16))
