@@ -119,6 +119,18 @@ struct MiniXceptionTests {
     #expect(model.compiled?.metricSpecifiers.map(\.description) == ["accuracy"])
   }
 
+  @Test("the Keras 2.0 model fine-tunes with the optimizer its training_config names")
+  func keras205FineTunes() throws {
+    let fixture = try MiniXceptionFixture.load()
+    let model = try loadModel(MiniXceptionFixture.path(fixture.keras205.file))
+    let before = try model.predict(fixture.images, verbose: 0)
+    let labels = try Tensor(shape: [3, 7], scalars: (0..<21).map { $0 % 8 == 3 ? 1 : 0 })
+    let history = try model.fit(fixture.images, labels, batchSize: 3, epochs: 2, verbose: 0)
+    #expect(history.history["loss"]?.count == 2)
+    #expect(model.optimizer?.iterations == 2)
+    #expect(maxDifference(try model.predict(fixture.images, verbose: 0), before) > 0)
+  }
+
   @Test("Keras 2's optimizer 'decay' divides the learning rate by 1 + decay · step, as tf_keras' legacy Adam does")
   func keras2Decay() throws {
     let fixture = try MiniXceptionFixture.load()
