@@ -123,7 +123,9 @@ enum CompileConfigReading {
     -> LearningRate
   {
     guard let decay = try optionalFloat(reader, "decay"), decay != 0 else { return learningRate }
-    guard decay > 0 else { throw reader.invalid("decay", expected: "a decay of at least 0", got: .double(Double(decay))) }
+    guard decay > 0 else {
+      throw reader.invalid("decay", expected: "a decay of at least 0", got: .double(Double(decay)))
+    }
     guard case .constant(let rate) = learningRate else {
       throw reader.unsupported(
         "decay", .double(Double(decay)), "Keras 2's decay cannot be combined with a learning-rate schedule here")
