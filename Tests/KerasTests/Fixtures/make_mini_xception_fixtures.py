@@ -13,11 +13,10 @@ normalization statistics are not Keras' starting ones (0 and 1), so that every l
 
 Files (in legacy_keras2/):
 
-- mini_xception_tfkeras.h5: written by tf_keras itself (`model.save(..., save_format="h5",
-  include_optimizer=False)`, `keras_version` 2.x).
-- mini_xception_keras205.h5: the same model and weights in the layout Keras 2.0.5's `model.save`
+- mini_xception_keras205.h5: the whole mini-Xception in the layout Keras 2.0.5's `model.save`
   wrote (keras/models.py `save_model`), which the shipped face_classification files have; Keras
-  2.0 does not install on Python 3.11, so it is written with h5py from the tf_keras file:
+  2.0 does not install on Python 3.11, so it is written with h5py from the tf_keras model's
+  configs and weights:
   * root attributes `keras_version` = "2.0.5", `backend` = "tensorflow", `model_config` and
     `training_config` as variable-length strings (Python 2's h5py stored `str` that way);
   * `model_config`: class "Model", each layer `{"class_name", "name", "config", "inbound_nodes"}`
@@ -34,7 +33,12 @@ Files (in legacy_keras2/):
     session did (`conv2d_1_1/kernel:0`, `batch_normalization_1_1/gamma:0`, ... as in
     fer2013_mini_XCEPTION.102-0.66.hdf5), so a reader must follow `weight_names`, not layer names.
   The rewrite is checked: tf_keras' `load_model` reads the Keras 2.0.5 file (compiled, with the
-  `lr` it gives), and predicts exactly as the model that wrote the tf_keras file.
+  `lr` it gives), and predicts exactly as the tf_keras model it was written from. (Its model_config
+  and training_config were compared key by key with those of fer2013_mini_XCEPTION.102-0.66.hdf5:
+  the same apart from the input size.)
+- mini_xception_tfkeras.h5: a narrower mini-Xception of the same layers (stem 4 filters, two
+  modules of 8 and 16, ~100 KB rather than ~380 KB) saved by tf_keras itself
+  (`model.save(..., save_format="h5", include_optimizer=False)`, `keras_version` 2.x).
 - mini_xception.json: the shape of the test images (a formula, see `images`), tf_keras'
   predictions for both files, the optimizer settings tf_keras reads from the Keras 2.0.5 file,
   and the learning rate tf_keras' legacy Adam gives a Keras 2 config with `decay` at a few steps.
