@@ -181,4 +181,19 @@ struct ConvolutionPathTests {
       }
     }
   }
+
+  @Test("a strided 1×1 convolution over a 60×60 image (a mini-Xception's residual branch) gives im2col's gradients")
+  func strided1x1OnLargeImage() throws {
+    let x = Tensor.randomUniform([2, 60, 60, 8], min: -1, max: 1, seed: 21)
+    let k = Tensor.randomUniform([1, 1, 8, 16], min: -1, max: 1, seed: 22)
+    let window = Window2D(input: [60, 60], kernel: [1, 1], strides: [2, 2], samePadding: true)
+    func run(_ path: ConvolutionPrimitive.Choice) throws -> [Tensor] {
+      let (value, gradients) = try valueWithGradient(at: [x, k]) { xs in
+        try xs[0].convolved2D(kernel: xs[1], bias: nil, window: window, groups: 1, relu: false, path: path).sum()
+      }
+      return [value] + gradients
+    }
+    let difference = largestDifference(try run(.onednn), try run(.im2col))
+    #expect(difference < 1e-3, "\(difference)")
+  }
 }

@@ -82,7 +82,7 @@ enum CompileConfigReading {
     var className = try wrapper.string("class_name")
     if className.hasPrefix("Custom>") { className.removeFirst("Custom>".count) }
     let reader = try ConfigReader(wrapper.value("config") ?? .object([]), owner: "optimizer '\(className)'")
-    let learningRate: LearningRate
+    var learningRate: LearningRate
     switch reader.value("learning_rate") ?? reader.value("lr") {
     case nil, .null?: learningRate = 0.001
     case let value?:
@@ -96,6 +96,7 @@ enum CompileConfigReading {
         }
       }
     }
+    learningRate = try applyingKeras2Decay(reader, to: learningRate)
     let weightDecay = try optionalFloat(reader, "weight_decay")
     let clipnorm = try optionalFloat(reader, "clipnorm")
     let clipvalue = try optionalFloat(reader, "clipvalue")
@@ -109,6 +110,27 @@ enum CompileConfigReading {
       SerializedOptimizer(
         reader: reader, learningRate: learningRate, weightDecay: weightDecay, clipnorm: clipnorm, clipvalue: clipvalue,
         globalClipnorm: globalClipnorm, name: name))
+  }
+
+  /// The learning rate of a Keras 2 optimizer config with its `decay` (Keras 2.0-2.3 and
+  /// tf.keras' legacy optimizers, which Keras 2 files name): each step used
+  /// `lr / (1 + decay · iterations)`, which is ``InverseTimeDecay`` with `decaySteps` 1. A
+  /// `decay` of 0 changes nothing.
+  ///
+  /// - Throws: ``KerasError/invalidArgument(_:)`` naming the optimizer and `decay` for a
+  ///   negative decay, or a decay beside a learning-rate schedule (which SwiftKeras cannot compose).
+  private static func applyingKeras2Decay(_ reader: ConfigReader, to learningRate: LearningRate) throws
+    -> LearningRate
+  {
+    guard let decay = try optionalFloat(reader, "decay"), decay != 0 else { return learningRate }
+    guard decay > 0 else {
+      throw reader.invalid("decay", expected: "a decay of at least 0", got: .double(Double(decay)))
+    }
+    guard case .constant(let rate) = learningRate else {
+      throw reader.unsupported(
+        "decay", .double(Double(decay)), "Keras 2's decay cannot be combined with a learning-rate schedule here")
+    }
+    return .schedule(InverseTimeDecay(initialLearningRate: rate, decaySteps: 1, decayRate: decay))
   }
 
   /// A float that may be absent or null.

@@ -74,6 +74,12 @@ enum ConvolutionPrimitive {
   static func plan(_ key: Key) -> Plan? {
     if let known = plans.withLock({ $0[key] }) { return known }
     let w = key.window
+    // oneDNN's `jit_1x1:avx512_core` weight gradient of a strided 1×1 kernel reads past the end of
+    // the input on larger images (60×60×8 → 16 with strides 2, the residual branch of a 64×64
+    // mini-Xception, crashes; 44×44 does not): such a kernel takes im2col + GEMM instead.
+    if key.kind == .backwardWeights, w.kernelHeight == 1, w.kernelWidth == 1, w.strideHeight > 1 || w.strideWidth > 1 {
+      return nil
+    }
     // oneDNN's right and bottom pads make the output size come out; with valid padding the
     // rows a stride skips at the end are left out as Keras does (a pad of 0 gives the same floor).
     func trailing(_ output: Int, _ stride: Int, _ kernel: Int, _ dilation: Int, _ input: Int, _ before: Int) -> Int {
