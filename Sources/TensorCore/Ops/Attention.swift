@@ -150,8 +150,6 @@ struct AttentionKeepRule: @unchecked Sendable {
     headStride = (mask.keep?.shape[1] ?? 1) == 1 ? 0 : block
   }
 
-  var isEmpty: Bool { keep == nil && !causal }
-
   func withFlags<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let keep else { return body(nil) }
     return keep.withUnsafeBufferPointer { body($0.baseAddress!) }
