@@ -31,6 +31,12 @@ enum AttentionKernel {
     rule.causal ? Swift.min(i + 1, keys) : keys
   }
 
+  /// The lanewise maximum (a compare and a select: the generic `pointwiseMax` goes lane by lane).
+  @inline(__always)
+  private static func larger(_ a: VectorExp.Vector, _ b: VectorExp.Vector) -> VectorExp.Vector {
+    a.replacing(with: b, where: b .> a)
+  }
+
   /// The softmax of one row of scores, in place: over `row[0..<count]` where `flags` (if any) are
   /// nonzero, 0 elsewhere up to `total`. A row with no key step seen gets `uniform` everywhere.
   /// Sixteen lanes at a time, masked steps taken out by selects rather than branches.
@@ -52,24 +58,24 @@ enum AttentionKernel {
       while j < full {
         let keep = VectorExp.load(flags + j) .!= 0
         kept .|= keep
-        largestLanes = pointwiseMax(largestLanes, VectorExp.load(row + j).replacing(with: minusInfinity, where: .!keep))
+        largestLanes = larger(largestLanes, VectorExp.load(row + j).replacing(with: minusInfinity, where: .!keep))
         j += width
       }
       if tail > 0 {
         let keep = VectorExp.load(flags + full, count: tail, filler: 0) .!= 0
         kept .|= keep
         let x = VectorExp.load(row + full, count: tail, filler: -.infinity)
-        largestLanes = pointwiseMax(largestLanes, x.replacing(with: minusInfinity, where: .!keep))
+        largestLanes = larger(largestLanes, x.replacing(with: minusInfinity, where: .!keep))
       }
       seen = any(kept)
     } else {
       var j = 0
       while j < full {
-        largestLanes = pointwiseMax(largestLanes, VectorExp.load(row + j))
+        largestLanes = larger(largestLanes, VectorExp.load(row + j))
         j += width
       }
       if tail > 0 {
-        largestLanes = pointwiseMax(largestLanes, VectorExp.load(row + full, count: tail, filler: -.infinity))
+        largestLanes = larger(largestLanes, VectorExp.load(row + full, count: tail, filler: -.infinity))
       }
     }
     guard seen else {
@@ -77,7 +83,9 @@ enum AttentionKernel {
       for j in 0..<total { row[j] = uniform }
       return
     }
-    let largest = V(repeating: largestLanes.max())
+    var largestScore = largestLanes[0]
+    for lane in 1..<width { largestScore = Swift.max(largestScore, largestLanes[lane]) }
+    let largest = V(repeating: largestScore)
     // e^(x - largest), 0 where masked, and their sum.
     var sumLanes = V()
     var j = 0

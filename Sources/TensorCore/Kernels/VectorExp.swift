@@ -15,8 +15,10 @@ enum VectorExp {
 
   @inline(__always)
   static func exp(_ x: Vector) -> Vector {
-    let lower = Vector(repeating: -87.3)
-    let clamped = x.clamped(lowerBound: lower, upperBound: Vector(repeating: 88.3))
+    // Comparisons and selects: the generic `clamped` and `pointwiseMin` go lane by lane.
+    let (lower, upper) = (Vector(repeating: -87.3), Vector(repeating: 88.3))
+    let low = x.replacing(with: upper, where: x .> upper)
+    let clamped = low.replacing(with: lower, where: low .< lower)
     // Adding 1.5·2^23 rounds x·log2(e) to an integer k held in the low mantissa bits.
     let shifted = clamped * 1.442_695_04 + 12_582_912
     let k = shifted - 12_582_912
