@@ -94,6 +94,10 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
   /// Normalizes every sample of `input` over the normalized axes.
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     let axes = normalizedAxes(rank: input.rank)!
+    if axes == [input.rank - 1] {
+      // The usual case (the last axis): one fused kernel, forward and backward.
+      return try input.layerNormalized(gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+    }
     let broadcastShape = input.shape.indices.map { axes.contains($0) ? input.shape[$0] : 1 }
     return try Moments(of: input, axes: axes).normalize(
       input, gamma: try gamma?.value.reshaped(to: broadcastShape), beta: try beta?.value.reshaped(to: broadcastShape),
