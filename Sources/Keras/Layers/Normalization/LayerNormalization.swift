@@ -3,7 +3,9 @@
 ///
 /// Input `[N, ..., C]`, output the same shape: with the default `axis: -1`, every `[C]` vector
 /// gets mean 0 and variance 1 (plus ``epsilon``), times `gamma` `[C]` plus `beta` `[C]`. Unlike
-/// ``BatchNormalization`` it behaves the same in training and at inference.
+/// ``BatchNormalization`` it behaves the same in training and at inference. Over the last axis
+/// alone it runs one fused kernel (`Tensor.layerNormalized(gamma:beta:epsilon:)`), forward and
+/// backward.
 public final class LayerNormalization: Layer, @unchecked Sendable {
   /// The axes normalized over (negative counts from the end).
   public let axis: [Int]
