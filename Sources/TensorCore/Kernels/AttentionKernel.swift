@@ -24,14 +24,120 @@ enum AttentionKernel {
     buffers.flags.map { $0 + b * rule.batchStride + h * rule.headStride }
   }
 
-  /// Whether query step `i` sees key step `j`.
+  /// The key steps query step `i` may see: `0..<i+1` under the causal rule, all `keys` otherwise
+  /// (the keep flags, if any, mask within that range).
   @inline(__always)
-  private static func keeps(_ rule: AttentionKeepRule, _ flags: UnsafePointer<Float>?, _ i: Int, _ j: Int, _ keys: Int)
-    -> Bool
-  {
-    if rule.causal && j > i { return false }
-    if let flags, flags[i * keys + j] == 0 { return false }
-    return true
+  private static func visible(_ rule: AttentionKeepRule, _ i: Int, _ keys: Int) -> Int {
+    rule.causal ? Swift.min(i + 1, keys) : keys
+  }
+
+  /// The lanewise maximum (a compare and a select: the generic `pointwiseMax` goes lane by lane).
+  @inline(__always)
+  private static func larger(_ a: VectorExp.Vector, _ b: VectorExp.Vector) -> VectorExp.Vector {
+    a.replacing(with: b, where: b .> a)
+  }
+
+  /// The softmax of one row of scores, in place: over `row[0..<count]` where `flags` (if any) are
+  /// nonzero, 0 elsewhere up to `total`. A row with no key step seen gets `uniform` everywhere.
+  /// Sixteen lanes at a time, masked steps taken out by selects rather than branches.
+  @inline(__always)
+  static func softmaxRow(
+    _ row: UnsafeMutablePointer<Float>, count: Int, total: Int, flags: UnsafePointer<Float>?, uniform: Float
+  ) {
+    typealias V = VectorExp.Vector
+    let width = VectorExp.width
+    let full = count - count % width
+    let tail = count - full
+    let minusInfinity = V(repeating: -.infinity)
+    // The largest score seen.
+    var largestLanes = minusInfinity
+    var seen = flags == nil && count > 0
+    if let flags {
+      var kept = SIMDMask<SIMD16<Int32>>(repeating: false)
+      var j = 0
+      while j < full {
+        let keep = VectorExp.load(flags + j) .!= 0
+        kept .|= keep
+        largestLanes = larger(largestLanes, VectorExp.load(row + j).replacing(with: minusInfinity, where: .!keep))
+        j += width
+      }
+      if tail > 0 {
+        let keep = VectorExp.load(flags + full, count: tail, filler: 0) .!= 0
+        kept .|= keep
+        let x = VectorExp.load(row + full, count: tail, filler: -.infinity)
+        largestLanes = larger(largestLanes, x.replacing(with: minusInfinity, where: .!keep))
+      }
+      seen = any(kept)
+    } else {
+      var j = 0
+      while j < full {
+        largestLanes = larger(largestLanes, VectorExp.load(row + j))
+        j += width
+      }
+      if tail > 0 {
+        largestLanes = larger(largestLanes, VectorExp.load(row + full, count: tail, filler: -.infinity))
+      }
+    }
+    guard seen else {
+      // Every key masked: Keras' masked scores are all equal, so the softmax is uniform.
+      for j in 0..<total { row[j] = uniform }
+      return
+    }
+    var largestScore = largestLanes[0]
+    for lane in 1..<width { largestScore = Swift.max(largestScore, largestLanes[lane]) }
+    let largest = V(repeating: largestScore)
+    // e^(x - largest), 0 where masked, and their sum.
+    var sumLanes = V()
+    var j = 0
+    while j < full {
+      var e = VectorExp.exp(VectorExp.load(row + j) - largest)
+      if let flags { e.replace(with: 0, where: VectorExp.load(flags + j) .== 0) }
+      sumLanes += e
+      VectorExp.store(e, row + j)
+      j += width
+    }
+    if tail > 0 {
+      var e = VectorExp.exp(VectorExp.load(row + full, count: tail, filler: -.infinity) - largest)
+      if let flags { e.replace(with: 0, where: VectorExp.load(flags + full, count: tail, filler: 0) .== 0) }
+      sumLanes += e
+      VectorExp.store(e, row + full, count: tail)
+    }
+    let inverse = 1 / sumLanes.sum()
+    for j in 0..<count { row[j] *= inverse }
+    for j in count..<total { row[j] = 0 }
+  }
+
+  /// The softmax's gradient along one row, in place: `dS = P (dP - Σ dP·P)` over `row[0..<count]`
+  /// where `flags` (if any) are nonzero, 0 elsewhere up to `total`.
+  @inline(__always)
+  static func softmaxGradientRow(
+    _ row: UnsafeMutablePointer<Float>, weights: UnsafePointer<Float>, count: Int, total: Int,
+    flags: UnsafePointer<Float>?
+  ) {
+    typealias V = VectorExp.Vector
+    let width = VectorExp.width
+    let wholeFull = total - total % width
+    var dotLanes = V()
+    var j = 0
+    while j < wholeFull {
+      dotLanes += VectorExp.load(row + j) * VectorExp.load(weights + j)
+      j += width
+    }
+    var dot = dotLanes.sum()
+    for j in wholeFull..<total { dot += row[j] * weights[j] }
+    let full = count - count % width
+    let dots = V(repeating: dot)
+    j = 0
+    while j < full {
+      var d = VectorExp.load(weights + j) * (VectorExp.load(row + j) - dots)
+      if let flags { d.replace(with: 0, where: VectorExp.load(flags + j) .== 0) }
+      VectorExp.store(d, row + j)
+      j += width
+    }
+    for j in full..<count {
+      row[j] = flags.map { $0[j] == 0 } == true ? 0 : weights[j] * (row[j] - dot)
+    }
+    for j in count..<total { row[j] = 0 }
   }
 
   /// The forward pass; every GEMM in `precision` (the softmax in float32).
@@ -51,32 +157,9 @@ enum AttentionKernel {
         precision: precision, transposeA: false, transposeB: true, m: t, n: s, k: dk, alpha: layout.scale, a: q,
         lda: h * dk, b: k, ldb: h * dk, c: p, ldc: s)
       let flags = flags(rule, buffers, b, head)
+      let uniform: Float = zeroMaskedRows ? 0 : 1 / Float(s)
       for i in 0..<t {
-        let row = p + i * s
-        var largest = -Float.infinity
-        var seen = false
-        for j in 0..<s where rule.isEmpty || keeps(rule, flags, i, j, s) {
-          largest = Swift.max(largest, row[j])
-          seen = true
-        }
-        guard seen else {
-          // Every key masked: Keras' masked scores are all equal, so the softmax is uniform.
-          let uniform: Float = zeroMaskedRows ? 0 : 1 / Float(s)
-          for j in 0..<s { row[j] = uniform }
-          continue
-        }
-        var sum: Float = 0
-        for j in 0..<s {
-          if rule.isEmpty || keeps(rule, flags, i, j, s) {
-            let e = expf(row[j] - largest)
-            row[j] = e
-            sum += e
-          } else {
-            row[j] = 0
-          }
-        }
-        let inverse = 1 / sum
-        for j in 0..<s { row[j] *= inverse }
+        softmaxRow(p + i * s, count: visible(rule, i, s), total: s, flags: flags.map { $0 + i * s }, uniform: uniform)
       }
       var weights = UnsafePointer(p)
       var dropped: UnsafeMutablePointer<Float>?
@@ -126,15 +209,10 @@ enum AttentionKernel {
         precision: precision, transposeA: false, transposeB: true, m: t, n: s, k: dv, a: g, lda: h * dv, b: v,
         ldb: h * dv, c: ds, ldc: s)
       let flags = flags(rule, buffers, b, head)
+      if let d { for x in 0..<layout.block { ds[x] *= d[x] } }
       for i in 0..<t {
-        let row = ds + i * s
-        let weightsRow = p + i * s
-        if let d { for j in 0..<s { row[j] *= d[i * s + j] } }
-        var dot: Float = 0
-        for j in 0..<s { dot += row[j] * weightsRow[j] }
-        for j in 0..<s {
-          row[j] = rule.isEmpty || keeps(rule, flags, i, j, s) ? weightsRow[j] * (row[j] - dot) : 0
-        }
+        softmaxGradientRow(
+          ds + i * s, weights: p + i * s, count: visible(rule, i, s), total: s, flags: flags.map { $0 + i * s })
       }
       // dQ = scale · dS K, dK = scale · dSᵀ Q
       GEMM.gemm(

@@ -115,7 +115,7 @@ extension Tensor {
     return (result, weights)
   }
 
-  private static func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+  static func withOptionalPointer<R>(_ tensor: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let tensor else { return body(nil) }
     return tensor.withUnsafeBufferPointer { body($0.baseAddress!) }
   }
@@ -149,8 +149,6 @@ struct AttentionKeepRule: @unchecked Sendable {
     batchStride = (mask.keep?.shape[0] ?? 1) == 1 ? 0 : (mask.keep!.shape[1] * block)
     headStride = (mask.keep?.shape[1] ?? 1) == 1 ? 0 : block
   }
-
-  var isEmpty: Bool { keep == nil && !causal }
 
   func withFlags<R>(_ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let keep else { return body(nil) }

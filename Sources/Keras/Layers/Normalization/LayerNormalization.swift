@@ -3,7 +3,9 @@
 ///
 /// Input `[N, ..., C]`, output the same shape: with the default `axis: -1`, every `[C]` vector
 /// gets mean 0 and variance 1 (plus ``epsilon``), times `gamma` `[C]` plus `beta` `[C]`. Unlike
-/// ``BatchNormalization`` it behaves the same in training and at inference.
+/// ``BatchNormalization`` it behaves the same in training and at inference. Over the last axis
+/// alone it runs one fused kernel (`Tensor.layerNormalized(gamma:beta:epsilon:)`), forward and
+/// backward.
 public final class LayerNormalization: Layer, @unchecked Sendable {
   /// The axes normalized over (negative counts from the end).
   public let axis: [Int]
@@ -98,6 +100,10 @@ public final class LayerNormalization: Layer, @unchecked Sendable {
 
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     let axes = normalizedAxes(rank: input.rank)!
+    if axes == [input.rank - 1] {
+      // The usual case (the last axis): one fused kernel, forward and backward.
+      return try input.layerNormalized(gamma: gamma?.value, beta: beta?.value, epsilon: epsilon)
+    }
     let broadcastShape = input.shape.indices.map { axes.contains($0) ? input.shape[$0] : 1 }
     return try Moments(of: input, axes: axes).normalize(
       input, gamma: try gamma?.value.reshaped(to: broadcastShape), beta: try beta?.value.reshaped(to: broadcastShape),
