@@ -36,12 +36,11 @@ func now() -> Double {
   return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }
 
-/// The median over 5 trials of GFLOP/s, each trial repeating `body` for `secondsPerTrial`.
-@MainActor
-func measure(flops: Double, _ body: () -> Void) -> Double {
-  for _ in 0..<3 { body() }  // warm up
+/// GFLOP/s of `trials` trials, each repeating `body` for `secondsPerTrial`, after `warmUps` calls.
+func trialRates(flops: Double, trials: Int, warmUps: Int, _ body: () -> Void) -> [Double] {
+  for _ in 0..<warmUps { body() }
   var rates: [Double] = []
-  for _ in 0..<5 {
+  for _ in 0..<trials {
     var iterations = 0
     let start = now()
     var elapsed = 0.0
@@ -52,7 +51,13 @@ func measure(flops: Double, _ body: () -> Void) -> Double {
     } while elapsed < secondsPerTrial
     rates.append(flops * Double(iterations) / elapsed / 1e9)
   }
-  return rates.sorted()[2]
+  return rates
+}
+
+/// The median over 5 trials of GFLOP/s, each trial repeating `body` for `secondsPerTrial`.
+@MainActor
+func measure(flops: Double, _ body: () -> Void) -> Double {
+  trialRates(flops: flops, trials: 5, warmUps: 3, body).sorted()[2]
 }
 
 /// `--bfloat16`: only the bfloat16 table (at the end).
@@ -152,22 +157,10 @@ let bfloat16Cases = [
   ProductCase(name: "square 2048³", m: 2048, k: 2048, n: 2048, transposeA: false),
 ]
 
-/// The best over `trials` trials of GFLOP/s, each trial repeating `body` for `secondsPerTrial`.
+/// The best over `trials` trials of GFLOP/s, each trial repeating `body` for `secondsPerTrial`
+/// (one warm-up call first, which also makes the plans).
 func best(flops: Double, trials: Int = 5, _ body: () -> Void) -> Double {
-  body()  // warm up (and make the plans)
-  var rates: [Double] = []
-  for _ in 0..<trials {
-    var iterations = 0
-    let start = now()
-    var elapsed = 0.0
-    repeat {
-      body()
-      iterations += 1
-      elapsed = now() - start
-    } while elapsed < secondsPerTrial
-    rates.append(flops * Double(iterations) / elapsed / 1e9)
-  }
-  return rates.max()!
+  trialRates(flops: flops, trials: trials, warmUps: 1, body).max()!
 }
 
 if CommandLine.arguments.contains("--bfloat16") {
