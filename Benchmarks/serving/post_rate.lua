@@ -1,8 +1,14 @@
 -- wrk script: POST the JSON body named by BODY at a fixed rate of RATE requests/s in all (wrk's THREADS
 -- threads share it), whatever the answers: each connection, once answered, waits for the next free
 -- slot of its thread's schedule, so an overloaded server is offered the full rate. Counts the answers:
--- 200, 503 with an {"error": ...} message, anything else; and slots the client reached late
--- (every connection was still waiting for an answer).
+-- 200, 503 with an {"error": ...} message, anything else; the requests written; and slots the
+-- client reached late (every connection was still waiting for an answer).
+--
+-- wrk 4.1 (Debian's) never abandons a request: its "timeout" count is the answers that arrived
+-- later than --timeout (src/wrk.c, response_complete: stats_record fails for a latency past the
+-- limit), and each of them was also counted here as 200, 503 or other. Requests written and not
+-- answered are those in flight when wrk stops (one per connection at most); run.sh compares the
+-- written count with the answers the server's /metrics counted.
 local ffi = require("ffi")
 ffi.cdef [[
 typedef struct { long tv_sec; long tv_nsec; } wrk_timespec;
@@ -24,11 +30,18 @@ local function now_ms()
 end
 
 local interval, next_slot
-ok, shed, other, late = 0, 0, 0, 0
+ok, shed, other, late, written = 0, 0, 0, 0, 0
+local request_text
 
 function init(args)
   interval = 1000 * tonumber(os.getenv("THREADS")) / tonumber(os.getenv("RATE"))
   next_slot = now_ms()
+  request_text = wrk.format()
+end
+
+function request() -- called by wrk as each request is written
+  written = written + 1
+  return request_text
 end
 
 function delay()
@@ -52,12 +65,16 @@ function response(status, headers, body)
 end
 
 function done(summary, latency, requests)
-  local totals = { ok = 0, shed = 0, other = 0, late = 0 }
+  local totals = { ok = 0, shed = 0, other = 0, late = 0, written = 0 }
   for _, thread in ipairs(threads) do
     for key in pairs(totals) do totals[key] = totals[key] + thread:get(key) end
   end
+  totals.written = totals.written - 1 -- wrk calls the first thread's request() once to check it (script_verify_request)
   local errors = summary.errors
   io.write(string.format(
-    "answers: %d 200, %d 503 with a message, %d other; socket errors: connect %d read %d write %d timeout %d; late slots %d\n",
-    totals.ok, totals.shed, totals.other, errors.connect, errors.read, errors.write, errors.timeout, totals.late))
+    "answers: %d 200, %d 503 with a message, %d other (wrk counted %d answers, %d of them after --timeout); "
+      .. "written %d, in flight at the stop %d; socket errors: connect %d read %d write %d; late slots %d\n",
+    totals.ok, totals.shed, totals.other, summary.requests, errors.timeout,
+    totals.written, totals.written - totals.ok - totals.shed - totals.other,
+    errors.connect, errors.read, errors.write, totals.late))
 end

@@ -9,7 +9,8 @@
 # swift-keras serve: its capacity (requests/s at saturation: the better of the run above and one with
 # 64 connections, whose larger batches need not be faster on a busy machine), then
 # post_rate.lua offering twice that rate over OVERLOAD_CONNECTIONS (2048) connections, every answer
-# counted (200, 503 with a message, other, socket errors and timeouts). Needs a release build
+# counted (200, 503 with a message, other, socket errors; answers later than 5 s, which wrk calls
+# "timeout"), beside the requests written and the answers the server counted in /metrics. Needs a release build
 # (swift build -c release --product swift-keras, or SWIFT_KERAS=path) and Keras in $PYTHON. Writes nothing to the repository.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,12 +55,24 @@ overload() {  # pid port
   capacity=$(BODY="$body" wrk -t2 -c64 -d"${seconds}s" -s Benchmarks/serving/post.lua "$url" |
     awk '/Requests\/sec/ {printf "%d", $2}')
   capacity=$((capacity > last_rps ? capacity : last_rps))
+  local before after
+  before=$(server_answers "$2")
   out=$(BODY="$body" RATE=$((2 * capacity)) THREADS=2 wrk -t2 -c"$overload_connections" -d"${seconds}s" --timeout 5s --latency \
     -s Benchmarks/serving/post_rate.lua "$url")
-  printf '%-10s %-22s capacity %s req/s; offered %s req/s over %s connections: %s req/s answered, p50 %s, p99 %s; %s\n' \
+  for _ in $(seq 1 50); do  # the requests in flight when wrk stopped are still answered (to closed sockets)
+    curl -s "http://127.0.0.1:$2/metrics" | grep -q '^keras_serving_requests_in_flight 0' && break
+    sleep 0.2
+  done
+  after=$(server_answers "$2")
+  printf '%-10s %-22s capacity %s req/s; offered %s req/s over %s connections: %s req/s answered, p50 %s, p99 %s; %s; the server answered %s\n' \
     "$model" "2x overload" "$capacity" $((2 * capacity)) "$overload_connections" "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
     "$(awk '$1 == "50%" {print $2}' <<<"$out")" "$(awk '$1 == "99%" {print $2}' <<<"$out")" \
-    "$(grep '^answers' <<<"$out")"
+    "$(grep '^answers' <<<"$out")" $((after - before))
+}
+
+server_answers() {  # port: the predict answers the server has counted, every status
+  curl -s "http://127.0.0.1:$1/metrics" |
+    awk '/^keras_serving_requests_total\{.*api="predict"/ {n += $NF} END {printf "%d", n}'
 }
 
 for model in classify forecast; do
