@@ -136,7 +136,7 @@ WORKLOADS = {
 def run(name):
     data, build, batch, epochs = WORKLOADS[name]
     x, y = data()
-    keras.utils.set_random_seed(0)
+    keras.utils.set_random_seed(int(os.environ.get("BENCH_SEED", "0")))  # weights, dropout, shuffling
     policy = os.environ.get("BENCH_POLICY")          # the harness' --policy: mixed_bfloat16
     if policy:
         keras.mixed_precision.set_global_policy(policy)
