@@ -5,7 +5,7 @@
 /// the ends averages only the steps inside the sequence.
 public final class AveragePooling1D: Pooling1D, @unchecked Sendable {
   /// Average pooling with windows of `poolSize` steps, `strides` apart (`poolSize` when nil).
-  public init(
+  public override init(
     poolSize: Int, strides: Int? = nil, padding: Padding = .valid, inputShape: [Int]? = nil, name: String? = nil
   ) {
     super.init(poolSize: poolSize, strides: strides, padding: padding, inputShape: inputShape, name: name)

@@ -4,7 +4,7 @@
 /// `valid` padding and `⌈L / strides⌉` for `same` (padded steps never win).
 public final class MaxPooling1D: Pooling1D, @unchecked Sendable {
   /// Max pooling with windows of `poolSize` steps, `strides` apart (`poolSize` when nil).
-  public init(
+  public override init(
     poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid, inputShape: [Int]? = nil, name: String? = nil
   ) {
     super.init(poolSize: poolSize, strides: strides, padding: padding, inputShape: inputShape, name: name)
