@@ -275,7 +275,9 @@ extension Model {
           data: train, batchSize: batchSize,
           order: shuffle ? Self.shuffledOrder(train.count, drawnFrom: position.epochRandomState) : nil)
       },
-      validate: { hooks in try validation.map { try self.runEvaluation(compiled, $0, batchSize: batchSize, hooks: hooks) } })
+      validate: { hooks in
+        try validation.map { try self.runEvaluation(compiled, $0, batchSize: batchSize, hooks: hooks) }
+      })
   }
 
   /// The epochs of `fit`, whatever holds the data: the callbacks' hooks, `steps` training steps an

@@ -174,7 +174,8 @@ extension Model {
     check: @escaping (DatasetBatch) throws -> DatasetBatch
   ) throws -> Logs {
     try runEvaluation(compiled, steps: plan.steps, hooks: hooks) {
-      DatasetBatches(self, dataset, indices: plan.indices(pass: 0), prefetch: prefetch, check: check, action: "evaluate")
+      DatasetBatches(
+        self, dataset, indices: plan.indices(pass: 0), prefetch: prefetch, check: check, action: "evaluate")
     }
   }
 

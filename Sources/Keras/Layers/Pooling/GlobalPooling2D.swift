@@ -30,7 +30,8 @@ public final class GlobalMaxPooling2D: GlobalPooling, @unchecked Sendable {
 
 extension GlobalAveragePooling2D: KerasDeserializable {
   static func make(from config: LayerConfig) throws -> Layer {
-    GlobalAveragePooling2D(keepDims: try config.globalPoolingKeepDims(), inputShape: config.inputShape, name: config.name)
+    GlobalAveragePooling2D(
+      keepDims: try config.globalPoolingKeepDims(), inputShape: config.inputShape, name: config.name)
   }
 }
 
