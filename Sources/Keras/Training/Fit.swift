@@ -267,7 +267,33 @@ extension Model {
     try prepare(&compiled, with: train)
     if let validation { try prepare(&compiled, with: validation) }
 
-    let steps = (train.count + batchSize - 1) / batchSize
+    return try runFit(
+      compiled, epochs: epochs, steps: (train.count + batchSize - 1) / batchSize, initialEpoch: initialEpoch,
+      verbose: verbose, callbacks: callbacks,
+      batches: { position in
+        ArrayBatches(
+          data: train, batchSize: batchSize,
+          order: shuffle ? Self.shuffledOrder(train.count, drawnFrom: position.epochRandomState) : nil)
+      },
+      validate: { hooks in
+        try validation.map { try self.runEvaluation(compiled, $0, batchSize: batchSize, hooks: hooks) }
+      })
+  }
+
+  /// The epochs of `fit`, whatever holds the data: the callbacks' hooks, `steps` training steps an
+  /// epoch (fewer when a callback stops training), the warning at the first loss that is not
+  /// finite, the validation logs (`val_` names) after each epoch, and the start from a restored
+  /// backup (``BackupAndRestore``) or `initialEpoch`.
+  ///
+  /// - Parameters:
+  ///   - batches: the batches of the epoch about to start at `position`; called after the
+  ///     epoch-begin hooks.
+  ///   - validate: the validation logs of the epoch just trained, or `nil` without validation data.
+  func runFit(
+    _ compiled: CompiledModel, epochs: Int, steps: Int, initialEpoch: Int, verbose: Int, callbacks: [any Callback],
+    batches: (_ position: TrainingPosition) throws -> any EpochBatches,
+    validate: (_ hooks: CallbackList) throws -> Logs?
+  ) throws -> History {
     let history = History()
     let hooks = CallbackList(
       callbacks + [history] + (verbose > 0 ? [ProgressBar()] : []), model: self,
@@ -285,29 +311,33 @@ extension Model {
     while epoch < epochs && !trainer.stopTraining {
       hooks.each { $0.onEpochBegin(epoch, Logs()) }
       var tracker = EpochTracker(compiled)
-      let order = shuffle ? Self.shuffledOrder(train.count, drawnFrom: position.epochRandomState) : nil
-      for step in position.batch..<Swift.max(steps, position.batch) {
-        hooks.each { $0.onTrainBatchBegin(step, Logs()) }
-        let range = (step * batchSize)..<Swift.min((step + 1) * batchSize, train.count)
-        let batch = try order.map { try train.rows(Array($0[range])) } ?? train.rows(range)
-        let result = try trainStep(compiled, batch)
-        try tracker.add(result, labels: batch.ys, sampleWeights: batch.sampleWeights)
-        if !result.loss.isFinite, history.nonFiniteLoss == nil {
-          history.nonFiniteLoss = (epoch, step)
-          if !callbacks.contains(where: { $0 is TerminateOnNaN }) {
-            FileHandleOutput.standardError(
-              "Warning: the loss became \(result.loss) at epoch \(epoch + 1)/\(epochs), batch \(step) "
-                + "(0-based); training goes on as in Keras, but the weights are likely NaN now. Add "
-                + "TerminateOnNaN() to the callbacks to stop at the first such batch.\n")
+      let epochBatches = try batches(position)
+      do {
+        for step in position.batch..<Swift.max(steps, position.batch) {
+          hooks.each { $0.onTrainBatchBegin(step, Logs()) }
+          let batch = try epochBatches.batch(step)
+          let result = try trainStep(compiled, batch)
+          try tracker.add(result, labels: batch.ys, sampleWeights: batch.sampleWeights)
+          if !result.loss.isFinite, history.nonFiniteLoss == nil {
+            history.nonFiniteLoss = (epoch, step)
+            if !callbacks.contains(where: { $0 is TerminateOnNaN }) {
+              FileHandleOutput.standardError(
+                "Warning: the loss became \(result.loss) at epoch \(epoch + 1)/\(epochs), batch \(step) "
+                  + "(0-based); training goes on as in Keras, but the weights are likely NaN now. Add "
+                  + "TerminateOnNaN() to the callbacks to stop at the first such batch.\n")
+            }
           }
+          let logs = tracker.logs()
+          hooks.each { $0.onTrainBatchEnd(step, logs) }
+          if trainer.stopTraining { break }  // as Keras: a callback may end the epoch early
         }
-        let logs = tracker.logs()
-        hooks.each { $0.onTrainBatchEnd(step, logs) }
-        if trainer.stopTraining { break }  // as Keras: a callback may end the epoch early
+      } catch {
+        epochBatches.cancel()
+        throw error
       }
+      epochBatches.finish()
       var logs = tracker.logs()
-      if let validation {
-        let validationLogs = try runEvaluation(compiled, validation, batchSize: batchSize, hooks: hooks)
+      if let validationLogs = try validate(hooks) {
         for (name, value) in validationLogs.entries { logs["val_" + name] = value }
         logs = Logs(logs.entries.map { ($0.name, $0.value) }.sorted { $0.0 < $1.0 })
       }
@@ -464,16 +494,32 @@ extension Model {
 
   /// Loss and metrics over `data` in inference mode, calling the test hooks.
   func runEvaluation(_ compiled: CompiledModel, _ data: TrainingData, batchSize: Int, hooks: CallbackList) throws -> Logs {
-    var tracker = EpochTracker(compiled)
-    let steps = (data.count + batchSize - 1) / batchSize
-    hooks.each { $0.onTestBegin(Logs()) }
-    for step in 0..<steps {
-      hooks.each { $0.onTestBatchBegin(step, Logs()) }
-      let batch = try data.rows((step * batchSize)..<Swift.min((step + 1) * batchSize, data.count))
-      try tracker.add(testStep(compiled, batch), labels: batch.ys, sampleWeights: batch.sampleWeights)
-      let logs = tracker.logs()
-      hooks.each { $0.onTestBatchEnd(step, logs) }
+    try runEvaluation(compiled, steps: (data.count + batchSize - 1) / batchSize, hooks: hooks) {
+      ArrayBatches(data: data, batchSize: batchSize, order: nil)
     }
+  }
+
+  /// Loss and metrics over `steps` batches in inference mode, calling the test hooks; `batches`
+  /// gives them after the test-begin hooks.
+  func runEvaluation(
+    _ compiled: CompiledModel, steps: Int, hooks: CallbackList, batches: () throws -> any EpochBatches
+  ) throws -> Logs {
+    var tracker = EpochTracker(compiled)
+    hooks.each { $0.onTestBegin(Logs()) }
+    let passBatches = try batches()
+    do {
+      for step in 0..<steps {
+        hooks.each { $0.onTestBatchBegin(step, Logs()) }
+        let batch = try passBatches.batch(step)
+        try tracker.add(testStep(compiled, batch), labels: batch.ys, sampleWeights: batch.sampleWeights)
+        let logs = tracker.logs()
+        hooks.each { $0.onTestBatchEnd(step, logs) }
+      }
+    } catch {
+      passBatches.cancel()
+      throw error
+    }
+    passBatches.finish()
     let logs = tracker.logs()
     hooks.each { $0.onTestEnd(logs) }
     return logs

@@ -83,66 +83,18 @@ extension Model {
     // Build, resolve metrics and check the label shapes on the first batch before any weight changes.
     try prepare(&compiled, with: try trainingData(readBatch(dataset, at: 0, check: check), action: "fit"))
 
-    let history = History()
-    let hooks = CallbackList(
-      callbacks + [history] + (verbose > 0 ? [ProgressBar()] : []), model: self,
-      params: TrainingParams(epochs: epochs, steps: plan.steps, verbose: verbose))
-    self.compiled = compiled
-    let trainer = self.trainer!
-    trainer.beginRun()
-    defer { trainer.callbackError = nil }
-    hooks.each { $0.onTrainBegin(Logs()) }
-    // A restored backup (BackupAndRestore) says where to continue, as Keras' `_initial_epoch`.
-    var position = trainer.resumePosition ?? TrainingPosition(epoch: initialEpoch, batch: 0)
-    trainer.resumePosition = nil
-    var epoch = position.epoch
-    var lastLogs = Logs()
-    while epoch < epochs && !trainer.stopTraining {
-      hooks.each { $0.onEpochBegin(epoch, Logs()) }
-      var tracker = EpochTracker(compiled)
-      let indices = plan.indices(pass: epoch - initialEpoch, from: position.batch, epochRandomState: position.epochRandomState)
-      let prefetcher = BatchPrefetcher(dataset, indices: indices, depth: prefetch, check: check)
-      prefetcher.start()
-      do {
-        for step in position.batch..<Swift.max(plan.steps, position.batch) {
-          hooks.each { $0.onTrainBatchBegin(step, Logs()) }
-          let batch = try trainingData(prefetcher.next(), action: "fit")
-          let result = try trainStep(compiled, batch)
-          try tracker.add(result, labels: batch.ys, sampleWeights: batch.sampleWeights)
-          if !result.loss.isFinite, history.nonFiniteLoss == nil {
-            history.nonFiniteLoss = (epoch, step)
-            if !callbacks.contains(where: { $0 is TerminateOnNaN }) {
-              FileHandleOutput.standardError(
-                "Warning: the loss became \(result.loss) at epoch \(epoch + 1)/\(epochs), batch \(step) "
-                  + "(0-based); training goes on as in Keras, but the weights are likely NaN now. Add "
-                  + "TerminateOnNaN() to the callbacks to stop at the first such batch.\n")
-            }
-          }
-          let logs = tracker.logs()
-          hooks.each { $0.onTrainBatchEnd(step, logs) }
-          if trainer.stopTraining { break }  // as Keras: a callback may end the epoch early
-        }
-      } catch {
-        prefetcher.stop()
-        throw error
-      }
-      prefetcher.stop()
-      dataset.onEpochEnd()
-      var logs = tracker.logs()
-      if let validationData, let validationPlan {
-        let validationLogs = try runEvaluation(
+    return try runFit(
+      compiled, epochs: epochs, steps: plan.steps, initialEpoch: initialEpoch, verbose: verbose, callbacks: callbacks,
+      batches: { position in
+        let indices = plan.indices(
+          pass: position.epoch - initialEpoch, from: position.batch, epochRandomState: position.epochRandomState)
+        return DatasetBatches(self, dataset, indices: indices, prefetch: prefetch, check: check, action: "fit")
+      },
+      validate: { hooks in
+        guard let validationData, let validationPlan else { return nil }
+        return try self.runEvaluation(
           compiled, validationData, plan: validationPlan, hooks: hooks, prefetch: prefetch, check: check)
-        for (name, value) in validationLogs.entries { logs["val_" + name] = value }
-        logs = Logs(logs.entries.map { ($0.name, $0.value) }.sorted { $0.0 < $1.0 })
-      }
-      hooks.epochEnd(epoch, &logs)
-      lastLogs = logs
-      epoch += 1
-      position = TrainingPosition(epoch: epoch, batch: 0)
-    }
-    hooks.each { $0.onTrainEnd(lastLogs) }
-    if let error = trainer.callbackError { throw error }
-    return history
+      })
   }
 
   /// The loss and metrics over the batches of `dataset` in inference mode (`model.evaluate(py_dataset)`),
@@ -221,23 +173,10 @@ extension Model {
     _ compiled: CompiledModel, _ dataset: any Dataset, plan: DatasetPlan, hooks: CallbackList, prefetch: Int,
     check: @escaping (DatasetBatch) throws -> DatasetBatch
   ) throws -> Logs {
-    var tracker = EpochTracker(compiled)
-    hooks.each { $0.onTestBegin(Logs()) }
-    let prefetcher = BatchPrefetcher(dataset, indices: plan.indices(pass: 0), depth: prefetch, check: check)
-    prefetcher.start()
-    defer { prefetcher.stop() }
-    for step in 0..<plan.steps {
-      hooks.each { $0.onTestBatchBegin(step, Logs()) }
-      let batch = try trainingData(prefetcher.next(), action: "evaluate")
-      try tracker.add(testStep(compiled, batch), labels: batch.ys, sampleWeights: batch.sampleWeights)
-      let logs = tracker.logs()
-      hooks.each { $0.onTestBatchEnd(step, logs) }
+    try runEvaluation(compiled, steps: plan.steps, hooks: hooks) {
+      DatasetBatches(
+        self, dataset, indices: plan.indices(pass: 0), prefetch: prefetch, check: check, action: "evaluate")
     }
-    prefetcher.stop()
-    dataset.onEpochEnd()
-    let logs = tracker.logs()
-    hooks.each { $0.onTestEnd(logs) }
-    return logs
   }
 
   /// The checks a batch passes on the prefetch thread: one array per model input and, when

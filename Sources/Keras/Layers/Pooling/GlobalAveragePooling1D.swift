@@ -2,15 +2,10 @@
 ///
 /// Input `[N, L, C]`, output `[N, C]` (`[N, 1, C]` with `keepDims`). Given the mask of a
 /// previous layer (`[N, L]`, 1 = real step), only real steps are averaged, as Keras does.
-public final class GlobalAveragePooling1D: Layer, @unchecked Sendable {
-  /// Whether the time axis is kept with length 1.
-  public let keepDims: Bool
-
+public final class GlobalAveragePooling1D: GlobalPooling, @unchecked Sendable {
   /// Global average pooling over the time axis.
   public init(keepDims: Bool = false, inputShape: [Int]? = nil, name: String? = nil) {
-    self.keepDims = keepDims
-    super.init(name: name, inputShape: inputShape)
-    inputSpec = InputSpec(rank: 3)
+    super.init(poolDimensions: 1, keepDims: keepDims, inputShape: inputShape, name: name)
   }
 
   /// The mean over time of `input` `[N, L, C]`, over the steps where `mask` `[N, L]` is non-zero if given.
@@ -24,21 +19,11 @@ public final class GlobalAveragePooling1D: Layer, @unchecked Sendable {
     let total = try Tensor.where(steps, input, Tensor(0)).sum(axis: 1, keepDims: keepDims)
     return try total / steps.sum(axis: 1, keepDims: keepDims)
   }
-
-  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
-    keepDims
-      ? [inputShape.first ?? nil, 1, inputShape.last ?? nil] : [inputShape.first ?? nil, inputShape.last ?? nil]
-  }
-
-  public override var layerConfig: [(String, ConfigValue)] {
-    [("data_format", "channels_last"), ("keepdims", .bool(keepDims))]
-  }
 }
 
 extension GlobalAveragePooling1D: KerasDeserializable {
   static func make(from config: LayerConfig) throws -> Layer {
-    try config.requireChannelsLast()
-    return GlobalAveragePooling1D(
-      keepDims: try config.reader.bool("keepdims", default: false), inputShape: config.inputShape, name: config.name)
+    GlobalAveragePooling1D(
+      keepDims: try config.globalPoolingKeepDims(), inputShape: config.inputShape, name: config.name)
   }
 }

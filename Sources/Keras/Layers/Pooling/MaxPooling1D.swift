@@ -2,36 +2,12 @@
 ///
 /// Input `[N, L, C]`, output `[N, L', C]` with `L' = ⌊(L - poolSize) / strides⌋ + 1` for
 /// `valid` padding and `⌈L / strides⌉` for `same` (padded steps never win).
-public final class MaxPooling1D: Layer, @unchecked Sendable {
-  /// The steps per window.
-  public let poolSize: Int
-  /// The steps between window starts (Keras default: `poolSize`).
-  public let strides: Int
-  /// How the ends of the sequence are padded: `valid` or `same`.
-  public let padding: Padding
-
-  private var windows: SlidingWindows { SlidingWindows(size: poolSize, stride: strides, dilation: 1, padding: padding) }
-
+public final class MaxPooling1D: Pooling1D, @unchecked Sendable {
   /// Max pooling with windows of `poolSize` steps, `strides` apart (`poolSize` when nil).
-  public init(
+  public override init(
     poolSize: Int = 2, strides: Int? = nil, padding: Padding = .valid, inputShape: [Int]? = nil, name: String? = nil
   ) {
-    precondition(poolSize > 0, "MaxPooling1D: poolSize must be positive, got \(poolSize)")
-    precondition((strides ?? 1) > 0, "MaxPooling1D: strides must be positive, got \(strides ?? 0)")
-    self.poolSize = poolSize
-    self.strides = strides ?? poolSize
-    self.padding = padding
-    super.init(name: name, inputShape: inputShape)
-    inputSpec = InputSpec(rank: 3)
-  }
-
-  /// Checks the padding; there are no weights.
-  ///
-  /// - Throws: ``KerasError/invalidArgument(_:)`` for `causal` padding, which only ``Conv1D`` takes.
-  public override func build(inputShape: [Int?]) throws {
-    guard padding != .causal else {
-      throw KerasError.invalidArgument("Layer '\(name)': pooling padding must be 'valid' or 'same', got 'causal'")
-    }
+    super.init(poolSize: poolSize, strides: strides, padding: padding, inputShape: inputShape, name: name)
   }
 
   /// The maximum of each window: `[N, L, C]` → `[N, L', C]`.
@@ -40,25 +16,13 @@ public final class MaxPooling1D: Layer, @unchecked Sendable {
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     try windows.gather(input, fill: -.infinity, layer: name).max(axis: 2)
   }
-
-  public override func outputShape(for inputShape: [Int?]) throws -> [Int?] {
-    try windows.outputShape(for: inputShape, channels: inputShape.last ?? nil, layer: name)
-  }
-
-  public override var layerConfig: [(String, ConfigValue)] {
-    [
-      ("pool_size", .array([.int(poolSize)])), ("padding", .string(padding.rawValue)),
-      ("strides", .array([.int(strides)])), ("data_format", "channels_last"),
-    ]
-  }
 }
 
 extension MaxPooling1D: KerasDeserializable {
   static func make(from config: LayerConfig) throws -> Layer {
-    try config.requireChannelsLast()
-    let poolSize = try config.reader.positiveIntOrSingleList("pool_size", default: 2)
+    let settings = try config.pooling1DSettings()
     return MaxPooling1D(
-      poolSize: poolSize, strides: try config.reader.positiveIntOrSingleList("strides", default: poolSize),
-      padding: try config.padding(allowed: [.valid, .same]), inputShape: config.inputShape, name: config.name)
+      poolSize: settings.poolSize, strides: settings.strides, padding: settings.padding,
+      inputShape: config.inputShape, name: config.name)
   }
 }
