@@ -236,14 +236,15 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     let (attended, weights) = try Tensor.multiHeadAttention(
       query: q, key: k, value: v, mask: AttentionMask(keep: keep, causal: useCausalMask),
       scale: 1 / Float(keyDim).squareRoot(), zeroMaskedRows: dropout > 0 || returnScores, dropout: dropped,
-      precision: matMulPrecision)
+      precision: matMulPrecision, keepWeights: returnScores)
     let output = outputSizes ?? [query.shape[2]]
     let width = output.reduce(1, *)
     let heads = castOutput(attended)
     var y = try heads.reshaped(to: [batch * queries, numHeads * valueDim])
       .matmul(computeValue(outputKernel!).reshaped(to: [numHeads * valueDim, width]), precision: matMulPrecision)
     if let outputBias { y = try y + computeValue(outputBias).reshaped(to: [width]) }
-    return (castOutput(try y.reshaped(to: [batch, queries] + output)), weights)
+    // Without returnScores the weights are not kept (an empty tensor stands in).
+    return (castOutput(try y.reshaped(to: [batch, queries] + output)), weights ?? Tensor.zeros([0]))
   }
 
   /// `input [N, L, F] · kernel [F, heads, size] + bias`, as `[N, L, heads, size]`.

@@ -1,0 +1,75 @@
+// The float32 forward pass of one (batch row, head) pair of TensorCore's attention
+// (AttentionKernel) in AVX-512, for the unmasked case: `P = softmax(scale · Q Kᵀ)` row by row,
+// `O = P V`, every matrix read in place at its leading dimension. Both products run on
+// small_gemm.h's block kernel (no packing, no library call per pair: at the shapes of a small
+// Transformer, `T × S × d` = 128 × 128 × 16, oneDNN's per-call setup costs as much as the
+// arithmetic); Kᵀ is copied into a `[d, S]` scratch block first so that the first product reads
+// B by rows. The softmax is the Cephes exp of gate_kernels.h, sixteen lanes at a time.
+//
+// The same arithmetic as AttentionKernel's general path up to float rounding: the scale
+// multiplies each finished dot product (as a GEMM's alpha does), the softmax subtracts the row's
+// largest scaled score, exponentiates, and multiplies by the reciprocal of the sum.
+#ifndef SWIFTKERAS_CDNNL_ATTENTION_KERNELS_H
+#define SWIFTKERAS_CDNNL_ATTENTION_KERNELS_H
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "gate_kernels.h"
+#include "small_gemm.h"
+
+#define SKATTN_TARGET __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"), unused))
+
+/// `target[c · rows + r] = source[r · ld + c]`: the `rows × columns` matrix at `source` transposed.
+static inline SKATTN_TARGET void skattn512_transpose(
+  long rows, long columns, const float *source, long ld, float *target
+) {
+  for (long r = 0; r < rows; r++) {
+    for (long c = 0; c < columns; c++) target[c * rows + r] = source[r * ld + c];
+  }
+}
+
+/// Each of `rows` rows of `count` scores at `p` (leading dimension `ld`) becomes
+/// `softmax(scale · row)`, in place.
+static inline SKATTN_TARGET void skattn512_softmax_rows(long rows, long count, float scale, float *p, long ld) {
+  const __m512 scales = _mm512_set1_ps(scale);
+  const __m512 lowest = _mm512_set1_ps(-87.3f);
+  for (long i = 0; i < rows; i++) {
+    float *row = p + i * ld;
+    __m512 largest = _mm512_set1_ps(-__builtin_inff());
+    for (long j = 0; j < count; j += 16) {
+      __m512 x = _mm512_mul_ps(skgate512_load(row + j, count - j), scales);
+      __mmask16 lanes = skgate512_mask(count - j);
+      largest = _mm512_mask_max_ps(largest, lanes, largest, x);
+      skgate512_store(row + j, count - j, x);
+    }
+    const __m512 top = _mm512_set1_ps(_mm512_reduce_max_ps(largest));
+    __m512 sum = _mm512_setzero_ps();
+    for (long j = 0; j < count; j += 16) {
+      __m512 x = _mm512_sub_ps(skgate512_load(row + j, count - j), top);
+      // e^x, 0 below e^-87.3 (as TensorCore's VectorExp: no subnormal results).
+      __m512 e = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, lowest, _CMP_GE_OQ), skgate512_exp(x));
+      e = _mm512_maskz_mov_ps(skgate512_mask(count - j), e);
+      sum = _mm512_add_ps(sum, e);
+      skgate512_store(row + j, count - j, e);
+    }
+    const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    for (long j = 0; j < count; j += 16) {
+      skgate512_store(row + j, count - j, _mm512_mul_ps(skgate512_load(row + j, count - j), inverse));
+    }
+  }
+}
+
+/// One pair's forward pass: `p[t × s]` (leading dimension `s`) = softmax(scale · q kᵀ),
+/// `o[t × dv]` (leading dimension `ldo`) = p v, for `q` `[t, dk]`, `k` `[s, dk]`, `v` `[s, dv]`
+/// at leading dimensions `ldq`, `ldk`, `ldv`. `kt` is scratch for `dk · s` floats.
+/// Call only when `skgate_cpu_has_avx512()`.
+static inline SKATTN_TARGET void skattn512_forward_pair(
+  long t, long s, long dk, long dv, float scale, const float *q, long ldq, const float *k, long ldk, const float *v,
+  long ldv, float *p, float *o, long ldo, float *kt
+) {
+  skattn512_transpose(s, dk, k, ldk, kt);
+  skgemm512(t, s, 0, dk, q, ldq, kt, s, p, s);
+  skattn512_softmax_rows(t, s, scale, p, s);
+  skgemm512(t, dv, 0, s, p, s, v, ldv, o, ldo);
+}
+#endif
+#endif
