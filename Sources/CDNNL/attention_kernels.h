@@ -8,7 +8,8 @@
 //
 // The same arithmetic as AttentionKernel's general path up to float rounding: the scale
 // multiplies each finished dot product (as a GEMM's alpha does), the softmax subtracts the row's
-// largest scaled score, exponentiates, and multiplies by the reciprocal of the sum.
+// largest scaled score, exponentiates, and multiplies by the reciprocal of the sum (the output
+// rows rather than the weights when the weights are not kept).
 #ifndef SWIFTKERAS_CDNNL_ATTENTION_KERNELS_H
 #define SWIFTKERAS_CDNNL_ATTENTION_KERNELS_H
 #if defined(__x86_64__)
@@ -28,8 +29,11 @@ static inline SKATTN_TARGET void skattn512_transpose(
 }
 
 /// Each of `rows` rows of `count` scores at `p` (leading dimension `ld`) becomes
-/// `softmax(scale · row)`, in place.
-static inline SKATTN_TARGET void skattn512_softmax_rows(long rows, long count, float scale, float *p, long ld) {
+/// `softmax(scale · row)`, in place; or, with `inverses`, `e^(scale · row - largest)` with the
+/// reciprocal of its sum written to `inverses[row]` (the caller normalizes later).
+static inline SKATTN_TARGET void skattn512_softmax_rows(
+  long rows, long count, float scale, float *p, long ld, float *inverses
+) {
   const __m512 scales = _mm512_set1_ps(scale);
   const __m512 lowest = _mm512_set1_ps(-87.3f);
   for (long i = 0; i < rows; i++) {
@@ -51,7 +55,12 @@ static inline SKATTN_TARGET void skattn512_softmax_rows(long rows, long count, f
       sum = _mm512_add_ps(sum, e);
       skgate512_store(row + j, count - j, e);
     }
-    const __m512 inverse = _mm512_set1_ps(1.0f / _mm512_reduce_add_ps(sum));
+    const float reciprocal = 1.0f / _mm512_reduce_add_ps(sum);
+    if (inverses) {
+      inverses[i] = reciprocal;
+      continue;
+    }
+    const __m512 inverse = _mm512_set1_ps(reciprocal);
     for (long j = 0; j < count; j += 16) {
       skgate512_store(row + j, count - j, _mm512_mul_ps(skgate512_load(row + j, count - j), inverse));
     }
@@ -60,16 +69,25 @@ static inline SKATTN_TARGET void skattn512_softmax_rows(long rows, long count, f
 
 /// One pair's forward pass: `p[t × s]` (leading dimension `s`) = softmax(scale · q kᵀ),
 /// `o[t × dv]` (leading dimension `ldo`) = p v, for `q` `[t, dk]`, `k` `[s, dk]`, `v` `[s, dv]`
-/// at leading dimensions `ldq`, `ldk`, `ldv`. `kt` is scratch for `dk · s` floats.
-/// Call only when `skgate_cpu_has_avx512()`.
+/// at leading dimensions `ldq`, `ldk`, `ldv`. `scratch` holds `dk · s + t` floats.
+/// Unless `keep_weights`, `p` is left unnormalized and the output rows are scaled instead
+/// (`dv` products per row rather than `s`). Call only when `skgate_cpu_has_avx512()`.
 static inline SKATTN_TARGET void skattn512_forward_pair(
   long t, long s, long dk, long dv, float scale, const float *q, long ldq, const float *k, long ldk, const float *v,
-  long ldv, float *p, float *o, long ldo, float *kt
+  long ldv, float *p, float *o, long ldo, int keep_weights, float *scratch
 ) {
+  float *kt = scratch, *inverses = keep_weights ? NULL : scratch + dk * s;
   skattn512_transpose(s, dk, k, ldk, kt);
   skgemm512(t, s, 0, dk, q, ldq, kt, s, p, s);
-  skattn512_softmax_rows(t, s, scale, p, s);
+  skattn512_softmax_rows(t, s, scale, p, s, inverses);
   skgemm512(t, dv, 0, s, p, s, v, ldv, o, ldo);
+  if (keep_weights) return;
+  for (long i = 0; i < t; i++) {
+    const __m512 inverse = _mm512_set1_ps(inverses[i]);
+    for (long c = 0; c < dv; c += 16) {
+      skgate512_store(o + i * ldo + c, dv - c, _mm512_mul_ps(skgate512_load(o + i * ldo + c, dv - c), inverse));
+    }
+  }
 }
 #endif
 #endif

@@ -166,12 +166,14 @@ enum AttentionKernel {
       let o = buffers.output + b * t * h * dv + head * dv
       let block = (b * h + head) * layout.block
       let scratch = UnsafeMutablePointer<Float>.allocate(
-        capacity: (buffers.weights == nil ? layout.block : 0) + (fused ? s * dk : 0) + (hasDropout ? layout.block : 0))
+        capacity: (buffers.weights == nil ? layout.block : 0) + (fused ? s * dk + t : 0) + (hasDropout ? layout.block : 0))
       defer { scratch.deallocate() }
       let p = buffers.weights.map { $0 + block } ?? scratch
       var spare = buffers.weights == nil ? scratch + layout.block : scratch
       if fused {
-        skattn512_forward_pair(t, s, dk, dv, layout.scale, q, h * dk, k, h * dk, v, h * dv, p, o, h * dv, spare)
+        skattn512_forward_pair(
+          t, s, dk, dv, layout.scale, q, h * dk, k, h * dk, v, h * dv, p, o, h * dv, buffers.weights == nil ? 0 : 1,
+          spare)
         return
       }
       GEMM.gemm(
