@@ -1,4 +1,4 @@
-// The float32 forward pass of one (batch row, head) pair of TensorCore's attention
+// The float32 forward and backward passes of one (batch row, head) pair of TensorCore's attention
 // (AttentionKernel) in AVX-512, for the unmasked case: `P = softmax(scale · Q Kᵀ)` row by row,
 // `O = P V`, every matrix read in place at its leading dimension. Both products run on
 // small_gemm.h's block kernel (no packing, no library call per pair: at the shapes of a small
@@ -88,6 +88,41 @@ static inline SKATTN_TARGET void skattn512_forward_pair(
       skgate512_store(o + i * ldo + c, dv - c, _mm512_mul_ps(skgate512_load(o + i * ldo + c, dv - c), inverse));
     }
   }
+}
+/// One pair's backward pass for weights `p[t × s]` (leading dimension `s`, as the forward pass
+/// kept them) and the output gradient `g[t × dv]` (leading dimension `ldg`): `dv = pᵀ g`,
+/// `dS = scale · p (g vᵀ - Σ (g vᵀ)·p)` row by row, `dq = dS k`, `dk = dSᵀ q`, written at the
+/// leading dimensions of `q`, `k`, `v`. `scratch` holds `2 · t · s + dv · s` floats.
+/// Call only when `skgate_cpu_has_avx512()`.
+static inline SKATTN_TARGET void skattn512_backward_pair(
+  long t, long s, long dk, long dv, float scale, const float *q, long ldq, const float *k, long ldk, const float *v,
+  long ldv, const float *g, long ldg, const float *p, float *dq, float *dkey, float *dvalue, float *scratch
+) {
+  float *transposed = scratch, *ds = scratch + t * s, *vt = scratch + 2 * t * s;
+  // dv = pᵀ g
+  skattn512_transpose(t, s, p, s, transposed);
+  skgemm512(s, dv, 0, t, transposed, t, g, ldg, dvalue, ldv);
+  // dP = g vᵀ, then the softmax's gradient times the scale.
+  skattn512_transpose(s, dv, v, ldv, vt);
+  skgemm512(t, s, 0, dv, g, ldg, vt, s, ds, s);
+  const __m512 scales = _mm512_set1_ps(scale);
+  for (long i = 0; i < t; i++) {
+    float *row = ds + i * s;
+    const float *weights = p + i * s;
+    __m512 dots = _mm512_setzero_ps();
+    for (long j = 0; j < s; j += 16) {
+      dots = _mm512_fmadd_ps(skgate512_load(row + j, s - j), skgate512_load(weights + j, s - j), dots);
+    }
+    const __m512 dot = _mm512_set1_ps(_mm512_reduce_add_ps(dots));
+    for (long j = 0; j < s; j += 16) {
+      __m512 d = _mm512_mul_ps(skgate512_load(weights + j, s - j), _mm512_sub_ps(skgate512_load(row + j, s - j), dot));
+      skgate512_store(row + j, s - j, _mm512_mul_ps(d, scales));
+    }
+  }
+  // dq = dS k, dk = dSᵀ q
+  skgemm512(t, dk, 0, s, ds, s, k, ldk, dq, ldq);
+  skattn512_transpose(t, s, ds, s, transposed);
+  skgemm512(s, dk, 0, t, transposed, t, q, ldq, dkey, ldk);
 }
 #endif
 #endif

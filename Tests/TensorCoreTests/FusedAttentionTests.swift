@@ -2,7 +2,7 @@ import Testing
 
 @testable import TensorCore
 
-/// The AVX-512 forward kernel (attention_kernels.h) runs unmasked float32 attention; a keep mask
+/// The AVX-512 kernels (attention_kernels.h) run unmasked float32 attention, forward and backward; a keep mask
 /// of all ones sends the same sums down the general path (oneDNN products, Swift softmax), whose
 /// results the Keras fixtures pin down. The two differ only in the order of float32 sums.
 @Suite("Fused attention kernel", .enabled(if: FastMath.hasAVX512, "the CPU has no AVX-512"))
@@ -28,6 +28,23 @@ struct FusedAttentionTests {
       query: q, key: k, value: v, mask: everywhere, scale: 0.45)
     #expect(mismatch(weights, expectedWeights, absolute: 1e-6, relative: 1e-5) == nil)
     #expect(mismatch(output, expected, absolute: 1e-6, relative: 1e-5) == nil)
+  }
+
+  @Test("gradients of query, key and value equal the general path's", arguments: 0..<2)
+  func gradientsMatchGeneralPath(_ index: Int) throws {
+    let size = Self.sizes[index]
+    let (q, k, v) = Self.inputs(size)
+    let probe = Tensor.randomUniform([size.b, size.t, size.h, size.d], min: -1, max: 1, seed: 34)
+    func gradients(_ mask: AttentionMask) throws -> [Tensor] {
+      try valueWithGradient(at: [q, k, v]) { x in
+        try (Tensor.multiHeadAttention(query: x[0], key: x[1], value: x[2], mask: mask, scale: 0.45).output * probe)
+          .sum()
+      }.gradients
+    }
+    let everywhere = AttentionMask(keep: Tensor.ones([1, 1, size.t, size.s]))
+    for (fused, general) in zip(try gradients(AttentionMask()), try gradients(everywhere)) {
+      #expect(mismatch(fused, general, absolute: 1e-6, relative: 1e-4) == nil)
+    }
   }
 
   @Test("without keepWeights no weights come back and the output is the same up to rounding")

@@ -142,7 +142,7 @@ enum AttentionKernel {
     for j in count..<total { row[j] = 0 }
   }
 
-  /// Whether the forward pass of these sizes and masks runs on the AVX-512 kernel of
+  /// Whether the forward and backward passes run on the AVX-512 kernels of
   /// attention_kernels.h: float32, no keep flags, no causal rule, no dropout, on a CPU with AVX-512.
   static func runsFused(
     _ rule: AttentionKeepRule, _ buffers: AttentionBuffers, precision: MatMulPrecision
@@ -202,6 +202,7 @@ enum AttentionKernel {
     precision: MatMulPrecision = .float32
   ) {
     let (t, s, h, dk, dv) = (layout.queries, layout.keys, layout.heads, layout.keyDim, layout.valueDim)
+    let fused = runsFused(rule, buffers, precision: precision)
     forEachPair(layout) { b, head in
       let q = buffers.query + b * t * h * dk + head * dk
       let k = buffers.key + b * s * h * dk + head * dk
@@ -209,6 +210,15 @@ enum AttentionKernel {
       let g = buffers.output + b * t * h * dv + head * dv
       let block = (b * h + head) * layout.block
       let p = UnsafePointer(buffers.weights! + block)
+      if fused {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * layout.block + dv * s)
+        defer { scratch.deallocate() }
+        skattn512_backward_pair(
+          t, s, dk, dv, layout.scale, q, h * dk, k, h * dk, v, h * dv, g, h * dv, p,
+          gradients.query + b * t * h * dk + head * dk, gradients.key + b * s * h * dk + head * dk,
+          gradients.value + b * s * h * dv + head * dv, scratch)
+        return
+      }
       let d = buffers.dropout.map { $0 + block }
       let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * layout.block)
       defer { scratch.deallocate() }
