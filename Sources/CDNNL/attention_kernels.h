@@ -19,12 +19,14 @@
 
 #define SKATTN_TARGET __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"), unused))
 
-/// `target[c · rows + r] = source[r · ld + c]`: the `rows × columns` matrix at `source` transposed.
+/// `target[c · rows + r] = source[r · ld + c]`: the `rows × columns` matrix at `source` (a few
+/// columns: a head's keys or values) transposed. Written front to back, read a column at a time
+/// (the rows' lines stay in L1): scattered stores would stall on every one.
 static inline SKATTN_TARGET void skattn512_transpose(
   long rows, long columns, const float *source, long ld, float *target
 ) {
-  for (long r = 0; r < rows; r++) {
-    for (long c = 0; c < columns; c++) target[c * rows + r] = source[r * ld + c];
+  for (long c = 0; c < columns; c++) {
+    for (long r = 0; r < rows; r++) target[c * rows + r] = source[r * ld + c];
   }
 }
 
@@ -89,19 +91,89 @@ static inline SKATTN_TARGET void skattn512_forward_pair(
     }
   }
 }
+/// One block of `C = Aᵀ B` for the backward pass: `rows` (1...6) rows × `vectors` (1...4) groups
+/// of 16 columns (the last masked by `last`), A read as stored, `[k, m]` at `lda` (row `r` of
+/// Aᵀ is column `r` of A), so that no transposed copy is made. small_gemm.h's block with A's
+/// index swapped: per `k`, the loads of B's row, one broadcast of A per row, the multiply-adds.
+static inline __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"), always_inline, unused)) void
+skattn512_tn_block(
+  const long rows, const long vectors, __mmask16 last, long k, const float *a, long lda, const float *b, long ldb,
+  float *c, long ldc
+) {
+  __m512 acc[6][4];
+  SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) acc[r][v] = _mm512_setzero_ps();
+  }
+  for (long p = 0; p < k; p++) {
+    __m512 column[4];
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
+      __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
+      column[v] = _mm512_maskz_loadu_ps(mask, b + p * ldb + 16 * v);
+    }
+    SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+      __m512 value = _mm512_set1_ps(a[p * lda + r]);
+      SKGEMM_UNROLL for (long v = 0; v < vectors; v++) acc[r][v] = _mm512_fmadd_ps(value, column[v], acc[r][v]);
+    }
+  }
+  SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
+    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
+      __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
+      _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask, acc[r][v]);
+    }
+  }
+}
+
+#define SKATTN_TN_ROWS(vectors)                                                                          \
+  switch (rows) {                                                                                        \
+  case 6: skattn512_tn_block(6, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
+  case 5: skattn512_tn_block(5, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
+  case 4: skattn512_tn_block(4, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
+  case 3: skattn512_tn_block(3, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
+  case 2: skattn512_tn_block(2, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
+  default: skattn512_tn_block(1, vectors, last, k, a, lda, b, ldb, c, ldc); break;                       \
+  }
+
+/// `C[m×n] = Aᵀ·B` for A stored `[k, m]` (leading dimension `lda`), B `[k, n]`, row-major.
+static inline SKATTN_TARGET void skattn512_gemm_tn(
+  long m, long n, long k, const float *a, long lda, const float *b, long ldb, float *c, long ldc
+) {
+  for (long j = 0; j < n; j += 64) {
+    long columns = n - j < 64 ? n - j : 64;
+    long vectors = (columns + 15) / 16;
+    long tail = columns - 16 * (vectors - 1);
+    __mmask16 last = tail >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << tail) - 1);
+    for (long i = 0; i < m; i += 6) {
+      long rows = m - i < 6 ? m - i : 6;
+      const float *ai = a + i;
+      float *ci = c + i * ldc + j;
+      const float *bj = b + j;
+      {
+        const float *a = ai, *b = bj;
+        float *c = ci;
+        switch (vectors) {
+        case 4: SKATTN_TN_ROWS(4); break;
+        case 3: SKATTN_TN_ROWS(3); break;
+        case 2: SKATTN_TN_ROWS(2); break;
+        default: SKATTN_TN_ROWS(1); break;
+        }
+      }
+    }
+  }
+}
+#undef SKATTN_TN_ROWS
+
 /// One pair's backward pass for weights `p[t × s]` (leading dimension `s`, as the forward pass
 /// kept them) and the output gradient `g[t × dv]` (leading dimension `ldg`): `dv = pᵀ g`,
 /// `dS = scale · p (g vᵀ - Σ (g vᵀ)·p)` row by row, `dq = dS k`, `dk = dSᵀ q`, written at the
-/// leading dimensions of `q`, `k`, `v`. `scratch` holds `2 · t · s + dv · s` floats.
+/// leading dimensions of `q`, `k`, `v`. `scratch` holds `t · s + dv · s` floats.
 /// Call only when `skgate_cpu_has_avx512()`.
 static inline SKATTN_TARGET void skattn512_backward_pair(
   long t, long s, long dk, long dv, float scale, const float *q, long ldq, const float *k, long ldk, const float *v,
   long ldv, const float *g, long ldg, const float *p, float *dq, float *dkey, float *dvalue, float *scratch
 ) {
-  float *transposed = scratch, *ds = scratch + t * s, *vt = scratch + 2 * t * s;
+  float *ds = scratch, *vt = scratch + t * s;
   // dv = pᵀ g
-  skattn512_transpose(t, s, p, s, transposed);
-  skgemm512(s, dv, 0, t, transposed, t, g, ldg, dvalue, ldv);
+  skattn512_gemm_tn(s, dv, t, p, s, g, ldg, dvalue, ldv);
   // dP = g vᵀ, then the softmax's gradient times the scale.
   skattn512_transpose(s, dv, v, ldv, vt);
   skgemm512(t, s, 0, dv, g, ldg, vt, s, ds, s);
@@ -121,8 +193,7 @@ static inline SKATTN_TARGET void skattn512_backward_pair(
   }
   // dq = dS k, dk = dSᵀ q
   skgemm512(t, dk, 0, s, ds, s, k, ldk, dq, ldq);
-  skattn512_transpose(t, s, ds, s, transposed);
-  skgemm512(s, dk, 0, t, transposed, t, q, ldq, dkey, ldk);
+  skattn512_gemm_tn(s, dk, t, ds, s, q, ldq, dkey, ldk);
 }
 #endif
 #endif

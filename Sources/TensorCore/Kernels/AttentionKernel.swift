@@ -211,7 +211,7 @@ enum AttentionKernel {
       let block = (b * h + head) * layout.block
       let p = UnsafePointer(buffers.weights! + block)
       if fused {
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * layout.block + dv * s)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.block + dv * s)
         defer { scratch.deallocate() }
         skattn512_backward_pair(
           t, s, dk, dv, layout.scale, q, h * dk, k, h * dk, v, h * dv, g, h * dv, p,
