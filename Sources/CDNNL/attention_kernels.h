@@ -41,16 +41,15 @@ static inline SKATTN_TARGET void skattn512_softmax_rows(
   for (long i = 0; i < rows; i++) {
     float *row = p + i * ld;
     __m512 largest = _mm512_set1_ps(-__builtin_inff());
+    // The scaled scores are formed twice (the same product each time) rather than stored.
     for (long j = 0; j < count; j += 16) {
       __m512 x = _mm512_mul_ps(skgate512_load(row + j, count - j), scales);
-      __mmask16 lanes = skgate512_mask(count - j);
-      largest = _mm512_mask_max_ps(largest, lanes, largest, x);
-      skgate512_store(row + j, count - j, x);
+      largest = _mm512_mask_max_ps(largest, skgate512_mask(count - j), largest, x);
     }
     const __m512 top = _mm512_set1_ps(_mm512_reduce_max_ps(largest));
     __m512 sum = _mm512_setzero_ps();
     for (long j = 0; j < count; j += 16) {
-      __m512 x = _mm512_sub_ps(skgate512_load(row + j, count - j), top);
+      __m512 x = _mm512_sub_ps(_mm512_mul_ps(skgate512_load(row + j, count - j), scales), top);
       // e^x, 0 below e^-87.3 (as TensorCore's VectorExp: no subnormal results).
       __m512 e = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(x, lowest, _CMP_GE_OQ), skgate512_exp(x));
       e = _mm512_maskz_mov_ps(skgate512_mask(count - j), e);
