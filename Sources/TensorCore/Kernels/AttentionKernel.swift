@@ -7,6 +7,11 @@ import CDNNL
 /// The loops of ``Tensor/multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:precision:)``:
 /// per batch row and head, two GEMMs that read the heads in place (leading dimension `H·d`) and a
 /// masked softmax over each row of scores, done where the scores were written.
+///
+/// Unmasked float32 attention without dropout on an AVX-512 CPU (a Transformer encoder's
+/// self-attention) runs each pair on attention_kernels.h instead: the products on small_gemm.h's
+/// block kernel rather than one oneDNN call each (whose per-call setup costs as much as a
+/// 128 × 128 × 16 product), the softmax and its gradient in sixteen lanes.
 enum AttentionKernel {
   /// Runs `body(pair)` for every (batch row, head) pair, the pairs split between the threads.
   private static func forEachPair(_ layout: AttentionLayout, _ body: @Sendable (_ b: Int, _ h: Int) -> Void) {
@@ -166,7 +171,8 @@ enum AttentionKernel {
       let o = buffers.output + b * t * h * dv + head * dv
       let block = (b * h + head) * layout.block
       let scratch = UnsafeMutablePointer<Float>.allocate(
-        capacity: (buffers.weights == nil ? layout.block : 0) + (fused ? s * dk + t : 0) + (hasDropout ? layout.block : 0))
+        capacity: (buffers.weights == nil ? layout.block : 0) + (fused ? s * dk + t : 0)
+          + (hasDropout ? layout.block : 0))
       defer { scratch.deallocate() }
       let p = buffers.weights.map { $0 + block } ?? scratch
       var spare = buffers.weights == nil ? scratch + layout.block : scratch

@@ -74,26 +74,28 @@ extension Tensor {
     let differentiated = query.isRecorded || key.isRecorded || value.isRecorded
     // Every element of both is written by the forward pass.
     let weights = keepWeights || differentiated ? Tensor(shape: scoreShape, initializingWith: { _ in }) : nil
-    let output = Tensor(shape: [layout.batch, layout.queries, layout.heads, layout.valueDim], initializingWith: { o in
-      query.withUnsafeBufferPointer { q in
-        key.withUnsafeBufferPointer { k in
-          value.withUnsafeBufferPointer { v in
-            Tensor.withOptionalPointer(weights) { p in
-              rule.withFlags { flags in
-                Tensor.withOptionalPointer(dropout) { d in
-                  let buffers = AttentionBuffers(
-                    query: q.baseAddress!, key: k.baseAddress!, value: v.baseAddress!,
-                    weights: p.map { UnsafeMutablePointer(mutating: $0) }, output: o.baseAddress!, dropout: d,
-                    flags: flags)
-                  AttentionKernel.forward(
-                    layout, rule, buffers, zeroMaskedRows: zeroMaskedRows, precision: precision)
+    let output = Tensor(
+      shape: [layout.batch, layout.queries, layout.heads, layout.valueDim],
+      initializingWith: { o in
+        query.withUnsafeBufferPointer { q in
+          key.withUnsafeBufferPointer { k in
+            value.withUnsafeBufferPointer { v in
+              Tensor.withOptionalPointer(weights) { p in
+                rule.withFlags { flags in
+                  Tensor.withOptionalPointer(dropout) { d in
+                    let buffers = AttentionBuffers(
+                      query: q.baseAddress!, key: k.baseAddress!, value: v.baseAddress!,
+                      weights: p.map { UnsafeMutablePointer(mutating: $0) }, output: o.baseAddress!, dropout: d,
+                      flags: flags)
+                    AttentionKernel.forward(
+                      layout, rule, buffers, zeroMaskedRows: zeroMaskedRows, precision: precision)
+                  }
                 }
               }
             }
           }
         }
-      }
-    })
+      })
     guard differentiated, let savedWeights = weights else { return (output, weights) }
     let result = output.recorded(from: [query, key, value]) { g in
       var (dq, dk, dv) = (Tensor.zeros(query.shape), Tensor.zeros(key.shape), Tensor.zeros(value.shape))
