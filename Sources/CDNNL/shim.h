@@ -1,9 +1,11 @@
-// Shim over oneDNN (Debian: libdnnl-dev) for row-major single-precision GEMM, bfloat16 matmul and 2-D convolution.
+// Shim over oneDNN (Debian: libdnnl-dev) for row-major single-precision GEMM, bfloat16 matmul, 2-D convolution and
+// the AVX-512 attention kernel.
 #ifndef SWIFTKERAS_CDNNL_SHIM_H
 #define SWIFTKERAS_CDNNL_SHIM_H
 #include <oneapi/dnnl/dnnl.h>
 #include "gate_kernels.h"
 #include "small_gemm.h"
+#include "attention_kernels.h"
 #include "convolution.h"
 #include "matmul.h"
 

@@ -1,3 +1,5 @@
+import CDNNL
+
 #if canImport(Glibc)
   import Glibc
 #endif
@@ -5,6 +7,11 @@
 /// The loops of ``Tensor/multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:precision:)``:
 /// per batch row and head, two GEMMs that read the heads in place (leading dimension `H·d`) and a
 /// masked softmax over each row of scores, done where the scores were written.
+///
+/// Unmasked float32 attention without dropout on an AVX-512 CPU (a Transformer encoder's
+/// self-attention) runs each pair on attention_kernels.h instead: the products on small_gemm.h's
+/// block kernel rather than one oneDNN call each (whose per-call setup costs as much as a
+/// 128 × 128 × 16 product), the softmax and its gradient in sixteen lanes.
 enum AttentionKernel {
   /// Runs `body(pair)` for every (batch row, head) pair, the pairs split between the threads.
   private static func forEachPair(_ layout: AttentionLayout, _ body: @Sendable (_ b: Int, _ h: Int) -> Void) {
@@ -140,19 +147,41 @@ enum AttentionKernel {
     for j in count..<total { row[j] = 0 }
   }
 
-  /// The forward pass; every GEMM in `precision` (the softmax in float32).
+  /// Whether the forward and backward passes run on the AVX-512 kernels of
+  /// attention_kernels.h: float32, no keep flags, no causal rule, no dropout, on a CPU with AVX-512.
+  static func runsFused(
+    _ rule: AttentionKeepRule, _ buffers: AttentionBuffers, precision: MatMulPrecision
+  ) -> Bool {
+    precision == .float32 && buffers.flags == nil && !rule.causal && buffers.dropout == nil && FastMath.hasAVX512
+  }
+
+  /// The forward pass; every GEMM in `precision` (the softmax in float32). Without
+  /// `buffers.weights` each pair's weights live in a scratch block of its own.
   static func forward(
     _ layout: AttentionLayout, _ rule: AttentionKeepRule, _ buffers: AttentionBuffers, zeroMaskedRows: Bool,
     precision: MatMulPrecision = .float32
   ) {
     let (t, s, h, dk, dv) = (layout.queries, layout.keys, layout.heads, layout.keyDim, layout.valueDim)
     let hasDropout = buffers.dropout != nil
+    let fused = runsFused(rule, buffers, precision: precision)
     forEachPair(layout) { b, head in
       let q = buffers.query + b * t * h * dk + head * dk
       let k = buffers.key + b * s * h * dk + head * dk
       let v = buffers.value + b * s * h * dv + head * dv
+      let o = buffers.output + b * t * h * dv + head * dv
       let block = (b * h + head) * layout.block
-      let p = buffers.weights + block
+      let scratch = UnsafeMutablePointer<Float>.allocate(
+        capacity: (buffers.weights == nil ? layout.block : 0) + (fused ? s * dk + t : 0)
+          + (hasDropout ? layout.block : 0))
+      defer { scratch.deallocate() }
+      let p = buffers.weights.map { $0 + block } ?? scratch
+      var spare = buffers.weights == nil ? scratch + layout.block : scratch
+      if fused {
+        skattn512_forward_pair(
+          t, s, dk, dv, layout.scale, q, h * dk, k, h * dk, v, h * dv, p, o, h * dv, buffers.weights == nil ? 0 : 1,
+          spare)
+        return
+      }
       GEMM.gemm(
         precision: precision, transposeA: false, transposeB: true, m: t, n: s, k: dk, alpha: layout.scale, a: q,
         lda: h * dk, b: k, ldb: h * dk, c: p, ldc: s)
@@ -162,18 +191,14 @@ enum AttentionKernel {
         softmaxRow(p + i * s, count: visible(rule, i, s), total: s, flags: flags.map { $0 + i * s }, uniform: uniform)
       }
       var weights = UnsafePointer(p)
-      var dropped: UnsafeMutablePointer<Float>?
-      if hasDropout {
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.block)
-        let d = buffers.dropout! + block
-        for x in 0..<layout.block { scratch[x] = p[x] * d[x] }
-        weights = UnsafePointer(scratch)
-        dropped = scratch
+      if let d = buffers.dropout.map({ $0 + block }) {
+        for x in 0..<layout.block { spare[x] = p[x] * d[x] }
+        weights = UnsafePointer(spare)
+        spare += layout.block
       }
       GEMM.gemm(
         precision: precision, transposeA: false, transposeB: false, m: t, n: dv, k: s, a: weights, lda: s, b: v,
-        ldb: h * dv, c: buffers.output + b * t * h * dv + head * dv, ldc: h * dv)
-      dropped?.deallocate()
+        ldb: h * dv, c: o, ldc: h * dv)
     }
   }
 
@@ -183,13 +208,23 @@ enum AttentionKernel {
     precision: MatMulPrecision = .float32
   ) {
     let (t, s, h, dk, dv) = (layout.queries, layout.keys, layout.heads, layout.keyDim, layout.valueDim)
+    let fused = runsFused(rule, buffers, precision: precision)
     forEachPair(layout) { b, head in
       let q = buffers.query + b * t * h * dk + head * dk
       let k = buffers.key + b * s * h * dk + head * dk
       let v = buffers.value + b * s * h * dv + head * dv
       let g = buffers.output + b * t * h * dv + head * dv
       let block = (b * h + head) * layout.block
-      let p = UnsafePointer(buffers.weights + block)
+      let p = UnsafePointer(buffers.weights! + block)
+      if fused {
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.block + dv * s)
+        defer { scratch.deallocate() }
+        skattn512_backward_pair(
+          t, s, dk, dv, layout.scale, q, h * dk, k, h * dk, v, h * dv, g, h * dv, p,
+          gradients.query + b * t * h * dk + head * dk, gradients.key + b * s * h * dk + head * dk,
+          gradients.value + b * s * h * dv + head * dv, scratch)
+        return
+      }
       let d = buffers.dropout.map { $0 + block }
       let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * layout.block)
       defer { scratch.deallocate() }

@@ -38,6 +38,20 @@ extension Tensor {
     query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = AttentionMask(), scale: Float,
     zeroMaskedRows: Bool = false, dropout: Tensor? = nil, precision: MatMulPrecision = .float32
   ) throws -> (output: Tensor, weights: Tensor) {
+    let (output, weights) = try multiHeadAttention(
+      query: query, key: key, value: value, mask: mask, scale: scale, zeroMaskedRows: zeroMaskedRows,
+      dropout: dropout, precision: precision, keepWeights: true)
+    return (output, weights!)
+  }
+
+  /// ``multiHeadAttention(query:key:value:mask:scale:zeroMaskedRows:dropout:precision:)`` that
+  /// returns the weights only when `keepWeights` (or the output is differentiated, whose backward
+  /// pass reads them): without, each (batch row, head) pair's weights live in a scratch block
+  /// that stays in cache, and no `[B, H, T, S]` buffer is written.
+  package static func multiHeadAttention(
+    query: Tensor, key: Tensor, value: Tensor, mask: AttentionMask = AttentionMask(), scale: Float,
+    zeroMaskedRows: Bool = false, dropout: Tensor? = nil, precision: MatMulPrecision = .float32, keepWeights: Bool
+  ) throws -> (output: Tensor, weights: Tensor?) {
     guard query.rank == 4, key.rank == 4, value.rank == 4, key.shape[0] == query.shape[0],
       key.shape[2] == query.shape[2], key.shape[3] == query.shape[3],
       Array(value.shape[0...2]) == Array(key.shape[0...2])
@@ -57,28 +71,32 @@ extension Tensor {
       throw TensorError.incompatibleShapes(operation: "multiHeadAttention dropout", dropout.shape, scoreShape)
     }
     let rule = AttentionKeepRule(mask: mask, layout: layout)
-    var weights = Tensor.zeros(scoreShape)
-    var output = Tensor.zeros([layout.batch, layout.queries, layout.heads, layout.valueDim])
-    query.withUnsafeBufferPointer { q in
-      key.withUnsafeBufferPointer { k in
-        value.withUnsafeBufferPointer { v in
-          weights.withUnsafeMutableBufferPointer { p in
-            output.withUnsafeMutableBufferPointer { o in
-              rule.withFlags { flags in
-                Tensor.withOptionalPointer(dropout) { d in
-                  let buffers = AttentionBuffers(
-                    query: q.baseAddress!, key: k.baseAddress!, value: v.baseAddress!, weights: p.baseAddress!,
-                    output: o.baseAddress!, dropout: d, flags: flags)
-                  AttentionKernel.forward(
-                    layout, rule, buffers, zeroMaskedRows: zeroMaskedRows, precision: precision)
+    let differentiated = query.isRecorded || key.isRecorded || value.isRecorded
+    // Every element of both is written by the forward pass.
+    let weights = keepWeights || differentiated ? Tensor(shape: scoreShape, initializingWith: { _ in }) : nil
+    let output = Tensor(
+      shape: [layout.batch, layout.queries, layout.heads, layout.valueDim],
+      initializingWith: { o in
+        query.withUnsafeBufferPointer { q in
+          key.withUnsafeBufferPointer { k in
+            value.withUnsafeBufferPointer { v in
+              Tensor.withOptionalPointer(weights) { p in
+                rule.withFlags { flags in
+                  Tensor.withOptionalPointer(dropout) { d in
+                    let buffers = AttentionBuffers(
+                      query: q.baseAddress!, key: k.baseAddress!, value: v.baseAddress!,
+                      weights: p.map { UnsafeMutablePointer(mutating: $0) }, output: o.baseAddress!, dropout: d,
+                      flags: flags)
+                    AttentionKernel.forward(
+                      layout, rule, buffers, zeroMaskedRows: zeroMaskedRows, precision: precision)
+                  }
                 }
               }
             }
           }
         }
-      }
-    }
-    let savedWeights = weights
+      })
+    guard differentiated, let savedWeights = weights else { return (output, weights) }
     let result = output.recorded(from: [query, key, value]) { g in
       var (dq, dk, dv) = (Tensor.zeros(query.shape), Tensor.zeros(key.shape), Tensor.zeros(value.shape))
       g.withUnsafeBufferPointer { gp in
@@ -161,8 +179,9 @@ struct AttentionBuffers: @unchecked Sendable {
   let query: UnsafePointer<Float>
   let key: UnsafePointer<Float>
   let value: UnsafePointer<Float>
-  /// The weights `[B, H, T, S]`: written by the forward pass, read by the backward one.
-  let weights: UnsafeMutablePointer<Float>
+  /// The weights `[B, H, T, S]`: written by the forward pass, read by the backward one (nil:
+  /// not kept, each pair's in scratch).
+  let weights: UnsafeMutablePointer<Float>?
   /// The output `[B, T, H, dv]` (forward) or its gradient (backward).
   let output: UnsafeMutablePointer<Float>
   let dropout: UnsafePointer<Float>?

@@ -236,23 +236,31 @@ public final class MultiHeadAttention: Layer, @unchecked Sendable {
     let (attended, weights) = try Tensor.multiHeadAttention(
       query: q, key: k, value: v, mask: AttentionMask(keep: keep, causal: useCausalMask),
       scale: 1 / Float(keyDim).squareRoot(), zeroMaskedRows: dropout > 0 || returnScores, dropout: dropped,
-      precision: matMulPrecision)
+      precision: matMulPrecision, keepWeights: returnScores)
     let output = outputSizes ?? [query.shape[2]]
     let width = output.reduce(1, *)
-    let heads = castOutput(attended)
-    var y = try heads.reshaped(to: [batch * queries, numHeads * valueDim])
-      .matmul(computeValue(outputKernel!).reshaped(to: [numHeads * valueDim, width]), precision: matMulPrecision)
-    if let outputBias { y = try y + computeValue(outputBias).reshaped(to: [width]) }
-    return (castOutput(try y.reshaped(to: [batch, queries] + output)), weights)
+    let heads = try castOutput(attended).reshaped(to: [batch * queries, numHeads * valueDim])
+    let y = try projected(
+      heads, computeValue(outputKernel!).reshaped(to: [numHeads * valueDim, width]),
+      outputBias.map { try computeValue($0).reshaped(to: [width]) })
+    // Without returnScores the weights are not kept (an empty tensor stands in).
+    return (castOutput(try y.reshaped(to: [batch, queries] + output)), weights ?? Tensor.zeros([0]))
   }
 
   /// `input [N, L, F] · kernel [F, heads, size] + bias`, as `[N, L, heads, size]`.
   private func project(_ input: Tensor, _ kernel: Variable, _ bias: Variable?, size: Int) throws -> Tensor {
     let (rows, steps, features) = (input.shape[0], input.shape[1], input.shape[2])
-    var y = try input.reshaped(to: [rows * steps, features])
-      .matmul(computeValue(kernel).reshaped(to: [features, numHeads * size]), precision: matMulPrecision)
-    if let bias { y = try y + computeValue(bias).reshaped(to: [numHeads * size]) }
+    let y = try projected(
+      input.reshaped(to: [rows * steps, features]), computeValue(kernel).reshaped(to: [features, numHeads * size]),
+      bias.map { try computeValue($0).reshaped(to: [numHeads * size]) })
     return castOutput(try y.reshaped(to: [rows, steps, numHeads, size]))
+  }
+
+  /// `rows [M, K] · kernel [K, N] + bias [N]`; in float32 the GEMM adds the bias.
+  private func projected(_ rows: Tensor, _ kernel: Tensor, _ bias: Tensor?) throws -> Tensor {
+    if let bias, matMulPrecision == .float32, !castsToBFloat16 { return try rows.matmul(kernel, addingBias: bias) }
+    let y = try rows.matmul(kernel, precision: matMulPrecision)
+    return try bias.map { try y + $0 } ?? y
   }
 
   /// The combined keep flags `[N or 1, 1, T, S]` of the masks given, or nil for none.

@@ -60,6 +60,10 @@ public final class Dense: Layer, @unchecked Sendable {
   /// `input · kernel + bias`; under `"mixed_bfloat16"` the product and the sum are rounded to
   /// bfloat16, as Keras' bfloat16 ops round each result (the logits a loss reads too).
   func preActivation(_ input: Tensor) throws -> Tensor {
+    if let bias, matMulPrecision == .float32, !castsToBFloat16 {
+      // float32: the GEMM adds the bias (no pass of its own).
+      return try input.matmul(computeValue(kernel!), addingBias: computeValue(bias))
+    }
     let y = castOutput(try input.matmul(computeValue(kernel!), precision: matMulPrecision))
     let z = try bias.map { try y + computeValue($0) } ?? y
     return castOutput(z)
