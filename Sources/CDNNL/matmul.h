@@ -227,4 +227,10 @@ static inline __attribute__((unused)) void skbf16_convert_rows(
     skbf16_convert_scalar(source + r * ld, target + r * columns, columns);
   }
 }
+
+/// `count` bfloat16 values as float32 (exact: the bfloat16 bits become the top half).
+static inline __attribute__((unused)) void skbf16_expand(const uint16_t *__restrict source, float *__restrict target, long count) {
+  uint32_t *bits = (uint32_t *)target;
+  for (long i = 0; i < count; i++) bits[i] = (uint32_t)source[i] << 16;
+}
 #endif
