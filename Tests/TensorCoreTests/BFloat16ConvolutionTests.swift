@@ -58,12 +58,16 @@ struct BFloat16ConvolutionTests {
     let window = Window2D(
       input: [9, 8], kernel: c.kernel, strides: c.strides, dilation: c.dilation, samePadding: c.same)
     if BFloat16.hardwareSupported {
-      // The native path must have run: oneDNN has a bfloat16 primitive for every case here.
-      let plan = ConvolutionPrimitive.plan(
-        .init(
-          window: window, images: 3, channels: c.channels, filters: c.filters, groups: c.groups, bias: c.bias,
-          relu: c.relu, kind: .inference, bfloat16: true))
-      #expect(plan != nil, "\(c)")
+      // The native path must run: oneDNN has bfloat16 primitives for every pass of every case here.
+      for kind in [ConvolutionPrimitive.Kind.inference, .backwardData, .backwardWeights] {
+        let forward = kind == .inference
+        let plan = ConvolutionPrimitive.plan(
+          .init(
+            window: window, images: 3, channels: c.channels, filters: c.filters, groups: c.groups,
+            bias: forward && c.bias, relu: forward && c.relu, kind: kind, bfloat16: true))
+        // oneDNN's bfloat16 kernels (`brgconv:avx512_core_bf16`, `jit_bf16:avx512_core_bf16`, ...).
+        #expect(plan?.implementation.contains("bf16") == true, "\(c), \(kind): \(plan?.implementation ?? "none")")
+      }
     }
     let fast = try Self.run(c, x, k, b, weights, precision: .bfloat16, native: true)
     let reference = try Self.run(c, x, k, b, weights, precision: .bfloat16, native: false)
