@@ -1,3 +1,5 @@
+import CDNNL
+
 extension Tensor {
   /// The tensor rounded to bfloat16 (ties to even), still stored as float32: Keras' cast to a
   /// `bfloat16` compute dtype.
@@ -29,7 +31,8 @@ extension Tensor {
         let shared = RecurrentKernel.PartShared((source.baseAddress!, out.baseAddress!))
         ParallelParts.run(parts: parts) { part in
           let (source, target) = shared.value
-          for i in (count * part / parts)..<(count * (part + 1) / parts) { target[i] = BFloat16.round(source[i]) }
+          let start = count * part / parts
+          skbf16_round(source + start, target + start, count * (part + 1) / parts - start)
         }
       }
     }
@@ -40,6 +43,55 @@ extension Tensor {
   func bfloat16Operand() -> Tensor {
     if isKnownBFloat16 { return self }
     return Tensor.bfloat16Rounding(of: self).recorded(from: self) { $0 }
+  }
+}
+
+extension Tensor {
+  /// Keras' bfloat16 `x·W + b` (and ReLU) after the product: `round(round(self) + bias)`, then
+  /// `max(·, 0)` when `relu`, in one pass rather than one per rounding (``roundedToBFloat16()``'s
+  /// semantics, gradients rounded too). `self` `[..., F]` (a float32 product), `bias` `[F]`.
+  ///
+  /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` when `bias` is not `[F]`.
+  public func addingBiasInBFloat16(_ bias: Tensor, relu: Bool = false) throws -> Tensor {
+    let features = shape.last ?? 0
+    guard rank >= 1, bias.shape == [features] else {
+      throw TensorError.incompatibleShapes(operation: "bfloat16 bias add", shape, bias.shape)
+    }
+    let rows = features == 0 ? 0 : count / features
+    let output = Tensor(shape: shape) { out in
+      withUnsafeBufferPointer { product in
+        bias.withUnsafeBufferPointer { b in
+          let parts = count >= 1 << 16 ? ParallelParts.count(rows: rows, minimumRows: Swift.max(1, (1 << 14) / Swift.max(features, 1))) : 1
+          let shared = RecurrentKernel.PartShared((product.baseAddress!, b.baseAddress!, out.baseAddress!))
+          ParallelParts.run(parts: parts) { part in
+            let (product, bias, out) = shared.value
+            let start = rows * part / parts
+            skbf16_bias_round(
+              product + start * features, bias, out + start * features, rows * (part + 1) / parts - start, features,
+              relu ? 1 : 0)
+          }
+        }
+      }
+    }
+    output.storage.holdsBFloat16 = true
+    return output.recorded(from: self, bias) { gradient in
+      // The sum's rounding (and ReLU) first, then the product's rounding: both leave round(g).
+      let rounded = Tensor.bfloat16Rounding(of: gradient)
+      var sums = [Float](repeating: 0, count: features)
+      let masked = Tensor(shape: gradient.shape) { masked in
+        rounded.withUnsafeBufferPointer { g in
+          output.withUnsafeBufferPointer { y in
+            sums.withUnsafeMutableBufferPointer {
+              Convolution2D.reluAndBiasGradient(
+                g.baseAddress!, reluOutput: relu ? y.baseAddress! : nil, masked: relu ? masked.baseAddress! : nil,
+                sums: $0.baseAddress!, rows: rows, filters: features)
+            }
+            if !relu { masked.baseAddress!.update(from: g.baseAddress!, count: g.count) }
+          }
+        }
+      }
+      return (masked, try Tensor(shape: [features], scalars: sums))
+    }
   }
 }
 
