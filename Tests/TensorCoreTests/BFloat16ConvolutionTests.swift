@@ -21,11 +21,21 @@ struct BFloat16ConvolutionTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "3x3 valid", kernel: [3, 3], strides: [1, 1], dilation: [1, 1], same: false, channels: 4, filters: 8, groups: 1, bias: true, relu: true),
-    Case(name: "3x2 same", kernel: [3, 2], strides: [1, 1], dilation: [1, 1], same: true, channels: 3, filters: 5, groups: 1, bias: false, relu: false),
-    Case(name: "3x3 strides 2 same", kernel: [3, 3], strides: [2, 2], dilation: [1, 1], same: true, channels: 8, filters: 16, groups: 1, bias: true, relu: false),
-    Case(name: "2x2 dilation 2 same", kernel: [2, 2], strides: [1, 1], dilation: [2, 2], same: true, channels: 4, filters: 8, groups: 2, bias: true, relu: true),
-    Case(name: "1x1", kernel: [1, 1], strides: [1, 1], dilation: [1, 1], same: false, channels: 16, filters: 32, groups: 1, bias: true, relu: true),
+    Case(
+      name: "3x3 valid", kernel: [3, 3], strides: [1, 1], dilation: [1, 1], same: false, channels: 4, filters: 8,
+      groups: 1, bias: true, relu: true),
+    Case(
+      name: "3x2 same", kernel: [3, 2], strides: [1, 1], dilation: [1, 1], same: true, channels: 3, filters: 5,
+      groups: 1, bias: false, relu: false),
+    Case(
+      name: "3x3 strides 2 same", kernel: [3, 3], strides: [2, 2], dilation: [1, 1], same: true, channels: 8,
+      filters: 16, groups: 1, bias: true, relu: false),
+    Case(
+      name: "2x2 dilation 2 same", kernel: [2, 2], strides: [1, 1], dilation: [2, 2], same: true, channels: 4,
+      filters: 8, groups: 2, bias: true, relu: true),
+    Case(
+      name: "1x1", kernel: [1, 1], strides: [1, 1], dilation: [1, 1], same: false, channels: 16, filters: 32, groups: 1,
+      bias: true, relu: true),
   ]
 
   /// The output and the gradients of input, kernel and bias of `sum(conv(x) · weights)` for `c`,
@@ -72,14 +82,18 @@ struct BFloat16ConvolutionTests {
     let fast = try Self.run(c, x, k, b, weights, precision: .bfloat16, native: true)
     let reference = try Self.run(c, x, k, b, weights, precision: .bfloat16, native: false)
     // Σ|products| of every sum: the float32 path on the rounded operands' absolute values, no ReLU.
-    func magnitude(_ t: Tensor) -> Tensor { Tensor(shape: t.shape) { out in for (i, v) in t.scalars.enumerated() { out[i] = abs(BFloat16.round(v)) } } }
+    func magnitude(_ t: Tensor) -> Tensor {
+      Tensor(shape: t.shape) { out in for (i, v) in t.scalars.enumerated() { out[i] = abs(BFloat16.round(v)) } }
+    }
     let magnitudes = try Self.run(
       Case(
         name: c.name, kernel: c.kernel, strides: c.strides, dilation: c.dilation, same: c.same, channels: c.channels,
         filters: c.filters, groups: c.groups, bias: c.bias, relu: false),
       magnitude(x), magnitude(k), magnitude(b), magnitude(weights), precision: .float32, native: false)
-    let terms = Float(Swift.max(3 * window.outputHeight * window.outputWidth, c.kernel[0] * c.kernel[1] * c.filters) + 2)
-    for (i, name) in ["output", "input gradient", "kernel gradient", "bias gradient"].enumerated() where i < 3 || c.bias {
+    let terms = Float(
+      Swift.max(3 * window.outputHeight * window.outputWidth, c.kernel[0] * c.kernel[1] * c.filters) + 2)
+    for (i, name) in ["output", "input gradient", "kernel gradient", "bias gradient"].enumerated() where i < 3 || c.bias
+    {
       #expect(fast[i].shape == reference[i].shape)
       var worst: Float = 0
       for (j, (f, r)) in zip(fast[i].scalars, reference[i].scalars).enumerated() {

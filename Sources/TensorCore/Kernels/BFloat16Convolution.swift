@@ -53,7 +53,8 @@ extension Tensor {
         output.withUnsafeBufferPointer { py in
           func pass(_ sums: UnsafeMutablePointer<Float>?) {
             Convolution2D.reluAndBiasGradientBFloat16(
-              pg.baseAddress!, reluOutput: relu ? py.baseAddress! : nil, masked: gradient.pointer, sums: sums, rows: rows,
+              pg.baseAddress!, reluOutput: relu ? py.baseAddress! : nil, masked: gradient.pointer, sums: sums,
+              rows: rows,
               filters: filters)
           }
           if hasBias {

@@ -61,7 +61,9 @@ extension Tensor {
     let output = Tensor(shape: shape) { out in
       withUnsafeBufferPointer { product in
         bias.withUnsafeBufferPointer { b in
-          let parts = count >= 1 << 16 ? ParallelParts.count(rows: rows, minimumRows: Swift.max(1, (1 << 14) / Swift.max(features, 1))) : 1
+          let parts =
+            count >= 1 << 16
+            ? ParallelParts.count(rows: rows, minimumRows: Swift.max(1, (1 << 14) / Swift.max(features, 1))) : 1
           let shared = RecurrentKernel.PartShared((product.baseAddress!, b.baseAddress!, out.baseAddress!))
           ParallelParts.run(parts: parts) { part in
             let (product, bias, out) = shared.value
