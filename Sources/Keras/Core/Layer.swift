@@ -226,7 +226,7 @@ open class Layer: @unchecked Sendable {
 
   /// An input of a call in the compute dtype (Keras' autocast of inputs). The casts cost no pass
   /// over a tensor already known to be bfloat16 (the previous layer's output,
-  /// ``Tensor/isKnownBFloat16``).
+  /// `Tensor.isKnownBFloat16`).
   func castInput(_ input: Tensor) -> Tensor { castsToBFloat16 && autocast ? input.roundedToBFloat16() : input }
 
   /// An output of a call in the compute dtype.
@@ -240,7 +240,7 @@ open class Layer: @unchecked Sendable {
 
   /// The value of `weight` in the layer's compute dtype, for ``call(_:training:)``: rounded to
   /// bfloat16 under `"mixed_bfloat16"` (its gradient too, as Keras' autocast variables; rounded
-  /// once per optimizer step, ``Variable/bfloat16Value``), else the float32 value itself.
+  /// once per optimizer step, `Variable.bfloat16Value`), else the float32 value itself.
   public func computeValue(_ weight: Variable) -> Tensor {
     dtypePolicy.computesInBFloat16 ? weight.bfloat16Value : weight.value
   }
