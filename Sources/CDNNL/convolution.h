@@ -5,13 +5,22 @@
 // on every call (a few KB) and the weight gradient reordered back. Scratchpads are the caller's
 // (user mode, allocated per call), as are the streams, so one plan may run on several threads at once.
 //
+//
+// With `bfloat16` set (Keras' mixed_bfloat16 arithmetic, on CPUs with AVX512-BF16 or AMX) the images,
+// output gradients and kernel are bfloat16: the forward writes a bfloat16 output (its float32 sum,
+// plus bias, after ReLU, rounded to nearest even once), backward data a float32 image gradient and
+// backward weights a float32 kernel gradient (for the float32 master weights); the bias stays float32.
+// The kernel is still given in float32 (Keras' layout): its reorder converts it.
+//
 // Swift imports oneDNN's fixed-size arrays as tuples and its memory descriptors as large structs;
 // the plain functions here keep TensorCore's side to pointers and integers.
 #ifndef SWIFTKERAS_CDNNL_CONVOLUTION_H
 #define SWIFTKERAS_CDNNL_CONVOLUTION_H
 #include <oneapi/dnnl/dnnl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "matmul.h"  // skbf16_from_float
 
 /// The shapes of one convolution. Pads are the zero rows and columns before (`top`, `left`) and
 /// after (`bottom`, `right`) the image; dilations count the pixels between taps (1: none).
@@ -20,6 +29,8 @@ typedef struct skconv_shape {
   long stride_height, stride_width, dilation_height, dilation_width;
   long pad_top, pad_left, pad_bottom, pad_right, output_height, output_width, groups;
   int bias, relu;
+  /// bfloat16 images, output (forward) and output gradients (backward), and kernel (see above).
+  int bfloat16;
 } skconv_shape;
 
 /// What a plan computes.
@@ -52,8 +63,12 @@ static inline __attribute__((unused)) dnnl_status_t skconv_describe(
   dnnl_dims_t dilates = {s->dilation_height - 1, s->dilation_width - 1};
   dnnl_dims_t pad_l = {s->pad_top, s->pad_left}, pad_r = {s->pad_bottom, s->pad_right};
   dnnl_status_t status;
-  if ((status = dnnl_memory_desc_init_by_tag(&src, 4, src_dims, dnnl_f32, dnnl_nhwc)) != dnnl_success) return status;
-  if ((status = dnnl_memory_desc_init_by_tag(&dst, 4, dst_dims, dnnl_f32, dnnl_nhwc)) != dnnl_success) return status;
+  // bfloat16: the images (forward, backward weights) and the output or its gradient; backward
+  // data's image gradient stays float32.
+  dnnl_data_type_t low = s->bfloat16 ? dnnl_bf16 : dnnl_f32;
+  dnnl_data_type_t src_type = kind == skconv_backward_data ? dnnl_f32 : low;
+  if ((status = dnnl_memory_desc_init_by_tag(&src, 4, src_dims, src_type, dnnl_nhwc)) != dnnl_success) return status;
+  if ((status = dnnl_memory_desc_init_by_tag(&dst, 4, dst_dims, low, dnnl_nhwc)) != dnnl_success) return status;
   if ((status = dnnl_memory_desc_init_by_tag(&bias, 1, bias_dims, dnnl_f32, dnnl_x)) != dnnl_success) return status;
   switch (kind) {
   case skconv_forward_inference:
@@ -105,11 +120,18 @@ static inline __attribute__((unused)) skconv_plan *skconv_create(const skconv_sh
           &plan->user_weights, grouped ? 5 : 4, grouped ? group_dims : weight_dims, dnnl_f32, grouped ? dnnl_hwigo : dnnl_hwio)
         != dnnl_success)
       break;
+    // The primitive's weights: bfloat16 under `bfloat16`, except the kernel gradient (float32).
+    dnnl_data_type_t weights_type = s->bfloat16 && kind != skconv_backward_weights ? dnnl_bf16 : dnnl_f32;
     if (dnnl_memory_desc_init_by_tag(
-          &any, grouped ? 5 : 4, grouped ? group_dims : weight_dims, dnnl_f32, dnnl_format_tag_any) != dnnl_success)
+          &any, grouped ? 5 : 4, grouped ? group_dims : weight_dims, weights_type, dnnl_format_tag_any) != dnnl_success)
       break;
     if (kind == skconv_backward_data || kind == skconv_backward_weights) {  // backward needs the forward as a hint
-      if (skconv_describe(s, skconv_forward_training, &any, &desc) != dnnl_success) break;
+      dnnl_memory_desc_t forward_any;
+      if (dnnl_memory_desc_init_by_tag(
+            &forward_any, grouped ? 5 : 4, grouped ? group_dims : weight_dims, s->bfloat16 ? dnnl_bf16 : dnnl_f32,
+            dnnl_format_tag_any) != dnnl_success)
+        break;
+      if (skconv_describe(s, skconv_forward_training, &forward_any, &desc) != dnnl_success) break;
       if (dnnl_primitive_desc_create(&hint, &desc, NULL, engine, NULL) != dnnl_success) break;
     }
     if (skconv_describe(s, kind, &any, &desc) != dnnl_success) break;
@@ -177,9 +199,10 @@ static inline __attribute__((unused)) dnnl_memory_t skconv_query_memory(
 /// Runs a plan. Forward: `a` images, `b` kernel, `c` bias (or NULL), `out` the output.
 /// Backward data: `a` output gradient, `b` kernel, `out` the images' gradient.
 /// Backward weights: `a` images, `b` output gradient, `out` the kernel's gradient, `bias_out` the
-/// bias's (or NULL). Returns 0 on success.
+/// bias's (or NULL). Images, output and output gradient are bfloat16 in a `bfloat16` plan (except
+/// backward data's `out`), the kernel, its gradient and the bias float32. Returns 0 on success.
 static inline __attribute__((unused)) int skconv_execute(
-  const skconv_plan *plan, const float *a, const float *b, const float *c, float *out, float *bias_out
+  const skconv_plan *plan, const void *a, const void *b, const float *c, void *out, float *bias_out
 ) {
   dnnl_stream_t stream = NULL;  // one per call: a stream is not for several threads at once
   if (dnnl_stream_create(&stream, plan->engine, dnnl_stream_default_flags) != dnnl_success) return -1;
@@ -287,6 +310,33 @@ static inline __attribute__((unused)) void skconv_relu_bias_gradient(
       }
     } else if (sums) {
       for (long f = 0; f < filters; f++) sums[f] += g[f];
+    }
+  }
+}
+
+/// `skconv_relu_bias_gradient` for a `bfloat16` plan: the gradient rounded to bfloat16 (nearest,
+/// ties to even: Keras' gradient of a bfloat16 output is bfloat16), masked by the ReLU's output
+/// when `output` is not NULL, written as bfloat16 into `masked` (always), and the rounded values'
+/// row sums into `sums` (when not NULL).
+static inline __attribute__((unused)) void skconv_relu_bias_gradient_bf16(
+  const float *__restrict gradient, const float *__restrict output, uint16_t *__restrict masked,
+  float *__restrict sums, long rows, long filters
+) {
+  if (sums) for (long f = 0; f < filters; f++) sums[f] = 0;
+  for (long r = 0; r < rows; r++) {
+    const float *g = gradient + r * filters;
+    const float *y = output ? output + r * filters : NULL;
+    uint16_t *m = masked + r * filters;
+    for (long f = 0; f < filters; f++) {
+      uint16_t v = skbf16_from_float(g[f]);
+      if (y) v = y[f] > 0 ? v : 0;
+      m[f] = v;
+      if (sums) {
+        uint32_t bits = (uint32_t)v << 16;
+        float value;
+        memcpy(&value, &bits, 4);
+        sums[f] += value;
+      }
     }
   }
 }

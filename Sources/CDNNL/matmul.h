@@ -227,4 +227,54 @@ static inline __attribute__((unused)) void skbf16_convert_rows(
     skbf16_convert_scalar(source + r * ld, target + r * columns, columns);
   }
 }
+
+/// `count` bfloat16 values as float32 (exact: the bfloat16 bits become the top half).
+static inline __attribute__((unused)) void skbf16_expand(const uint16_t *__restrict source, float *__restrict target, long count) {
+  uint32_t *bits = (uint32_t *)target;
+  for (long i = 0; i < count; i++) bits[i] = (uint32_t)source[i] << 16;
+}
+
+/// `count` floats rounded to bfloat16 (nearest, ties to even; NaN kept a quiet NaN; subnormals
+/// rounded like any value), written as float32: TensorCore's `BFloat16.round` over an array, in a
+/// loop clang vectorizes.
+static inline __attribute__((unused)) void skbf16_round(const float *__restrict source, float *__restrict target, long count) {
+  const uint32_t *from = (const uint32_t *)source;
+  uint32_t *to = (uint32_t *)target;
+  for (long i = 0; i < count; i++) {
+    uint32_t bits = from[i];
+    uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
+    uint32_t nan = (bits | 0x00400000u) & 0xFFFF0000u;
+    to[i] = (bits & 0x7FFFFFFFu) > 0x7F800000u ? nan : rounded;
+  }
+}
+
+/// `x` rounded to bfloat16 as `skbf16_round` does, as a float.
+static inline __attribute__((unused, always_inline)) float skbf16_rounded(float x) {
+  uint32_t bits;
+  memcpy(&bits, &x, 4);
+  uint32_t rounded = (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
+  uint32_t nan = (bits | 0x00400000u) & 0xFFFF0000u;
+  bits = (bits & 0x7FFFFFFFu) > 0x7F800000u ? nan : rounded;
+  memcpy(&x, &bits, 4);
+  return x;
+}
+
+/// Keras' bfloat16 `x·W + b` after the float32 sums of the product: `out[r][f] = round(round(product[r][f])
+/// + bias[f])`, then `max(·, 0)` when `relu`, over `rows × n` values in one pass.
+static inline __attribute__((unused)) void skbf16_bias_round(
+  const float *__restrict product, const float *__restrict bias, float *__restrict out, long rows, long n, int relu
+) {
+  for (long r = 0; r < rows; r++) {
+    const float *p = product + r * n;
+    float *o = out + r * n;
+    if (relu) {
+      for (long f = 0; f < n; f++) {
+        float z = skbf16_rounded(skbf16_rounded(p[f]) + bias[f]);
+        o[f] = z > 0 ? z : 0;
+      }
+    } else {
+      for (long f = 0; f < n; f++) o[f] = skbf16_rounded(skbf16_rounded(p[f]) + bias[f]);
+    }
+  }
+}
 #endif

@@ -224,7 +224,9 @@ open class Layer: @unchecked Sendable {
   /// layer that is not a model (a model's layers apply their own).
   var castsToBFloat16: Bool { dtypePolicy.computesInBFloat16 && !(self is Model) }
 
-  /// An input of a call in the compute dtype (Keras' autocast of inputs).
+  /// An input of a call in the compute dtype (Keras' autocast of inputs). The casts cost no pass
+  /// over a tensor already known to be bfloat16 (the previous layer's output,
+  /// `Tensor.isKnownBFloat16`).
   func castInput(_ input: Tensor) -> Tensor { castsToBFloat16 && autocast ? input.roundedToBFloat16() : input }
 
   /// An output of a call in the compute dtype.
@@ -237,10 +239,10 @@ open class Layer: @unchecked Sendable {
   }
 
   /// The value of `weight` in the layer's compute dtype, for ``call(_:training:)``: rounded to
-  /// bfloat16 under `"mixed_bfloat16"` (its gradient too, as Keras' autocast variables), else
-  /// the float32 value itself.
+  /// bfloat16 under `"mixed_bfloat16"` (its gradient too, as Keras' autocast variables; rounded
+  /// once per optimizer step, `Variable.bfloat16Value`), else the float32 value itself.
   public func computeValue(_ weight: Variable) -> Tensor {
-    dtypePolicy.computesInBFloat16 ? weight.value.roundedToBFloat16() : weight.value
+    dtypePolicy.computesInBFloat16 ? weight.bfloat16Value : weight.value
   }
 
   /// The precision of the layer's matrix products under its policy.

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A named, mutable tensor that gradients are taken with respect to: a layer's weight.
 ///
 /// Reading ``value`` inside ``valueWithGradient(for:of:)`` connects the computation to
@@ -8,6 +10,10 @@ public final class Variable: @unchecked Sendable {
   /// Whether optimizers update this variable.
   public var trainable: Bool
   var storedValue: Tensor
+  /// Counts the assignments and in-place updates of the value (keys ``bfloat16Value``'s cache).
+  private(set) var version = 0
+  /// The value rounded to bfloat16 and the ``version`` it was rounded at.
+  let bfloat16Cache = Mutex<(version: Int, value: Tensor)?>(nil)
 
   /// A variable holding `value`.
   public init(_ value: Tensor, name: String = "variable", trainable: Bool = true) {
@@ -27,7 +33,10 @@ public final class Variable: @unchecked Sendable {
       }
       return storedValue
     }
-    set { storedValue = newValue.detached() }
+    set {
+      storedValue = newValue.detached()
+      version &+= 1
+    }
   }
 
   /// The shape of the value.
@@ -35,6 +44,7 @@ public final class Variable: @unchecked Sendable {
 
   /// Updates the value in place (no copy when the storage is not shared), e.g. for an optimizer step.
   public func update(_ body: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+    version &+= 1
     try storedValue.withUnsafeMutableBufferPointer(body)
   }
 }

@@ -143,6 +143,7 @@ public struct Tensor: @unchecked Sendable {
     -> R
   {
     if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    storage.holdsBFloat16 = false
     tapeID = 0
     tapeNode = -1
     return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: storage.count))

@@ -16,6 +16,10 @@ import Synchronization
 final class TensorStorage: @unchecked Sendable {
   @usableFromInline let pointer: UnsafeMutablePointer<Float>
   @usableFromInline let count: Int
+  /// Whether every value is known to be a bfloat16 number (a float32 whose low 16 bits are zero),
+  /// set by the op that wrote them (``Tensor/roundedToBFloat16()``, a bfloat16 convolution) and
+  /// cleared by any write in place; a rounding of such storage is skipped.
+  @usableFromInline var holdsBFloat16 = false
   /// The pool of the thread that took this buffer. Released on any other thread (a server's
   /// answer written on the connection's thread, a part's output joined on the caller's), the
   /// buffer goes to the shared pool: in the releasing thread's own pool the thread that takes

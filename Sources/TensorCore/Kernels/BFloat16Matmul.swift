@@ -114,6 +114,19 @@ enum BFloat16Matmul {
   }
 }
 
+extension BFloat16Matmul {
+  /// `count` bfloat16 values widened to float32 (exact), split between the threads when many.
+  static func expand(_ source: UnsafePointer<UInt16>, into target: UnsafeMutablePointer<Float>, count: Int) {
+    let parts = count >= 1 << 16 ? ParallelParts.count(rows: count, minimumRows: 1 << 15) : 1
+    let shared = RecurrentKernel.PartShared((source, target))
+    ParallelParts.run(parts: parts) { part in
+      let (source, target) = shared.value
+      let start = count * part / parts
+      skbf16_expand(source + start, target + start, count * (part + 1) / parts - start)
+    }
+  }
+}
+
 /// A bfloat16 matrix (16-bit values), in TensorCore's pooled buffers.
 struct BFloat16Matrix: @unchecked Sendable {
   /// The float32 buffer the values live in, two to a float.

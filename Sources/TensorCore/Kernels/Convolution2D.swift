@@ -63,14 +63,6 @@ public struct Window2D: Sendable, Hashable {
   }
 }
 
-/// The pointers of ``Convolution2D/reluAndBiasGradient(_:reluOutput:masked:sums:rows:filters:)``'s parts.
-struct ReLUGradientBuffers: @unchecked Sendable {
-  let gradient: UnsafePointer<Float>
-  let output: UnsafePointer<Float>?
-  let masked: UnsafeMutablePointer<Float>?
-  let sums: UnsafeMutablePointer<Float>?
-}
-
 /// Pointers shared by the parts of a kernel, each part touching only its own images.
 struct SharedBuffers: @unchecked Sendable {
   let input: UnsafeMutablePointer<Float>
@@ -118,17 +110,44 @@ enum Convolution2D {
     _ gradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?, masked: UnsafeMutablePointer<Float>?,
     sums: UnsafeMutablePointer<Float>?, rows: Int, filters: Int
   ) {
+    let pointers = RecurrentKernel.PartShared((gradient, reluOutput, masked))
+    forEachRowPart(rows: rows, filters: filters, sums: sums) { start, end, partial in
+      let (gradient, output, masked) = pointers.value
+      let offset = start * filters
+      skconv_relu_bias_gradient(
+        gradient + offset, output.map { $0 + offset }, masked.map { $0 + offset }, partial, end - start, filters)
+    }
+  }
+
+  /// ``reluAndBiasGradient(_:reluOutput:masked:sums:rows:filters:)`` for a bfloat16 convolution: the
+  /// gradient rounded to bfloat16 (then masked) into the bfloat16 `masked`, the rounded values'
+  /// row sums into `sums` (`skconv_relu_bias_gradient_bf16`).
+  static func reluAndBiasGradientBFloat16(
+    _ gradient: UnsafePointer<Float>, reluOutput: UnsafePointer<Float>?, masked: UnsafeMutablePointer<UInt16>,
+    sums: UnsafeMutablePointer<Float>?, rows: Int, filters: Int
+  ) {
+    let pointers = RecurrentKernel.PartShared((gradient, reluOutput, masked))
+    forEachRowPart(rows: rows, filters: filters, sums: sums) { start, end, partial in
+      let (gradient, output, masked) = pointers.value
+      let offset = start * filters
+      skconv_relu_bias_gradient_bf16(
+        gradient + offset, output.map { $0 + offset }, masked + offset, partial, end - start, filters)
+    }
+  }
+
+  /// Runs `body(start, end, partialSums)` over parts of `rows` rows of `filters` values split between
+  /// the threads, each part summing its rows into its own `filters` partial sums (nil when `sums`
+  /// is), then adds the parts' sums into `sums`.
+  private static func forEachRowPart(
+    rows: Int, filters: Int, sums: UnsafeMutablePointer<Float>?,
+    _ body: @Sendable (_ start: Int, _ end: Int, _ partialSums: UnsafeMutablePointer<Float>?) -> Void
+  ) {
     let parts = ParallelParts.count(rows: rows, minimumRows: Swift.max(1, (1 << 15) / Swift.max(filters, 1)))
     let partial = UnsafeMutablePointer<Float>.allocate(capacity: parts * filters)
     defer { partial.deallocate() }
-    let pointers = ReLUGradientBuffers(
-      gradient: gradient, output: reluOutput, masked: masked, sums: sums == nil ? nil : partial)
+    let partials = RecurrentKernel.PartShared(sums == nil ? nil : partial)
     ParallelParts.run(parts: parts) { part in
-      let (start, end) = (rows * part / parts, rows * (part + 1) / parts)
-      let offset = start * filters
-      skconv_relu_bias_gradient(
-        pointers.gradient + offset, pointers.output.map { $0 + offset }, pointers.masked.map { $0 + offset },
-        pointers.sums.map { $0 + part * filters }, end - start, filters)
+      body(rows * part / parts, rows * (part + 1) / parts, partials.value.map { $0 + part * filters })
     }
     guard let sums else { return }
     sums.update(from: partial, count: filters)

@@ -28,12 +28,14 @@ enum ConvolutionPrimitive {
     }
   }
 
-  /// One plan's key: the shapes, the kind, and the fused bias and ReLU.
+  /// One plan's key: the shapes, the kind, the fused bias and ReLU, and whether images, output and
+  /// output gradient are bfloat16 (`skconv_shape.bfloat16`).
   struct Key: Hashable {
     let window: Window2D
     let images: Int, channels: Int, filters: Int, groups: Int
     let bias: Bool, relu: Bool
     let kind: Kind
+    var bfloat16 = false
   }
 
   /// A oneDNN primitive and what running it needs; freed with the last reference.
@@ -45,9 +47,10 @@ enum ConvolutionPrimitive {
     /// oneDNN's name for the implementation (`brgconv:avx512_core`, `gemm:jit`, ...).
     var implementation: String { String(cString: skconv_implementation(pointer)) }
 
-    /// Runs the plan (see `skconv_execute` for what `a`, `b`, `c`, `out` and `biasOut` are).
+    /// Runs the plan (see `skconv_execute` for what `a`, `b`, `c`, `out` and `biasOut` are; in a
+    /// bfloat16 plan images, output and output gradient are bfloat16, the rest float32).
     func run(
-      _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>?, _ out: UnsafeMutablePointer<Float>,
+      _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ c: UnsafePointer<Float>?, _ out: UnsafeMutableRawPointer,
       _ biasOut: UnsafeMutablePointer<Float>? = nil
     ) {
       let status = skconv_execute(pointer, a, b, c, out, biasOut)
@@ -93,7 +96,7 @@ enum ConvolutionPrimitive {
       pad_bottom: trailing(w.outputHeight, w.strideHeight, w.kernelHeight, w.dilationHeight, w.inputHeight, w.padTop),
       pad_right: trailing(w.outputWidth, w.strideWidth, w.kernelWidth, w.dilationWidth, w.inputWidth, w.padLeft),
       output_height: w.outputHeight, output_width: w.outputWidth, groups: key.groups, bias: key.bias ? 1 : 0,
-      relu: key.relu ? 1 : 0)
+      relu: key.relu ? 1 : 0, bfloat16: key.bfloat16 ? 1 : 0)
     let plan = skconv_create(&shape, key.kind.c).map(Plan.init)
     plans.withLock { plans in
       if plans.count >= 256 { plans.removeAll() }  // models whose shapes keep changing: start over

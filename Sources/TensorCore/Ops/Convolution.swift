@@ -10,17 +10,29 @@ extension Tensor {
   /// pixels. With `relu` the result is `max(·, 0)` in the same pass, its gradient passing where the
   /// result is positive.
   ///
+  /// With `precision` `.bfloat16` (Keras' `mixed_bfloat16`) the input and kernel are read as
+  /// bfloat16, products are summed in float32 and the output (bias added, after ReLU) is rounded to
+  /// bfloat16, as is the gradient arriving at it; the input's and kernel's gradients are the float32
+  /// sums. Where oneDNN multiplies bfloat16 natively (``BFloat16/hardwareSupported``) this runs
+  /// oneDNN's bfloat16 convolution primitives; elsewhere, or with `SWIFTKERAS_BFLOAT16=reference`,
+  /// the float32 convolution of bfloat16-rounded operands, the same numbers up to the order of sums.
+  ///
   /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` when the input, kernel, bias or window
   ///   disagree; ``TensorError/invalidArgument(operation:_:)`` when `groups` does not divide `C` and `F`.
   public func convolved2D(
-    kernel: Tensor, bias: Tensor? = nil, window: Window2D, groups: Int = 1, relu: Bool = false
+    kernel: Tensor, bias: Tensor? = nil, window: Window2D, groups: Int = 1, relu: Bool = false,
+    precision: MatMulPrecision = .float32
   ) throws -> Tensor {
-    try convolved2D(kernel: kernel, bias: bias, window: window, groups: groups, relu: relu, path: ConvolutionPrimitive.choice)
+    try convolved2D(
+      kernel: kernel, bias: bias, window: window, groups: groups, relu: relu, path: ConvolutionPrimitive.choice,
+      precision: precision)
   }
 
-  /// ``convolved2D(kernel:bias:window:groups:relu:)`` on the path `path` chooses (tests run both).
+  /// ``convolved2D(kernel:bias:window:groups:relu:precision:)`` on the path `path` chooses (tests
+  /// run both); `nativeBFloat16` false takes the bfloat16 reference path on any CPU.
   func convolved2D(
-    kernel: Tensor, bias: Tensor?, window: Window2D, groups: Int, relu: Bool, path: ConvolutionPrimitive.Choice
+    kernel: Tensor, bias: Tensor?, window: Window2D, groups: Int, relu: Bool, path: ConvolutionPrimitive.Choice,
+    precision: MatMulPrecision = .float32, nativeBFloat16: Bool = BFloat16Matmul.multipliesNatively
   ) throws -> Tensor {
     let input = self
     guard rank == 4, kernel.rank == 4, shape[1] == window.inputHeight, shape[2] == window.inputWidth,
@@ -38,6 +50,17 @@ extension Tensor {
       throw TensorError.incompatibleShapes(operation: "conv2d bias", [filters], bias.shape)
     }
     let layout = Convolution2D.Layout(window: window, images: shape[0], channels: channels, groups: groups)
+    if precision == .bfloat16 {
+      if nativeBFloat16, path != .im2col,
+        let output = bfloat16Convolved2D(kernel: kernel, bias: bias, layout: layout, filters: filters, relu: relu)
+      {
+        return output
+      }
+      // The reference: float32 arithmetic on bfloat16 operands, the output (and its gradient) rounded.
+      return try bfloat16Operand().convolved2D(
+        kernel: kernel.bfloat16Operand(), bias: bias, window: window, groups: groups, relu: relu, path: path
+      ).roundedToBFloat16()
+    }
     let (rows, k, fg) = (layout.rows, layout.columns, filters / groups)
     // oneDNN's convolution primitives where they measure faster, else im2col + GEMM.
     let onednn = rows > 0 && ConvolutionPrimitive.isPreferred(for: layout, choice: path)

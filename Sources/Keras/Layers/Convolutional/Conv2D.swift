@@ -98,10 +98,11 @@ public final class Conv2D: Layer, @unchecked Sendable {
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     let window = try windows.window(for: input, layer: name)
     let relu = activation == .relu
-    // Under mixed_bfloat16 the input (rounded by the call) and the kernel are bfloat16: oneDNN's
-    // float32 convolution multiplies them exactly and sums in float32, as a bfloat16 one does.
+    // Under mixed_bfloat16 the convolution reads bfloat16 and writes its output rounded to bfloat16
+    // (Keras' bfloat16 Conv2D), so the call's cast of the output has nothing left to do.
     let y = try input.convolved2D(
-      kernel: computeValue(kernel!), bias: bias.map(computeValue), window: window, groups: groups, relu: relu)
+      kernel: computeValue(kernel!), bias: bias.map(computeValue), window: window, groups: groups, relu: relu,
+      precision: matMulPrecision)
     return relu ? y : try activation(y)
   }
 

@@ -88,7 +88,7 @@ public final class DepthwiseConv2D: Layer, @unchecked Sendable {
   /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` when the image is smaller than one window.
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
     let y = try depthwiseConvolved(
-      input, kernel: kernel!.value, bias: bias?.value, windows: windows, layer: name)
+      input, kernel: computeValue(kernel!), bias: bias.map(computeValue), windows: windows, layer: name)
     return try activation(y)
   }
 

@@ -102,11 +102,14 @@ public final class SeparableConv2D: Layer, @unchecked Sendable {
   ///
   /// - Throws: ``KerasError/incompatibleInput(layer:expected:got:)`` when the image is smaller than one window.
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-    let depthwise = try depthwiseConvolved(
-      input, kernel: depthwiseKernel!.value, bias: nil, windows: windows, layer: name)
+    // Under mixed_bfloat16 the depthwise result is rounded before the pointwise product, as
+    // Keras' bfloat16 depthwise op returns it.
+    let depthwise = castOutput(
+      try depthwiseConvolved(input, kernel: computeValue(depthwiseKernel!), bias: nil, windows: windows, layer: name))
     let pointwise = Window2D(
       input: [depthwise.shape[1], depthwise.shape[2]], kernel: [1, 1], strides: [1, 1], samePadding: false)
-    let y = try depthwise.convolved2D(kernel: pointwiseKernel!.value, bias: bias?.value, window: pointwise)
+    let y = try depthwise.convolved2D(
+      kernel: computeValue(pointwiseKernel!), bias: bias.map(computeValue), window: pointwise, precision: matMulPrecision)
     return try activation(y)
   }
 

@@ -50,7 +50,15 @@ public final class Dense: Layer, @unchecked Sendable {
   }
 
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-    try activation(preActivation(input))
+    if let y = try fusedBFloat16ReLU(input) { return y }
+    return try activation(preActivation(input))
+  }
+
+  /// Under `"mixed_bfloat16"`, a ReLU Dense's rounded bias add and ReLU in one pass (nil otherwise).
+  private func fusedBFloat16ReLU(_ input: Tensor) throws -> Tensor? {
+    guard castsToBFloat16, activation == .relu, let bias else { return nil }
+    return try input.matmul(computeValue(kernel!), precision: matMulPrecision)
+      .addingBiasInBFloat16(computeValue(bias), relu: true)
   }
 
   /// The input's mask, unchanged: each step's output comes from that step alone (Keras' Dense
@@ -64,12 +72,14 @@ public final class Dense: Layer, @unchecked Sendable {
       // float32: the GEMM adds the bias (no pass of its own).
       return try input.matmul(computeValue(kernel!), addingBias: computeValue(bias))
     }
-    let y = castOutput(try input.matmul(computeValue(kernel!), precision: matMulPrecision))
-    let z = try bias.map { try y + computeValue($0) } ?? y
-    return castOutput(z)
+    let y = try input.matmul(computeValue(kernel!), precision: matMulPrecision)
+    guard castsToBFloat16 else { return try bias.map { try y + computeValue($0) } ?? y }
+    // Both roundings in one pass (Tensor.addingBiasInBFloat16).
+    return try bias.map { try y.addingBiasInBFloat16(computeValue($0)) } ?? y.roundedToBFloat16()
   }
 
   public override func callReturningLogits(_ input: Tensor, mask: Tensor?, training: Bool) throws -> (Tensor, OutputLogits?) {
+    if let y = try fusedBFloat16ReLU(input) { return (y, nil) }
     let z = try preActivation(input)
     return (try activation(z), activation.producesLogits ? OutputLogits(activation: activation, values: z) : nil)
   }
