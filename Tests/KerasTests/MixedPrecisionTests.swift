@@ -177,7 +177,7 @@ struct MixedPrecisionTests {
 
   @Test(
     "Models Keras built under mixed_bfloat16 load with their policy and predict as Keras",
-    arguments: [("dense_stack", 2), ("conv", 2), ("lstm", 3), ("attention", 3)])
+    arguments: [("dense_stack", 2), ("conv", 2), ("separable", 2), ("lstm", 3), ("attention", 3)])
   func forwardMatchesKeras(name: String, units: Int) throws {
     let fixture = try MixedPrecisionFixture.load(name)
     let model = try loadModel(MixedPrecisionFixture.path("\(name).keras"))
@@ -193,7 +193,7 @@ struct MixedPrecisionTests {
 
   @Test(
     "Three training steps under mixed_bfloat16 leave the float32 master weights Keras has",
-    arguments: ["dense_stack", "conv", "lstm", "attention"])
+    arguments: ["dense_stack", "conv", "separable", "lstm", "attention"])
   func trainingMatchesKeras(name: String) throws {
     let fixture = try MixedPrecisionFixture.load(name)
     let model = try loadModel(MixedPrecisionFixture.path("\(name).keras"))

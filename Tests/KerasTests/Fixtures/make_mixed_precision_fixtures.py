@@ -55,6 +55,20 @@ def conv(k):
     return model
 
 
+def separable(k):
+    model = k.Sequential(
+        [
+            k.Input((7, 7, 2)),
+            k.layers.DepthwiseConv2D(3, depth_multiplier=2, activation="relu"),
+            k.layers.SeparableConv2D(3, 3, activation="relu"),
+            k.layers.GlobalAveragePooling2D(),
+            k.layers.Dense(1),
+        ]
+    )
+    model.compile(optimizer=k.optimizers.SGD(learning_rate=0.05, momentum=0.9), loss="mse")
+    return model
+
+
 def lstm(k):
     model = k.Sequential([k.Input((5, 3)), k.layers.LSTM(6), k.layers.Dense(1, activation="sigmoid")])
     model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01), loss="binary_crossentropy")
@@ -80,7 +94,7 @@ def data(name, rng):
     if name == "dense_stack":
         x = rng.normal(size=(8, 6))
         y = np.eye(3)[rng.integers(0, 3, size=8)]
-    elif name == "conv":
+    elif name in ("conv", "separable"):
         x, y = rng.normal(size=(8, 7, 7, 2)), rng.normal(size=(8, 1))
     elif name == "lstm":
         x, y = rng.normal(size=(8, 5, 3)), (rng.random((8, 1)) > 0.5) * 1.0
@@ -91,7 +105,7 @@ def data(name, rng):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    for name, make in [("dense_stack", dense_stack), ("conv", conv), ("lstm", lstm), ("attention", attention)]:
+    for name, make in [("dense_stack", dense_stack), ("conv", conv), ("separable", separable), ("lstm", lstm), ("attention", attention)]:
         if len(sys.argv) > 1 and name not in sys.argv[1:]:
             continue  # regenerate only the models named on the command line
         rng = np.random.default_rng(11)
