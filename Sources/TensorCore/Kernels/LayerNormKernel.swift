@@ -143,6 +143,19 @@ enum LayerNormKernel {
     return total
   }
 
+  @inline(__always)
+  private static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+  }
+
+  @inline(__always)
+  private static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { load(UnsafePointer(p)) }
+
+  @inline(__always)
+  private static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
+  }
+
   /// `dx = inv · (dy·γ - mean(dy·γ) - x̂ · mean(dy·γ·x̂))` with `x̂ = (x - mean) · inv`;
   /// `dγ = Σ dy·x̂`, `dβ = Σ dy` over the rows (each thread sums its rows, then the parts are added).
   static func backward(_ buffers: LayerNormGradientBuffers, rows: Int, features c: Int) {
@@ -159,8 +172,22 @@ enum LayerNormKernel {
         let dy = buffers.dy + r * c
         let dx = buffers.dx + r * c
         let (mean, inverse) = (buffers.statistics[2 * r], buffers.statistics[2 * r + 1])
-        var (sum, weighted): (Float, Float) = (0, 0)
-        for j in 0..<c {
+        // Sixteen features at a time (each lane its own running sums), then the rest one by one.
+        var (sumLanes, weightedLanes) = (SIMD16<Float>(), SIMD16<Float>())
+        var start = 0
+        while start + 16 <= c {
+          let xs = load(x + start)
+          let dys = load(dy + start)
+          let normalized = (xs - mean) * inverse
+          let scaled = buffers.gamma.map { dys * load($0 + start) } ?? dys
+          sumLanes += scaled
+          weightedLanes += scaled * normalized
+          store(load(dgamma + start) + dys * normalized, dgamma + start)
+          store(load(dbeta + start) + dys, dbeta + start)
+          start += 16
+        }
+        var (sum, weighted) = (sumLanes.sum(), weightedLanes.sum())
+        for j in start..<c {
           let normalized = (x[j] - mean) * inverse
           let scaled = dy[j] * (buffers.gamma?[j] ?? 1)
           sum += scaled

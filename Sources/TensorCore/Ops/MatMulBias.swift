@@ -80,8 +80,17 @@ enum MatMulBiasKernel {
 
   /// `c[rows] = bias + a[rows] · b`, then `max(·, 0)` when `relu`.
   private static func block(_ buffers: MatMulBiasBuffers, rows: Range<Int>, n: Int, k: Int, relu: Bool) {
+    guard !rows.isEmpty else { return }
     let target = buffers.c + rows.lowerBound * n
-    for row in 0..<rows.count { (target + row * n).update(from: buffers.bias, count: n) }
+    // The bias into the first row, then the rows filled so far copied after them (1, 2, 4, ...
+    // rows): a few long copies rather than one short copy per row.
+    target.update(from: buffers.bias, count: n)
+    var filled = 1
+    while filled < rows.count {
+      let more = Swift.min(filled, rows.count - filled)
+      (target + filled * n).update(from: target, count: more * n)
+      filled += more
+    }
     GEMM.sgemm(
       transposeA: false, transposeB: false, m: rows.count, n: n, k: k, a: buffers.a + rows.lowerBound * k, lda: k,
       b: buffers.b, ldb: n, beta: 1, c: target, ldc: n)
