@@ -105,8 +105,8 @@ enum LayerNormKernel {
       for r in range {
         let x = buffers.x + r * c
         let y = buffers.y + r * c
-        let mean = sum(x, c) { $0 } / Float(c)
-        let squares = sum(x, c) { ($0 - mean) * ($0 - mean) }
+        let mean = sum(x, c) / Float(c)
+        let squares = sum(x, c, minus: mean, squared: true)
         let inverse = 1 / (squares / Float(c) + epsilon).squareRoot()
         buffers.statistics[2 * r] = mean
         buffers.statistics[2 * r + 1] = inverse
@@ -124,23 +124,32 @@ enum LayerNormKernel {
     }
   }
 
-  /// `Σ term(x[j])` over `j < c`, summed in sixteen lanes (then across them) so the additions
-  /// need not wait on one another; only float rounding tells it from a plain loop.
+  /// `Σ x[j] - shift` (squared when `squared`) over `j < c`, summed in sixteen lanes (then
+  /// across them) so the additions need not wait on one another; only float rounding tells it
+  /// from a plain loop.
   @inline(__always)
-  private static func sum(_ x: UnsafePointer<Float>, _ c: Int, _ term: (SIMD16<Float>) -> SIMD16<Float>) -> Float
-  {
+  private static func sum(_ x: UnsafePointer<Float>, _ c: Int, minus shift: Float = 0, squared: Bool = false) -> Float {
     var lanes = SIMD16<Float>()
     var j = 0
     while j + 16 <= c {
-      lanes += term(UnsafeRawPointer(x + j).loadUnaligned(as: SIMD16<Float>.self))
+      let d = load(x + j) - shift
+      lanes += squared ? d * d : d
       j += 16
     }
-    var total = lanes.sum()
+    var total = across(lanes)
     while j < c {
-      total += term(SIMD16(repeating: x[j]))[0]
+      let d = x[j] - shift
+      total += squared ? d * d : d
       j += 1
     }
     return total
+  }
+
+  /// The sum of the sixteen lanes, halving the vector (three vector additions, then four lanes).
+  @inline(__always)
+  private static func across(_ lanes: SIMD16<Float>) -> Float {
+    let eight = lanes.lowHalf + lanes.highHalf
+    return (eight.lowHalf + eight.highHalf).sum()
   }
 
   @inline(__always)
@@ -186,7 +195,7 @@ enum LayerNormKernel {
           store(load(dbeta + start) + dys, dbeta + start)
           start += 16
         }
-        var (sum, weighted) = (sumLanes.sum(), weightedLanes.sum())
+        var (sum, weighted) = (across(sumLanes), across(weightedLanes))
         for j in start..<c {
           let normalized = (x[j] - mean) * inverse
           let scaled = dy[j] * (buffers.gamma?[j] ?? 1)
