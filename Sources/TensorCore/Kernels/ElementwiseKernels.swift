@@ -47,7 +47,8 @@ enum ElementwiseKernels {
   /// `g · (y > 0 ? 1 : 0)` for equally shaped `g` and `y`: the gradient through a relu whose
   /// output is `y` (as ``Tensor/relu()`` takes it), split between the threads when large.
   static func reluGradient(_ g: Tensor, output y: Tensor) -> Tensor {
-    precondition(g.shape == y.shape, "ElementwiseKernels.reluGradient takes equal shapes, got \(g.shape) and \(y.shape)")
+    precondition(
+      g.shape == y.shape, "ElementwiseKernels.reluGradient takes equal shapes, got \(g.shape) and \(y.shape)")
     return Tensor(shape: g.shape) { out in
       g.withUnsafeBufferPointer { pg in
         y.withUnsafeBufferPointer { py in
