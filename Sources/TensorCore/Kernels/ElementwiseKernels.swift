@@ -1,6 +1,67 @@
 /// Loops behind the elementwise operations: a plain loop for equal shapes and
 /// scalars, and a strided odometer over the outer axes for general broadcasting.
+///
+/// The generic loops (`map`, `map3`, `zip`) run on the calling thread: their closure is inlined
+/// into the loop only while the loop stays on this thread. Loops written out for one operation
+/// (``add(_:_:)``) split large tensors between the threads with ``forEachSpan(_:_:)``.
 enum ElementwiseKernels {
+  /// The fewest elements a thread is given: below about this many, entering a parallel region
+  /// costs more than the second thread saves.
+  static let minimumElementsPerThread = 1 << 15
+
+  /// Runs `body(span)` over `0..<count` cut into one contiguous span per thread (a single span,
+  /// on the calling thread, when `count` is small). `body` must write only its span's elements;
+  /// it is called through a pointer, so it should hold a whole loop rather than call a closure
+  /// per element.
+  static func forEachSpan(_ count: Int, _ body: (Range<Int>) -> Void) {
+    let parts = ParallelParts.count(rows: count, minimumRows: minimumElementsPerThread)
+    guard parts > 1 else {
+      body(0..<count)
+      return
+    }
+    withoutActuallyEscaping(body) { body in
+      let shared = SpanBody(body: body)
+      ParallelParts.run(parts: parts) { part in
+        shared.body((count * part / parts)..<(count * (part + 1) / parts))
+      }
+    }
+  }
+
+  /// `a + b` for equally shaped `a` and `b`, split between the threads when large (the residual
+  /// connections of a Transformer add two `[N, T, C]` tensors).
+  static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
+    precondition(a.shape == b.shape, "ElementwiseKernels.add takes equal shapes, got \(a.shape) and \(b.shape)")
+    return Tensor(shape: a.shape) { out in
+      a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+          guard !out.isEmpty else { return }
+          let (o, x, y) = (out.baseAddress!, pa.baseAddress!, pb.baseAddress!)
+          forEachSpan(out.count) { span in
+            for i in span { o[i] = x[i] + y[i] }
+          }
+        }
+      }
+    }
+  }
+
+  /// `g · (y > 0 ? 1 : 0)` for equally shaped `g` and `y`: the gradient through a relu whose
+  /// output is `y` (as ``Tensor/relu()`` takes it), split between the threads when large.
+  static func reluGradient(_ g: Tensor, output y: Tensor) -> Tensor {
+    precondition(
+      g.shape == y.shape, "ElementwiseKernels.reluGradient takes equal shapes, got \(g.shape) and \(y.shape)")
+    return Tensor(shape: g.shape) { out in
+      g.withUnsafeBufferPointer { pg in
+        y.withUnsafeBufferPointer { py in
+          guard !out.isEmpty else { return }
+          let (o, u, v) = (out.baseAddress!, pg.baseAddress!, py.baseAddress!)
+          forEachSpan(out.count) { span in
+            for i in span { o[i] = u[i] * (v[i] > 0 ? 1 : 0) }
+          }
+        }
+      }
+    }
+  }
+
   /// `f` applied to every element.
   @inline(__always)
   static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
@@ -95,4 +156,10 @@ enum ElementwiseKernels {
       }
     }
   }
+}
+
+/// The body of ``ElementwiseKernels/forEachSpan(_:_:)``, handed to the other threads; it writes
+/// only the elements of the span it is given.
+private struct SpanBody: @unchecked Sendable {
+  let body: (Range<Int>) -> Void
 }

@@ -25,12 +25,11 @@ extension Tensor {
       throw TensorError.incompatibleShapes(operation: "layerNormalized", shape, parameter.shape)
     }
     let rows = features == 0 ? 0 : count / features
-    var output = Tensor.zeros(shape)
     // The mean and 1 / sqrt(variance + epsilon) of every row, for the backward pass.
     var statistics = Tensor.zeros([rows, 2])
-    withUnsafeBufferPointer { x in
-      output.withUnsafeMutableBufferPointer { y in
-        statistics.withUnsafeMutableBufferPointer { st in
+    let output = statistics.withUnsafeMutableBufferPointer { st in
+      Tensor(shape: shape) { y in
+        withUnsafeBufferPointer { x in
           Tensor.withOptionalPointer(gamma) { g in
             Tensor.withOptionalPointer(beta) { b in
               LayerNormKernel.forward(
@@ -106,14 +105,8 @@ enum LayerNormKernel {
       for r in range {
         let x = buffers.x + r * c
         let y = buffers.y + r * c
-        var sum: Float = 0
-        for j in 0..<c { sum += x[j] }
-        let mean = sum / Float(c)
-        var squares: Float = 0
-        for j in 0..<c {
-          let d = x[j] - mean
-          squares += d * d
-        }
+        let mean = sum(x, c) / Float(c)
+        let squares = sum(x, c, minus: mean, squared: true)
         let inverse = 1 / (squares / Float(c) + epsilon).squareRoot()
         buffers.statistics[2 * r] = mean
         buffers.statistics[2 * r + 1] = inverse
@@ -129,6 +122,47 @@ enum LayerNormKernel {
         }
       }
     }
+  }
+
+  /// `Σ x[j] - shift` (squared when `squared`) over `j < c`, summed in sixteen lanes (then
+  /// across them) so the additions need not wait on one another; only float rounding tells it
+  /// from a plain loop.
+  @inline(__always)
+  private static func sum(_ x: UnsafePointer<Float>, _ c: Int, minus shift: Float = 0, squared: Bool = false) -> Float {
+    var lanes = SIMD16<Float>()
+    var j = 0
+    while j + 16 <= c {
+      let d = load(x + j) - shift
+      lanes += squared ? d * d : d
+      j += 16
+    }
+    var total = across(lanes)
+    while j < c {
+      let d = x[j] - shift
+      total += squared ? d * d : d
+      j += 1
+    }
+    return total
+  }
+
+  /// The sum of the sixteen lanes, halving the vector (three vector additions, then four lanes).
+  @inline(__always)
+  private static func across(_ lanes: SIMD16<Float>) -> Float {
+    let eight = lanes.lowHalf + lanes.highHalf
+    return (eight.lowHalf + eight.highHalf).sum()
+  }
+
+  @inline(__always)
+  private static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
+  }
+
+  @inline(__always)
+  private static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { load(UnsafePointer(p)) }
+
+  @inline(__always)
+  private static func store(_ v: SIMD16<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
   }
 
   /// `dx = inv · (dy·γ - mean(dy·γ) - x̂ · mean(dy·γ·x̂))` with `x̂ = (x - mean) · inv`;
@@ -147,8 +181,22 @@ enum LayerNormKernel {
         let dy = buffers.dy + r * c
         let dx = buffers.dx + r * c
         let (mean, inverse) = (buffers.statistics[2 * r], buffers.statistics[2 * r + 1])
-        var (sum, weighted): (Float, Float) = (0, 0)
-        for j in 0..<c {
+        // Sixteen features at a time (each lane its own running sums), then the rest one by one.
+        var (sumLanes, weightedLanes) = (SIMD16<Float>(), SIMD16<Float>())
+        var start = 0
+        while start + 16 <= c {
+          let xs = load(x + start)
+          let dys = load(dy + start)
+          let normalized = (xs - mean) * inverse
+          let scaled = buffers.gamma.map { dys * load($0 + start) } ?? dys
+          sumLanes += scaled
+          weightedLanes += scaled * normalized
+          store(load(dgamma + start) + dys * normalized, dgamma + start)
+          store(load(dbeta + start) + dys, dbeta + start)
+          start += 16
+        }
+        var (sum, weighted) = (across(sumLanes), across(weightedLanes))
+        for j in start..<c {
           let normalized = (x[j] - mean) * inverse
           let scaled = dy[j] * (buffers.gamma?[j] ?? 1)
           sum += scaled

@@ -6,12 +6,15 @@ extension Tensor {
   /// `self · kernel + bias` in float32 with the bias added by the GEMM: the output's rows start
   /// as copies of `bias` and the product is accumulated onto them (`beta = 1`), so the sum
   /// takes no pass of its own (a layer's `matmul` then `+` differ from it only in float rounding).
+  /// With `relu`, `max(·, 0)` is applied to each block of rows as soon as its product is done,
+  /// while the block is still in cache: the same values as `.relu()` on the result, without a
+  /// tensor or a pass of its own.
   ///
   /// `self` `[..., K]`, `kernel` `[K, N]`, `bias` `[N]`; returns `[..., N]`, differentiable with
   /// respect to all three.
   ///
   /// - Throws: ``TensorError/incompatibleShapes(operation:_:_:)`` naming the shapes that disagree.
-  package func matmul(_ kernel: Tensor, addingBias bias: Tensor) throws -> Tensor {
+  package func matmul(_ kernel: Tensor, addingBias bias: Tensor, relu: Bool = false) throws -> Tensor {
     guard rank >= 1, kernel.rank == 2, bias.rank == 1, shape[rank - 1] == kernel.shape[0],
       bias.shape[0] == kernel.shape[1]
     else { throw TensorError.incompatibleShapes(operation: "matmul adding bias", shape, kernel.shape + bias.shape) }
@@ -22,22 +25,77 @@ extension Tensor {
       x.withUnsafeBufferPointer { a in
         kernel.withUnsafeBufferPointer { b in
           bias.withUnsafeBufferPointer { c in
-            let target = out.baseAddress!
-            for row in 0..<rows { (target + row * n).update(from: c.baseAddress!, count: n) }
-            GEMM.sgemm(
-              transposeA: false, transposeB: false, m: rows, n: n, k: k, a: a.baseAddress!, lda: k,
-              b: b.baseAddress!, ldb: n, beta: 1, c: target, ldc: n)
+            guard rows > 0, n > 0 else { return }
+            MatMulBiasKernel.run(
+              MatMulBiasBuffers(a: a.baseAddress!, b: b.baseAddress!, bias: c.baseAddress!, c: out.baseAddress!),
+              rows: rows, n: n, k: k, relu: relu)
           }
         }
       }
     }
-    return result.recorded(from: [x, kernel, bias]) { g in
+    return result.recorded(from: [x, kernel, bias]) { upstream in
+      // relu's derivative, as `.relu()` takes it: 1 where the output is positive, else 0.
+      let g = relu ? ElementwiseKernels.reluGradient(upstream, output: result) : upstream
       let rowsOfG = try g.reshaped(to: [rows, n])
       return [
         try g.matmul(kernel, transposeB: true),
         try x.reshaped(to: [rows, k]).matmul(rowsOfG, transposeA: true),
         try rowsOfG.sum(axes: [0]),
       ]
+    }
+  }
+}
+
+/// The buffers of ``Tensor/matmul(_:addingBias:relu:)``: `a` `[rows, k]`, `b` `[k, n]`, `bias`
+/// `[n]` and the output `c` `[rows, n]`.
+struct MatMulBiasBuffers: @unchecked Sendable {
+  let a: UnsafePointer<Float>
+  let b: UnsafePointer<Float>
+  let bias: UnsafePointer<Float>
+  let c: UnsafeMutablePointer<Float>
+}
+
+/// The loop of ``Tensor/matmul(_:addingBias:relu:)``.
+enum MatMulBiasKernel {
+  /// The rows one GEMM call takes when the rows are split between the threads: few enough that
+  /// the block's output is still in cache for the relu after the product.
+  static let blockRows = 128
+
+  /// Large products have their rows split between the threads, each running blocks of
+  /// ``blockRows`` rows (bias copy, single-threaded GEMM, relu) one after another; small ones are
+  /// one GEMM call, which oneDNN threads itself.
+  static func run(_ buffers: MatMulBiasBuffers, rows: Int, n: Int, k: Int, relu: Bool) {
+    let parts = ParallelParts.count(rows: rows, minimumRows: 2 * blockRows)
+    guard parts > 1 else {
+      block(buffers, rows: 0..<rows, n: n, k: k, relu: relu)
+      return
+    }
+    ParallelParts.run(parts: parts) { part in
+      let mine = (rows * part / parts)..<(rows * (part + 1) / parts)
+      for start in stride(from: mine.lowerBound, to: mine.upperBound, by: blockRows) {
+        block(buffers, rows: start..<Swift.min(start + blockRows, mine.upperBound), n: n, k: k, relu: relu)
+      }
+    }
+  }
+
+  /// `c[rows] = bias + a[rows] · b`, then `max(·, 0)` when `relu`.
+  private static func block(_ buffers: MatMulBiasBuffers, rows: Range<Int>, n: Int, k: Int, relu: Bool) {
+    guard !rows.isEmpty else { return }
+    let target = buffers.c + rows.lowerBound * n
+    // The bias into the first row, then the rows filled so far copied after them (1, 2, 4, ...
+    // rows): a few long copies rather than one short copy per row.
+    target.update(from: buffers.bias, count: n)
+    var filled = 1
+    while filled < rows.count {
+      let more = Swift.min(filled, rows.count - filled)
+      (target + filled * n).update(from: target, count: more * n)
+      filled += more
+    }
+    GEMM.sgemm(
+      transposeA: false, transposeB: false, m: rows.count, n: n, k: k, a: buffers.a + rows.lowerBound * k, lda: k,
+      b: buffers.b, ldb: n, beta: 1, c: target, ldc: n)
+    if relu {
+      for i in 0..<(rows.count * n) { target[i] = Swift.max(target[i], 0) }
     }
   }
 }

@@ -50,7 +50,7 @@ public final class Dense: Layer, @unchecked Sendable {
   }
 
   public override func call(_ input: Tensor, training: Bool) throws -> Tensor {
-    if let y = try fusedBFloat16ReLU(input) { return y }
+    if let y = try fusedBFloat16ReLU(input) ?? fusedFloat32ReLU(input) { return y }
     return try activation(preActivation(input))
   }
 
@@ -59,6 +59,13 @@ public final class Dense: Layer, @unchecked Sendable {
     guard castsToBFloat16, activation == .relu, let bias else { return nil }
     return try input.matmul(computeValue(kernel!), precision: matMulPrecision)
       .addingBiasInBFloat16(computeValue(bias), relu: true)
+  }
+
+  /// In float32, a ReLU Dense's relu applied by the GEMM's loop with the bias (no pass of its
+  /// own; nil otherwise).
+  private func fusedFloat32ReLU(_ input: Tensor) throws -> Tensor? {
+    guard activation == .relu, let bias, matMulPrecision == .float32, !castsToBFloat16 else { return nil }
+    return try input.matmul(computeValue(kernel!), addingBias: computeValue(bias), relu: true)
   }
 
   /// The input's mask, unchanged: each step's output comes from that step alone (Keras' Dense
@@ -79,7 +86,7 @@ public final class Dense: Layer, @unchecked Sendable {
   }
 
   public override func callReturningLogits(_ input: Tensor, mask: Tensor?, training: Bool) throws -> (Tensor, OutputLogits?) {
-    if let y = try fusedBFloat16ReLU(input) { return (y, nil) }
+    if let y = try fusedBFloat16ReLU(input) ?? fusedFloat32ReLU(input) { return (y, nil) }
     let z = try preActivation(input)
     return (try activation(z), activation.producesLogits ? OutputLogits(activation: activation, values: z) : nil)
   }
