@@ -90,46 +90,17 @@ static inline SKATTN_TARGET void skattn512_forward_pair(
     }
   }
 }
-/// One block of `C = Aᵀ B` for the backward pass: `rows` (1...6) rows × `vectors` (1...4) groups
-/// of 16 columns (the last masked by `last`), A read as stored, `[k, m]` at `lda` (row `r` of
-/// Aᵀ is column `r` of A), so that no transposed copy is made. small_gemm.h's block with A's
-/// index swapped: per `k`, the loads of B's row, one broadcast of A per row, the multiply-adds.
-static inline __attribute__((target("avx2,fma,avx512f,avx512dq,avx512bw,avx512vl"), always_inline, unused)) void
-skattn512_tn_block(
-  const long rows, const long vectors, __mmask16 last, long k, const float *a, long lda, const float *b, long ldb,
-  float *c, long ldc
-) {
-  __m512 acc[6][4];
-  SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
-    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) acc[r][v] = _mm512_setzero_ps();
-  }
-  for (long p = 0; p < k; p++) {
-    __m512 column[4];
-    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
-      __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
-      column[v] = _mm512_maskz_loadu_ps(mask, b + p * ldb + 16 * v);
-    }
-    SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
-      __m512 value = _mm512_set1_ps(a[p * lda + r]);
-      SKGEMM_UNROLL for (long v = 0; v < vectors; v++) acc[r][v] = _mm512_fmadd_ps(value, column[v], acc[r][v]);
-    }
-  }
-  SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
-    SKGEMM_UNROLL for (long v = 0; v < vectors; v++) {
-      __mmask16 mask = v == vectors - 1 ? last : (__mmask16)0xFFFF;
-      _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask, acc[r][v]);
-    }
-  }
-}
 
+/// The blocks of `C = Aᵀ B` for the backward pass: small_gemm.h's block reading A as stored,
+/// `[k, m]` at `lda` (row `r` of Aᵀ is column `r` of A), so that no transposed copy is made.
 #define SKATTN_TN_ROWS(vectors)                                                                          \
   switch (rows) {                                                                                        \
-  case 6: skattn512_tn_block(6, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
-  case 5: skattn512_tn_block(5, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
-  case 4: skattn512_tn_block(4, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
-  case 3: skattn512_tn_block(3, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
-  case 2: skattn512_tn_block(2, vectors, last, k, a, lda, b, ldb, c, ldc); break;                        \
-  default: skattn512_tn_block(1, vectors, last, k, a, lda, b, ldb, c, ldc); break;                       \
+  case 6: skgemm_block(6, vectors, last, 0, k, a, 1, lda, b, ldb, c, ldc); break;                        \
+  case 5: skgemm_block(5, vectors, last, 0, k, a, 1, lda, b, ldb, c, ldc); break;                        \
+  case 4: skgemm_block(4, vectors, last, 0, k, a, 1, lda, b, ldb, c, ldc); break;                        \
+  case 3: skgemm_block(3, vectors, last, 0, k, a, 1, lda, b, ldb, c, ldc); break;                        \
+  case 2: skgemm_block(2, vectors, last, 0, k, a, 1, lda, b, ldb, c, ldc); break;                        \
+  default: skgemm_block(1, vectors, last, 0, k, a, 1, lda, b, ldb, c, ldc); break;                       \
   }
 
 /// `C[m×n] = Aᵀ·B` for A stored `[k, m]` (leading dimension `lda`), B `[k, n]`, row-major.

@@ -21,10 +21,12 @@
 
 /// One block: `rows` (1...6) rows × `vectors` (1...4) groups of 16 columns, the last group
 /// masked by `last`. Constant `rows` and `vectors` unroll every loop (the function is inlined
-/// into a switch over both).
+/// into a switch over both). Element `(r, p)` of A is `a[r · a_row + p · a_step]`: `(lda, 1)`
+/// for A stored `[m, k]`, `(1, lda)` for Aᵀ read from A stored `[k, m]` (attention's backward
+/// pass); both are constants where the block is inlined.
 static inline SKGEMM_TARGET void skgemm_block(
-  const long rows, const long vectors, __mmask16 last, int accumulate, long k, const float *a, long lda, const float *b, long ldb,
-  float *c, long ldc
+  const long rows, const long vectors, __mmask16 last, int accumulate, long k, const float *a, long a_row, long a_step,
+  const float *b, long ldb, float *c, long ldc
 ) {
   __m512 acc[6][4];
   SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
@@ -40,7 +42,7 @@ static inline SKGEMM_TARGET void skgemm_block(
       column[v] = _mm512_maskz_loadu_ps(mask, b + p * ldb + 16 * v);
     }
     SKGEMM_UNROLL for (long r = 0; r < rows; r++) {
-      __m512 value = _mm512_set1_ps(a[r * lda + p]);
+      __m512 value = _mm512_set1_ps(a[r * a_row + p * a_step]);
       SKGEMM_UNROLL for (long v = 0; v < vectors; v++) acc[r][v] = _mm512_fmadd_ps(value, column[v], acc[r][v]);
     }
   }
@@ -54,12 +56,12 @@ static inline SKGEMM_TARGET void skgemm_block(
 
 #define SKGEMM_ROWS(vectors)                                                                       \
   switch (rows) {                                                                                  \
-  case 6: skgemm_block(6, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
-  case 5: skgemm_block(5, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
-  case 4: skgemm_block(4, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
-  case 3: skgemm_block(3, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
-  case 2: skgemm_block(2, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                        \
-  default: skgemm_block(1, vectors, last, accumulate, k, a, lda, b, ldb, c, ldc); break;                       \
+  case 6: skgemm_block(6, vectors, last, accumulate, k, a, lda, 1, b, ldb, c, ldc); break;                        \
+  case 5: skgemm_block(5, vectors, last, accumulate, k, a, lda, 1, b, ldb, c, ldc); break;                        \
+  case 4: skgemm_block(4, vectors, last, accumulate, k, a, lda, 1, b, ldb, c, ldc); break;                        \
+  case 3: skgemm_block(3, vectors, last, accumulate, k, a, lda, 1, b, ldb, c, ldc); break;                        \
+  case 2: skgemm_block(2, vectors, last, accumulate, k, a, lda, 1, b, ldb, c, ldc); break;                        \
+  default: skgemm_block(1, vectors, last, accumulate, k, a, lda, 1, b, ldb, c, ldc); break;                       \
   }
 
 /// One block of `rows` (1...6) rows and `columns` (1...64) columns.
