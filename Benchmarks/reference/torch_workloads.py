@@ -1,7 +1,7 @@
 """The benchmark workloads in PyTorch (CPU), beside keras_workloads.py in this folder: the peer
 SwiftKeras is measured against (see Benchmarks/README.md).
 
-The data generators are keras_workloads.py's, line for line; shapes, models, batch sizes, epochs,
+The data are workload_data.py's, which keras_workloads.py draws too; shapes, models, batch sizes, epochs,
 optimizers and losses are the Keras reference's:
   - Adam(lr=1e-3, eps=1e-7) (Keras defaults), SGD(0.01) for rnn;
   - BCEWithLogits for the sigmoid classifier (sigmoid applied in predict), cross-entropy on
@@ -83,52 +83,14 @@ if __name__ == "__main__" and sys.argv[1:2] != ["--one"]:
     driver(sys.argv[1:])
     sys.exit(0)
 
-import numpy as np
 import torch
 from torch import nn
 
 torch.set_num_threads(2)
 
 
-def data_classify(n=4096, t=32, f=8, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, t, f)).astype(np.float32)
-    y = (x[:, :, 0].mean(axis=1) > 0).astype(np.float32).reshape(-1, 1)
-    return x, y
-
-def data_forecast(n=2048, t=60, seed=0):
-    rng = np.random.default_rng(seed)
-    steps = np.arange(n + t + 1, dtype=np.float32)
-    series = np.sin(steps * 0.07) + 0.5 * np.sin(steps * 0.011) + 0.1 * rng.standard_normal(steps.shape).astype(np.float32)
-    x = np.stack([series[i:i + t] for i in range(n)])[:, :, None].astype(np.float32)
-    y = series[t:t + n].reshape(-1, 1).astype(np.float32)
-    return x, y
-
-def data_large(n=1024, t=100, f=128, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n, t, f)).astype(np.float32)
-    y = rng.standard_normal((n, 1)).astype(np.float32)
-    return x, y
-
-def data_convnet(n=4096, size=28, classes=10, seed=0):
-    rng = np.random.default_rng(seed)
-    labels = rng.integers(0, classes, n)
-    x = (0.5 * rng.random((n, size, size, 1))).astype(np.float32)
-    for i, c in enumerate(labels):
-        x[i, 4 + 2 * c:7 + 2 * c, :, 0] += 0.5
-    return x, np.eye(classes, dtype=np.float32)[labels]
-
-def data_transformer(n=2048, t=128, vocab=5000, seed=0):
-    rng = np.random.default_rng(seed)
-    half = t // 2
-    x = rng.integers(2, vocab, (n, t)).astype(np.int32)
-    labels = rng.integers(0, 2, n)
-    for i, c in enumerate(labels):
-        many, few = rng.integers(3, 7), rng.integers(0, 3)
-        first, second = (many, few) if c == 1 else (few, many)
-        x[i, rng.permutation(half)[:first]] = 1
-        x[i, half + rng.permutation(half)[:second]] = 1
-    return x, labels.astype(np.float32).reshape(-1, 1)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # workload_data.py beside this file
+from workload_data import data_classify, data_forecast, data_large, data_convnet, data_transformer  # noqa: E402
 
 
 def keras_init(module):
