@@ -182,6 +182,48 @@ struct ConvolutionPathTests {
     }
   }
 
+  @Test(
+    "a 3×3 stride-1 convolution over 16 channels takes oneDNN's Winograd forward and for its kernel's gradient, and gives im2col's values",
+    arguments: [false, true])
+  func winograd(samePadding: Bool) throws {
+    let x = Tensor.randomUniform([4, 10, 9, 16], min: -1, max: 1, seed: 41)
+    let k = Tensor.randomUniform([3, 3, 16, 32], min: -1, max: 1, seed: 42)
+    let b = Tensor.randomUniform([32], min: -1, max: 1, seed: 43)
+    let window = Window2D(input: [10, 9], kernel: [3, 3], strides: [1, 1], samePadding: samePadding)
+    let weights = Tensor.randomUniform(
+      [4, window.outputHeight, window.outputWidth, 32], min: -1, max: 1, seed: 44)
+    if FastMath.hasAVX512 {  // oneDNN's Winograd kernels are AVX-512 ones
+      for kind in [ConvolutionPrimitive.Kind.inference, .backwardWeights] {
+        let plan = ConvolutionPrimitive.plan(
+          .init(
+            window: window, images: 4, channels: 16, filters: 32, groups: 1, bias: kind == .inference,
+            relu: kind == .inference, kind: kind))
+        #expect(plan?.implementation.contains("wino") == true, "\(kind): \(plan?.implementation ?? "none")")
+      }
+    }
+    func run(_ path: ConvolutionPrimitive.Choice) throws -> [Tensor] {
+      let (value, gradients) = try valueWithGradient(at: [x, k, b]) { xs in
+        let y = try xs[0].convolved2D(kernel: xs[1], bias: xs[2], window: window, groups: 1, relu: true, path: path)
+        return try (y * weights).sum()
+      }
+      let y = try x.convolved2D(kernel: k, bias: b, window: window, groups: 1, relu: true, path: path)
+      return [y, value] + gradients
+    }
+    let (fast, direct, lowered) = (try run(.automatic), try run(.direct), try run(.im2col))
+    // Relative to the largest value: Winograd F(4×4, 3×3) sums transformed products whose
+    // rounding errors its transforms magnify (entries up to 8), measured up to 1.5e-6 here (the
+    // direct algorithm: up to 4.7e-7, backward data being direct in both); a kernel that came
+    // out of the wrong layout or a dropped tile would be off by whole values.
+    let names = ["output", "sum", "input gradient", "kernel gradient", "bias gradient"]
+    for (i, name) in names.enumerated() {
+      let scale = lowered[i].scalars.map { abs($0) }.max() ?? 1
+      let winograd = largestDifference([fast[i]], [lowered[i]]) / Swift.max(scale, 1)
+      let plain = largestDifference([direct[i]], [lowered[i]]) / Swift.max(scale, 1)
+      #expect(winograd < 4e-6, "\(name): Winograd differs from im2col by \(winograd) of \(scale)")
+      #expect(plain < 1e-6, "\(name): direct differs from im2col by \(plain) of \(scale)")
+    }
+  }
+
   @Test("a strided 1×1 convolution over a 60×60 image (a mini-Xception's residual branch) gives im2col's gradients")
   func strided1x1OnLargeImage() throws {
     let x = Tensor.randomUniform([2, 60, 60, 8], min: -1, max: 1, seed: 21)

@@ -11,8 +11,11 @@ import Synchronization
 ///
 /// Making a primitive costs milliseconds, so plans are kept per shape and kind (the shapes of a
 /// model's layers and its last, smaller batch: a handful). A plan runs on any thread.
+/// Float32 3×3 stride-1 kernels over channel counts that are multiples of 16 take oneDNN's
+/// Winograd algorithm forward and for the kernel's gradient (see `skconv_create`).
 /// `SWIFTKERAS_CONVOLUTION=im2col` turns the primitives off (for comparisons); `onednn` uses
-/// them wherever oneDNN has one, 1×1 kernels included.
+/// them wherever oneDNN has one, 1×1 kernels included; `direct` keeps oneDNN's direct algorithm
+/// everywhere (no Winograd).
 enum ConvolutionPrimitive {
   /// What a plan computes (`skconv_kind`).
   enum Kind: Hashable {
@@ -36,36 +39,81 @@ enum ConvolutionPrimitive {
     let bias: Bool, relu: Bool
     let kind: Kind
     var bfloat16 = false
+    /// Whether oneDNN's Winograd algorithm may compute it (`skconv_shape.winograd`).
+    var winograd = true
   }
 
   /// A oneDNN primitive and what running it needs; freed with the last reference.
   final class Plan: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<skconv_plan>
-    init(_ pointer: UnsafeMutablePointer<skconv_plan>) { self.pointer = pointer }
+    /// Floats of the kernel in Keras' layout.
+    let kernelCount: Int
+
+    /// A kernel in the primitive's layout beside a copy of the Keras-layout kernel it came from.
+    private final class TransformedKernel: @unchecked Sendable {
+      let source: TensorStorage, transformed: TensorStorage
+      init(source: TensorStorage, transformed: TensorStorage) { (self.source, self.transformed) = (source, transformed) }
+    }
+    /// The last kernel this plan transformed: a prediction's next batch (or the other thread's
+    /// half of it) finds its kernel here instead of transforming it again.
+    private let lastKernel = Mutex<TransformedKernel?>(nil)
+
+    init(_ pointer: UnsafeMutablePointer<skconv_plan>, kernelCount: Int) {
+      (self.pointer, self.kernelCount) = (pointer, kernelCount)
+    }
     deinit { skconv_destroy(pointer) }
 
     /// oneDNN's name for the implementation (`brgconv:avx512_core`, `gemm:jit`, ...).
     var implementation: String { String(cString: skconv_implementation(pointer)) }
 
+    /// `kernel` in the primitive's layout: the last one transformed when the kernel is the same
+    /// (compared bit for bit), else transformed now and kept. Nil when the primitive takes Keras'
+    /// layout (or for a weight gradient's plan).
+    private func transformed(_ kernel: UnsafePointer<Float>) -> TransformedKernel? {
+      let bytes = skconv_transformed_weights_bytes(pointer)
+      guard bytes > 0 else { return nil }
+      if let last = lastKernel.withLock({ $0 }), memcmp(last.source.pointer, kernel, kernelCount * 4) == 0 {
+        return last
+      }
+      let source = TensorStorage(count: kernelCount)
+      source.pointer.update(from: kernel, count: kernelCount)
+      let target = TensorStorage(count: (bytes + 3) / 4)
+      precondition(
+        skconv_transform_weights(pointer, kernel, target.pointer) == 0,
+        "oneDNN convolution (\(implementation)) failed to reorder its kernel")
+      let made = TransformedKernel(source: source, transformed: target)
+      lastKernel.withLock { $0 = made }
+      return made
+    }
+
     /// Runs the plan (see `skconv_execute` for what `a`, `b`, `c`, `out` and `biasOut` are; in a
-    /// bfloat16 plan images, output and output gradient are bfloat16, the rest float32).
+    /// bfloat16 plan images, output and output gradient are bfloat16, the rest float32), its
+    /// working memory taken from the tensor buffer pool.
     func run(
       _ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ c: UnsafePointer<Float>?, _ out: UnsafeMutableRawPointer,
       _ biasOut: UnsafeMutablePointer<Float>? = nil
     ) {
-      let status = skconv_execute(pointer, a, b, c, out, biasOut)
+      let workspace = TensorStorage(count: (skconv_workspace_bytes(pointer) + 3) / 4)
+      let kernel = pointer.pointee.kind == skconv_backward_weights ? nil : transformed(b.assumingMemoryBound(to: Float.self))
+      let status = withExtendedLifetime((workspace, kernel)) {
+        skconv_execute(
+          pointer, a, kernel.map { UnsafeRawPointer($0.transformed.pointer) } ?? b, c, out, biasOut, workspace.pointer,
+          kernel == nil ? 0 : 1)
+      }
       precondition(status == 0, "oneDNN convolution (\(implementation)) failed to run")
     }
   }
 
-  /// Which path convolutions take: the faster as measured (`automatic`), or one of the two.
-  enum Choice { case automatic, im2col, onednn }
+  /// Which path convolutions take: the faster as measured (`automatic`), or one of the two, or
+  /// `automatic`'s without Winograd (`direct`).
+  enum Choice { case automatic, im2col, onednn, direct }
 
-  /// The path `SWIFTKERAS_CONVOLUTION` (`im2col`, `onednn`) forces, else `automatic`.
+  /// The path `SWIFTKERAS_CONVOLUTION` (`im2col`, `onednn`, `direct`) forces, else `automatic`.
   static let choice: Choice = {
     switch getenv("SWIFTKERAS_CONVOLUTION").map({ String(cString: $0) }) {
     case "im2col": .im2col
     case "onednn": .onednn
+    case "direct": .direct
     default: .automatic
     }
   }()
@@ -96,8 +144,9 @@ enum ConvolutionPrimitive {
       pad_bottom: trailing(w.outputHeight, w.strideHeight, w.kernelHeight, w.dilationHeight, w.inputHeight, w.padTop),
       pad_right: trailing(w.outputWidth, w.strideWidth, w.kernelWidth, w.dilationWidth, w.inputWidth, w.padLeft),
       output_height: w.outputHeight, output_width: w.outputWidth, groups: key.groups, bias: key.bias ? 1 : 0,
-      relu: key.relu ? 1 : 0, bfloat16: key.bfloat16 ? 1 : 0)
-    let plan = skconv_create(&shape, key.kind.c).map(Plan.init)
+      relu: key.relu ? 1 : 0, winograd: key.winograd ? 1 : 0, bfloat16: key.bfloat16 ? 1 : 0)
+    let kernelCount = w.kernelHeight * w.kernelWidth * key.channels / key.groups * key.filters
+    let plan = skconv_create(&shape, key.kind.c).map { Plan($0, kernelCount: kernelCount) }
     plans.withLock { plans in
       if plans.count >= 256 { plans.removeAll() }  // models whose shapes keep changing: start over
       plans[key] = plan
@@ -118,7 +167,7 @@ enum ConvolutionPrimitive {
     switch choice {
     case .im2col: false
     case .onednn: true
-    case .automatic: !layout.isIdentity
+    case .automatic, .direct: !layout.isIdentity
     }
   }
 }

@@ -69,7 +69,7 @@ extension Tensor {
       return ConvolutionPrimitive.plan(
         .init(
           window: window, images: shape[0], channels: channels, filters: filters, groups: groups, bias: hasBias,
-          relu: kind == .inference && relu, kind: kind))
+          relu: kind == .inference && relu, kind: kind, winograd: path != .direct))
     }
     let forwardPlan = plan(.inference, bias: bias != nil)
     /// The windows as rows of a matrix (the input itself for a 1×1 kernel), made when a GEMM needs them.
