@@ -9,7 +9,7 @@ extension Tensor {
   /// The sum over `axes` (all when nil).
   public func sum(axes: [Int]? = nil, keepDims: Bool = false) throws -> Tensor {
     let a = try Shape.normalize(axes: axes, shape: shape, operation: "sum")
-    let result = ReductionKernels.reduce(self, axes: a, keepDims: keepDims, initial: 0, +)
+    let result = ReductionKernels.sum(self, axes: a, keepDims: keepDims)
     let inputShape = shape
     return result.recorded(from: self) { g in
       try g.reshaped(to: ReductionKernels.resultShape(inputShape, axes: a, keepDims: true)).broadcast(to: inputShape)
