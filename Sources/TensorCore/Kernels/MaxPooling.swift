@@ -1,11 +1,13 @@
+import CDNNL
+
 /// 2-D max pooling of channels-last images that records where each maximum came from, so that the
 /// gradient goes straight to its pixel.
 ///
 /// The forward pass keeps, for each output value, the position `i·kw + j` in its window (row `i`,
 /// column `j`) of the first pixel holding the maximum (TensorFlow's choice on ties), as an `Int32`
 /// (a byte would need widening to the floats' lanes, which Swift's SIMD types do one lane at a
-/// time). Both passes run sixteen channels at a time (every operand a vector: the SIMD operators
-/// taking a scalar run one lane at a time), over the images split between the threads. Where the
+/// time). Both passes are C loops over the channels (`Sources/CDNNL/pooling_kernels.h`, vectorized
+/// by clang, AVX-512 where the CPU has it), over the images split between the threads. Where the
 /// windows do not overlap (stride at least the window, as Keras' default), the backward pass writes
 /// every input pixel once (its gradient or zero) instead of zeroing the input and adding.
 enum MaxPooling {
@@ -53,65 +55,30 @@ enum MaxPooling {
     }
   }
 
-  /// The maxima (and, when kept, their positions) of the windows of `images`.
+  /// The C description of `layout`'s windows.
+  private static func window(_ layout: Convolution2D.Layout) -> skpool_window {
+    let w = layout.window
+    return skpool_window(
+      height: w.inputHeight, width: w.inputWidth, channels: layout.channels, output_height: w.outputHeight,
+      output_width: w.outputWidth, kernel_height: w.kernelHeight, kernel_width: w.kernelWidth,
+      stride_height: w.strideHeight, stride_width: w.strideWidth, pad_top: w.padTop, pad_left: w.padLeft)
+  }
+
+  /// The maxima (and, when kept, their positions) of the windows of `images` (`skpool_forward`).
   static func forward(_ buffers: Buffers, layout: Convolution2D.Layout, images: Range<Int>) {
-    let window = layout.window
-    let channels = layout.channels
-    for n in images {
-      for oh in 0..<window.outputHeight {
-        let rows = window.rows(at: oh)
-        let top = oh * window.strideHeight - window.padTop
-        for ow in 0..<window.outputWidth {
-          let columns = window.columns(at: ow)
-          let left = ow * window.strideWidth - window.padLeft
-          let pixel = ((n * window.outputHeight + oh) * window.outputWidth + ow) * channels
-          let destination = buffers.output + pixel
-          let first = buffers.input + ((n * window.inputHeight + rows.lowerBound) * window.inputWidth + columns.lowerBound) * channels
-          let firstPosition = Int32((rows.lowerBound - top) * window.kernelWidth + columns.lowerBound - left)
-          var c = 0
-          while c + 16 <= channels {
-            var best = UnsafeRawPointer(first + c).loadUnaligned(as: SIMD16<Float>.self)
-            var position = SIMD16<Int32>(repeating: firstPosition)
-            for y in rows {
-              for x in columns where y != rows.lowerBound || x != columns.lowerBound {
-                let source = buffers.input + ((n * window.inputHeight + y) * window.inputWidth + x) * channels + c
-                let value = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self)
-                let larger = value .> best
-                best.replace(with: value, where: larger)
-                position.replace(with: SIMD16(repeating: Int32((y - top) * window.kernelWidth + x - left)), where: larger)
-              }
-            }
-            UnsafeMutableRawPointer(destination + c).storeBytes(of: best, as: SIMD16<Float>.self)
-            if let positions = buffers.positions {
-              UnsafeMutableRawPointer(positions + pixel + c).storeBytes(of: position, as: SIMD16<Int32>.self)
-            }
-            c += 16
-          }
-          for c in c..<channels {
-            var best = first[c]
-            var position = firstPosition
-            for y in rows {
-              for x in columns where y != rows.lowerBound || x != columns.lowerBound {
-                let value = buffers.input[((n * window.inputHeight + y) * window.inputWidth + x) * channels + c]
-                if value > best {
-                  best = value
-                  position = Int32((y - top) * window.kernelWidth + x - left)
-                }
-              }
-            }
-            destination[c] = best
-            buffers.positions?[pixel + c] = position
-          }
-        }
-      }
+    var w = window(layout)
+    if FastMath.hasAVX512 {
+      skpool512_forward(&w, buffers.input, buffers.output, buffers.positions, images.lowerBound, images.upperBound)
+    } else {
+      skpool_forward(&w, buffers.input, buffers.output, buffers.positions, images.lowerBound, images.upperBound)
     }
   }
 
-  /// The input gradient of `images` from the output gradient `buffers.input` and the positions.
+  /// The input gradient of `images` from the output gradient `buffers.input` and the positions
+  /// (`skpool_backward`).
   static func backward(_ buffers: Buffers, layout: Convolution2D.Layout, images: Range<Int>) {
     let window = layout.window
     let channels = layout.channels
-    let positions = buffers.positions!
     let imageSize = layout.pixelsPerImage * channels
     // Disjoint windows write each pixel they cover once; pixels no window covers are zeroed here.
     let disjoint = window.strideHeight >= window.kernelHeight && window.strideWidth >= window.kernelWidth
@@ -137,46 +104,13 @@ enum MaxPooling {
     } else {
       (buffers.output + images.lowerBound * imageSize).initialize(repeating: 0, count: images.count * imageSize)
     }
-    for n in images {
-      for oh in 0..<window.outputHeight {
-        let rows = window.rows(at: oh)
-        let top = oh * window.strideHeight - window.padTop
-        for ow in 0..<window.outputWidth {
-          let columns = window.columns(at: ow)
-          let left = ow * window.strideWidth - window.padLeft
-          let pixel = ((n * window.outputHeight + oh) * window.outputWidth + ow) * channels
-          let gradient = buffers.input + pixel
-          let position = positions + pixel
-          var c = 0
-          while c + 16 <= channels {
-            let g = UnsafeRawPointer(gradient + c).loadUnaligned(as: SIMD16<Float>.self)
-            let p = UnsafeRawPointer(position + c).loadUnaligned(as: SIMD16<Int32>.self)
-            for y in rows {
-              for x in columns {
-                let target = UnsafeMutableRawPointer(
-                  buffers.output + ((n * window.inputHeight + y) * window.inputWidth + x) * channels + c)
-                let routed = g.replacing(
-                  with: SIMD16(), where: p .!= SIMD16(repeating: Int32((y - top) * window.kernelWidth + x - left)))
-                if disjoint {
-                  target.storeBytes(of: routed, as: SIMD16<Float>.self)
-                } else {
-                  target.storeBytes(of: target.loadUnaligned(as: SIMD16<Float>.self) + routed, as: SIMD16<Float>.self)
-                }
-              }
-            }
-            c += 16
-          }
-          for c in c..<channels {
-            for y in rows {
-              for x in columns {
-                let target = buffers.output + ((n * window.inputHeight + y) * window.inputWidth + x) * channels + c
-                let routed = Int(position[c]) == (y - top) * window.kernelWidth + x - left ? gradient[c] : 0
-                if disjoint { target.pointee = routed } else { target.pointee += routed }
-              }
-            }
-          }
-        }
-      }
+    var w = self.window(layout)
+    let (first, last) = (images.lowerBound, images.upperBound)
+    let accumulate: Int32 = disjoint ? 0 : 1
+    if FastMath.hasAVX512 {
+      skpool512_backward(&w, buffers.input, buffers.positions!, buffers.output, first, last, accumulate)
+    } else {
+      skpool_backward(&w, buffers.input, buffers.positions!, buffers.output, first, last, accumulate)
     }
   }
 }
