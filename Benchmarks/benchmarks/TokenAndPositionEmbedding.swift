@@ -54,6 +54,9 @@ final class TokenAndPositionEmbedding: Layer, @unchecked Sendable {
 
   override func outputShape(for inputShape: [Int?]) throws -> [Int?] { inputShape + [embedDim] }
 
+  /// Each row's embedding comes from that row's ids alone, so inference may divide the batch.
+  override var computesRowsIndependentlyInInference: Bool { true }
+
   override var layerConfig: [(String, ConfigValue)] {
     [("maxlen", .int(maxLength)), ("vocab_size", .int(vocabularySize)), ("embed_dim", .int(embedDim))]
   }

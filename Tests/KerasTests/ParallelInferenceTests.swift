@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import Keras
@@ -6,6 +7,23 @@ import Testing
 /// batch, as a layer written outside SwiftKeras may.
 final class BatchSizeScaling: Layer, @unchecked Sendable {
   override func call(_ input: Tensor, training: Bool) throws -> Tensor { input * Float(input.shape[0]) }
+}
+
+/// Doubles its input and notes the largest batch it was called with; says its rows are
+/// independent when built with `independent`.
+final class RowCounting: Layer, @unchecked Sendable {
+  let independent: Bool
+  private let largest = Mutex(0)
+  var largestBatch: Int { largest.withLock { $0 } }
+  init(independent: Bool) {
+    self.independent = independent
+    super.init(name: nil)
+  }
+  override var computesRowsIndependentlyInInference: Bool { independent }
+  override func call(_ input: Tensor, training: Bool) throws -> Tensor {
+    largest.withLock { $0 = Swift.max($0, input.shape[0]) }
+    return input * 2
+  }
 }
 
 /// Inference divides a batch's rows among the threads for the whole pass through the layers
@@ -45,6 +63,24 @@ struct ParallelInferenceTests {
     let scaled = try model.predict(x, batchSize: 32, verbose: 0)
     let dense = try model.layers[0](x, training: false)
     #expect(Self.largestDifference(scaled, dense * 32) < 1e-5)
+  }
+
+  @Test("a layer defined outside SwiftKeras that says its rows are independent lets the batch be divided")
+  func outsideLayerOptsIn() throws {
+    setRandomSeed(9)
+    let x = Tensor.randomUniform([32, 3], min: -1, max: 1, seed: 10)
+    let parts = ParallelParts.count(rows: 32, minimumRows: 8)
+    for independent in [false, true] {
+      let counting = RowCounting(independent: independent)
+      let model = Sequential {
+        Dense(4, inputShape: [3])
+        counting
+      }
+      let y = try model.predict(x, batchSize: 32, verbose: 0)
+      #expect(Self.largestDifference(y, try model.layers[0](x, training: false) * 2) < 1e-6)
+      // Divided into `parts` (1 on a one-core machine) only when the layer says so.
+      #expect(counting.largestBatch == (independent ? 32 / parts : 32), "independent: \(independent)")
+    }
   }
 
   @Test("inside a gradient the pass is recorded on one thread, so the input gets its gradient")

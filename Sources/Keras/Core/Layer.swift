@@ -74,6 +74,25 @@ open class Layer: @unchecked Sendable {
   /// Whether the layer's inputs are cast to its compute dtype before ``call(_:training:)``
   /// (Keras' `autocast`); `Embedding` (integer indices) and `LayerNormalization` say no, as in Keras.
   open var autocast: Bool { true }
+  /// Whether the layer's output for a row at inference depends on that row alone, which lets
+  /// `predict`, `evaluate` and calling the model divide a batch's rows between the threads for
+  /// the whole pass through the layers (the Performance article has what that saves).
+  ///
+  /// True for every built-in layer (BatchNormalization uses its moving statistics at inference,
+  /// Dropout passes its input through), for TimeDistributed around such a layer and for models
+  /// made of such layers. A layer defined outside SwiftKeras is taken to look at its whole batch
+  /// (false) unless it overrides this to say otherwise: override it with `true` only when each
+  /// output row is computed from the same input row alone.
+  open var computesRowsIndependentlyInInference: Bool {
+    switch self {
+    case let wrapper as TimeDistributed: return wrapper.layer.computesRowsIndependentlyInInference
+    case let model as Model:
+      return (model.graph != nil || model is Sequential) && model.layers.allSatisfy(\.computesRowsIndependentlyInInference)
+    case is Merge: return true
+    case let builtIn as any KerasDeserializable: return type(of: builtIn).computesRowsIndependentlyInInference
+    default: return false
+    }
+  }
   /// The weights this layer created, trainable before non-trainable.
   public private(set) var ownWeights: [Variable] = []
   /// The weights in Keras order: this layer's, then those of wrapped layers.

@@ -252,20 +252,3 @@ private struct UncheckedSendable<Value>: @unchecked Sendable {
   init(_ value: Value) { self.value = value }
 }
 
-extension Layer {
-  /// Whether the layer's inference output for a row depends on that row alone: as each
-  /// built-in class declares (`KerasDeserializable`; true for all of them: BatchNormalization
-  /// uses its moving statistics at inference, Dropout passes its input through), for
-  /// TimeDistributed around such a layer and for models made of such layers; false for layers
-  /// defined outside SwiftKeras.
-  var computesRowsIndependentlyInInference: Bool {
-    switch self {
-    case let wrapper as TimeDistributed: return wrapper.layer.computesRowsIndependentlyInInference
-    case let model as Model:
-      return (model.graph != nil || model is Sequential) && model.layers.allSatisfy(\.computesRowsIndependentlyInInference)
-    case is Merge: return true
-    case let builtIn as any KerasDeserializable: return type(of: builtIn).computesRowsIndependentlyInInference
-    default: return false
-    }
-  }
-}

@@ -110,15 +110,33 @@ enum LayerNormKernel {
         let inverse = 1 / (squares / Float(c) + epsilon).squareRoot()
         buffers.statistics[2 * r] = mean
         buffers.statistics[2 * r + 1] = inverse
+        // Sixteen features at a time, then one at a time: the same operations either way.
+        var j = 0
+        let (inverses, means) = (SIMD16<Float>(repeating: inverse), SIMD16<Float>(repeating: mean))
         if let gamma = buffers.gamma {
-          for j in 0..<c { scale[j] = inverse * gamma[j] }
+          while j + 16 <= c {
+            store(inverses * load(gamma + j), scale + j)
+            j += 16
+          }
+          for j in j..<c { scale[j] = inverse * gamma[j] }
         } else {
           for j in 0..<c { scale[j] = inverse }
         }
+        j = 0
         if let beta = buffers.beta {
-          for j in 0..<c { y[j] = x[j] * scale[j] + (beta[j] - mean * scale[j]) }
+          while j + 16 <= c {
+            let s = load(scale + j)
+            store(load(x + j) * s + (load(beta + j) - means * s), y + j)
+            j += 16
+          }
+          for j in j..<c { y[j] = x[j] * scale[j] + (beta[j] - mean * scale[j]) }
         } else {
-          for j in 0..<c { y[j] = x[j] * scale[j] + -(mean * scale[j]) }
+          while j + 16 <= c {
+            let s = load(scale + j)
+            store(load(x + j) * s + -(means * s), y + j)
+            j += 16
+          }
+          for j in j..<c { y[j] = x[j] * scale[j] + -(mean * scale[j]) }
         }
       }
     }
