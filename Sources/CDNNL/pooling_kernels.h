@@ -16,6 +16,16 @@ typedef struct skpool_window {
   long kernel_height, kernel_width, stride_height, stride_width, pad_top, pad_left;
 } skpool_window;
 
+/// The window at output index `at` along one axis: its first pixel `*start` (before the image when
+/// padded) and the pixels of it inside the image, `[*first, *last)`.
+static inline __attribute__((unused, always_inline)) void skpool_span(
+  long at, long stride, long pad, long kernel, long size, long *start, long *first, long *last
+) {
+  *start = at * stride - pad;
+  *first = *start > 0 ? *start : 0;
+  *last = *start + kernel < size ? *start + kernel : size;
+}
+
 #define SKPOOL_NAME(name) skpool_##name
 #define SKPOOL_TARGET __attribute__((unused))
 #include "pooling_kernels_body.h"

@@ -12,11 +12,11 @@ static inline SKPOOL_TARGET void SKPOOL_NAME(forward)(
   const long C = w->channels;
   for (long n = first; n < last; n++) {
     for (long oh = 0; oh < w->output_height; oh++) {
-      const long top = oh * w->stride_height - w->pad_top;
-      const long y0 = top > 0 ? top : 0, y1 = top + w->kernel_height < w->height ? top + w->kernel_height : w->height;
+      long top, y0, y1;
+      skpool_span(oh, w->stride_height, w->pad_top, w->kernel_height, w->height, &top, &y0, &y1);
       for (long ow = 0; ow < w->output_width; ow++) {
-        const long left = ow * w->stride_width - w->pad_left;
-        const long x0 = left > 0 ? left : 0, x1 = left + w->kernel_width < w->width ? left + w->kernel_width : w->width;
+        long left, x0, x1;
+        skpool_span(ow, w->stride_width, w->pad_left, w->kernel_width, w->width, &left, &x0, &x1);
         const long pixel = ((n * w->output_height + oh) * w->output_width + ow) * C;
         float *__restrict best = output + pixel;
         const float *start = input + ((n * w->height + y0) * w->width + x0) * C;
@@ -64,11 +64,11 @@ static inline SKPOOL_TARGET void SKPOOL_NAME(backward)(
   const long C = w->channels;
   for (long n = first; n < last; n++) {
     for (long oh = 0; oh < w->output_height; oh++) {
-      const long top = oh * w->stride_height - w->pad_top;
-      const long y0 = top > 0 ? top : 0, y1 = top + w->kernel_height < w->height ? top + w->kernel_height : w->height;
+      long top, y0, y1;
+      skpool_span(oh, w->stride_height, w->pad_top, w->kernel_height, w->height, &top, &y0, &y1);
       for (long ow = 0; ow < w->output_width; ow++) {
-        const long left = ow * w->stride_width - w->pad_left;
-        const long x0 = left > 0 ? left : 0, x1 = left + w->kernel_width < w->width ? left + w->kernel_width : w->width;
+        long left, x0, x1;
+        skpool_span(ow, w->stride_width, w->pad_left, w->kernel_width, w->width, &left, &x0, &x1);
         const long pixel = ((n * w->output_height + oh) * w->output_width + ow) * C;
         const float *__restrict g = gradient + pixel;
         const int32_t *__restrict where = positions + pixel;
