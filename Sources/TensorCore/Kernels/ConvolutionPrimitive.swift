@@ -12,7 +12,8 @@ import Synchronization
 /// Making a primitive costs milliseconds, so plans are kept per shape and kind (the shapes of a
 /// model's layers and its last, smaller batch: a handful). A plan runs on any thread.
 /// Float32 3×3 stride-1 kernels over channel counts that are multiples of 16 take oneDNN's
-/// Winograd algorithm forward and for the kernel's gradient (see `skconv_create`).
+/// Winograd algorithm forward and for the kernel's gradient where there is work enough for it to
+/// win (at least 32 channels and filters, 8×8 outputs, 1,024 output pixels; see `skconv_create`).
 /// `SWIFTKERAS_CONVOLUTION=im2col` turns the primitives off (for comparisons); `onednn` uses
 /// them wherever oneDNN has one, 1×1 kernels included; `direct` keeps oneDNN's direct algorithm
 /// everywhere (no Winograd).
