@@ -64,7 +64,7 @@ typedef struct skconv_plan {
 
 /// The operation descriptor of `kind` on `shape` computed by `algorithm`, weights in `weights`
 /// (any layout or Keras'), images and output in `layout` (`dnnl_nhwc` or `dnnl_format_tag_any`).
-static inline __attribute__((unused)) dnnl_status_t skconv_describe_as(
+static inline __attribute__((unused)) dnnl_status_t skconv_describe(
   const skconv_shape *s, skconv_kind kind, const dnnl_memory_desc_t *weights, dnnl_alg_kind_t algorithm,
   dnnl_format_tag_t layout, dnnl_convolution_desc_t *desc
 ) {
@@ -97,13 +97,6 @@ static inline __attribute__((unused)) dnnl_status_t skconv_describe_as(
       desc, algorithm, &src, weights, s->bias ? &bias : NULL, &dst, strides, dilates, pad_l, pad_r);
   }
   return dnnl_invalid_arguments;
-}
-
-/// The operation descriptor of `kind` on `shape` computed directly on NHWC images and output.
-static inline __attribute__((unused)) dnnl_status_t skconv_describe(
-  const skconv_shape *s, skconv_kind kind, const dnnl_memory_desc_t *weights, dnnl_convolution_desc_t *desc
-) {
-  return skconv_describe_as(s, kind, weights, dnnl_convolution_direct, dnnl_nhwc, desc);
 }
 
 /// Frees a plan (NULL is fine).
@@ -161,10 +154,10 @@ static inline __attribute__((unused)) int skconv_build(
             &forward_any, grouped ? 5 : 4, grouped ? group_dims : weight_dims, s->bfloat16 ? dnnl_bf16 : dnnl_f32,
             dnnl_format_tag_any) != dnnl_success)
         break;
-      if (skconv_describe_as(s, skconv_forward_training, &forward_any, algorithm, layout, &desc) != dnnl_success) break;
+      if (skconv_describe(s, skconv_forward_training, &forward_any, algorithm, layout, &desc) != dnnl_success) break;
       if (dnnl_primitive_desc_create(&hint, &desc, NULL, engine, NULL) != dnnl_success) break;
     }
-    if (skconv_describe_as(s, kind, &any, algorithm, layout, &desc) != dnnl_success) break;
+    if (skconv_describe(s, kind, &any, algorithm, layout, &desc) != dnnl_success) break;
     if (dnnl_primitive_attr_create(&attr) != dnnl_success) break;
     if (dnnl_primitive_attr_set_scratchpad_mode(attr, dnnl_scratchpad_mode_user) != dnnl_success) break;
     if (s->relu && kind != skconv_backward_data && kind != skconv_backward_weights) {

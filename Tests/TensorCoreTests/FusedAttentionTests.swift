@@ -76,8 +76,23 @@ struct FusedAttentionTests {
   }
 }
 
-/// `matmul(_:addingBias:)` (the GEMM starts from the bias rows) equals `matmul` then `+`, and
-/// so do its gradients, up to float32 rounding.
+/// `Σ probe · matmul(x, w, addingBias: b, relu:)` and `Σ probe · relu?(x·w + b)` with their
+/// gradients with respect to `x`, `w` and `b`: the fused product against the separate operations.
+func fusedAndSeparateBiasProducts(_ x: Tensor, _ w: Tensor, _ b: Tensor, probe: Tensor, relu: Bool) throws -> (
+  fused: (value: Tensor, gradients: [Tensor]), separate: (value: Tensor, gradients: [Tensor])
+) {
+  let fused = try valueWithGradient(at: [x, w, b]) { v in
+    try (v[0].matmul(v[1], addingBias: v[2], relu: relu) * probe).sum()
+  }
+  let separate = try valueWithGradient(at: [x, w, b]) { v in
+    let sum = try v[0].matmul(v[1]) + v[2]
+    return try ((relu ? sum.relu() : sum) * probe).sum()
+  }
+  return (fused, separate)
+}
+
+/// `matmul(_:addingBias:)` (each block's product, then the bias added) equals `matmul` then `+`,
+/// and so do its gradients, up to float32 rounding.
 @Suite("Matrix product adding a bias")
 struct MatMulBiasTests {
   @Test("values and gradients equal matmul + bias")
@@ -86,8 +101,7 @@ struct MatMulBiasTests {
     let w = Tensor.randomUniform([7, 9], min: -1, max: 1, seed: 42)
     let b = Tensor.randomUniform([9], min: -1, max: 1, seed: 43)
     let probe = Tensor.randomUniform([2, 5, 9], min: -1, max: 1, seed: 44)
-    let fused = try valueWithGradient(at: [x, w, b]) { v in try (v[0].matmul(v[1], addingBias: v[2]) * probe).sum() }
-    let separate = try valueWithGradient(at: [x, w, b]) { v in try ((v[0].matmul(v[1]) + v[2]) * probe).sum() }
+    let (fused, separate) = try fusedAndSeparateBiasProducts(x, w, b, probe: probe, relu: false)
     #expect(abs(fused.value.scalars[0] - separate.value.scalars[0]) < 1e-5)
     for (actual, expected) in zip(fused.gradients, separate.gradients) {
       #expect(mismatch(actual, expected, absolute: 1e-6, relative: 1e-5) == nil)

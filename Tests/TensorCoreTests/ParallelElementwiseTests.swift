@@ -14,10 +14,7 @@ struct ParallelElementwiseTests {
     let w = Tensor.randomUniform([7, 9], min: -1, max: 1, seed: 52)
     let b = Tensor.randomUniform([9], min: -1, max: 1, seed: 53)
     let probe = Tensor.randomUniform([3, 200, 9], min: -1, max: 1, seed: 54)
-    let fused = try valueWithGradient(at: [x, w, b]) { v in
-      try (v[0].matmul(v[1], addingBias: v[2], relu: true) * probe).sum()
-    }
-    let separate = try valueWithGradient(at: [x, w, b]) { v in try ((v[0].matmul(v[1]) + v[2]).relu() * probe).sum() }
+    let (fused, separate) = try fusedAndSeparateBiasProducts(x, w, b, probe: probe, relu: true)
     #expect(abs(fused.value.scalars[0] - separate.value.scalars[0]) < 1e-3)
     for (actual, expected) in zip(fused.gradients, separate.gradients) {
       #expect(actual.isAlmostEqual(to: expected, tolerance: 1e-4))

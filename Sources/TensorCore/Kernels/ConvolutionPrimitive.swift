@@ -95,7 +95,7 @@ enum ConvolutionPrimitive {
       _ biasOut: UnsafeMutablePointer<Float>? = nil
     ) {
       let workspace = TensorStorage(count: (skconv_workspace_bytes(pointer) + 3) / 4)
-      let kernel = pointer.pointee.kind == skconv_backward_weights ? nil : transformed(b.assumingMemoryBound(to: Float.self))
+      let kernel = transformed(b.assumingMemoryBound(to: Float.self))  // nil for a weight gradient's plan
       let status = withExtendedLifetime((workspace, kernel)) {
         skconv_execute(
           pointer, a, kernel.map { UnsafeRawPointer($0.transformed.pointer) } ?? b, c, out, biasOut, workspace.pointer,

@@ -36,9 +36,11 @@ enum ReductionKernels {
   /// the same to the bit; the generic loop reloads and stores every partial sum, which measured
   /// 4% of a transformer training step.
   static func sum(_ x: Tensor, axes: [Int], keepDims: Bool) -> Tensor {
-    let (source, outer, reduced, inner) = blocks(x, axes: axes)
-    guard inner >= 16 else { return reduce(x, axes: axes, keepDims: keepDims, initial: 0, +) }
-    return Tensor(shape: resultShape(x.shape, axes: axes, keepDims: keepDims)) { out in
+    let outShape = resultShape(x.shape, axes: axes, keepDims: keepDims)
+    let parts = blocks(x, axes: axes)
+    guard parts.inner >= 16 else { return reduce(parts, into: outShape, initial: 0, +) }
+    let (source, outer, reduced, inner) = parts
+    return Tensor(shape: outShape) { out in
       source.withUnsafeBufferPointer { src in
         for o in 0..<outer {
           let base = src.baseAddress! + o * reduced * inner
@@ -84,8 +86,18 @@ enum ReductionKernels {
     _ x: Tensor, axes: [Int], keepDims: Bool, initial: Float,
     _ combine: (Float, Float) -> Float, finish: (Float, Int) -> Float = { a, _ in a }
   ) -> Tensor {
-    let outShape = resultShape(x.shape, axes: axes, keepDims: keepDims)
-    let (source, outer, reduced, inner) = blocks(x, axes: axes)
+    reduce(
+      blocks(x, axes: axes), into: resultShape(x.shape, axes: axes, keepDims: keepDims), initial: initial, combine,
+      finish: finish)
+  }
+
+  /// Reduces `(outer, reduced, inner)` blocks (``blocks(_:axes:)``) into a tensor of `outShape`.
+  @inline(__always)
+  static func reduce(
+    _ blocks: (source: Tensor, outer: Int, reduced: Int, inner: Int), into outShape: [Int], initial: Float,
+    _ combine: (Float, Float) -> Float, finish: (Float, Int) -> Float = { a, _ in a }
+  ) -> Tensor {
+    let (source, outer, reduced, inner) = blocks
     return Tensor(shape: outShape) { out in
       source.withUnsafeBufferPointer { src in
         for o in 0..<outer {
